@@ -1,0 +1,134 @@
+/**
+ * GET of a download token URL (reference §6), optionally ranged, streamed and never buffered.
+ *
+ * Pacing choice: a download GET is not an API call, so it does not wait for the pacer's interval nor
+ * count against its 4 API slots (a long transfer would starve listings). It goes through its own cap
+ * (default 8 connections per client; 1fichier premium allows 30 in total, leaving room for other clients
+ * of the account). The slot is held until the body stream closes, so consumers must read or destroy it.
+ * Not retried here either: rclone-style one-shot tokens (`single: 1`) cannot be replayed; callers re-token.
+ */
+import type { Readable } from 'node:stream';
+import type { HttpTransport } from './http.ts';
+import { readText } from './http.ts';
+import type { Slots } from './slots.ts';
+import { decodeOutcome, localError } from './errors.ts';
+import { mapHost } from './hosts.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface DownloadOptions {
+  /** First byte wanted (default 0). */
+  start?: number;
+  /** Last byte wanted, inclusive (default: end of file). */
+  end?: number;
+  /** When known (from a listing), the whole file's size: a different total is a 'protocol' error (an error page). */
+  expectedSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface DownloadResult {
+  /** 200 (whole file) or 206 (the requested range). */
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The bytes, streamed. Read or destroy it: it holds a download slot until it closes. */
+  body: Readable;
+  /** Bytes in this body (Content-Length), when announced. */
+  size?: number;
+  /** Size of the whole file (Content-Range total, or Content-Length of a 200), when announced. */
+  totalSize?: number;
+}
+
+export interface DownloadContext {
+  http: HttpTransport;
+  slots: Slots;
+  clock: Clock;
+  baseUrl: string;
+}
+
+const ENDPOINT = 'download';
+
+/**
+ * Fetches `tokenUrl` (host-mapped for the emulator), with `Range: bytes=start-end` when a range is asked.
+ * Throws FichierApiError: 'range' on 416; 'protocol' when a 206 Content-Range does not match the request,
+ * a Range request gets a different 200/206 answer, or the total differs from `expectedSize`; otherwise the
+ * classified error of the answer (e.g. 'not-found', 'flood', 'server') or 'transport'. Throws RangeError on an
+ * invalid range (start < 0, end < start).
+ */
+export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+  const range = rangeHeader(opts.start, opts.end);
+  const release = await ctx.slots.acquire(opts.signal);
+  try {
+    const res = await ctx.http.send({
+      endpoint: ENDPOINT,
+      url: mapHost(tokenUrl, ctx.baseUrl),
+      method: 'GET',
+      headers: range ? { range } : {},
+      signal: opts.signal,
+    });
+    if (res.statusCode !== 200 && res.statusCode !== 206) {
+      const text = await readText(res.body, { endpoint: ENDPOINT, signal: opts.signal }, 64 * 1024);
+      decodeOutcome({ endpoint: ENDPOINT, status: res.statusCode, headers: res.headers, text, nowMs: ctx.clock.now() });
+      throw localError(ENDPOINT, 'protocol', `unexpected download answer`, { httpStatus: res.statusCode });
+    }
+    let sizes: { size?: number; totalSize?: number };
+    try {
+      sizes = checkAnswer(res.statusCode, res.headers, opts, range !== undefined);
+    } catch (err) {
+      res.body.destroy();
+      throw err;
+    }
+    res.body.once('close', release);
+    return { status: res.statusCode, headers: res.headers, body: res.body, ...sizes };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** `bytes=start-end` for a partial request, undefined for the whole file. Throws RangeError when invalid. */
+export function rangeHeader(start: number | undefined, end: number | undefined): string | undefined {
+  const s = start ?? 0;
+  if (!Number.isSafeInteger(s) || s < 0) throw new RangeError(`invalid range start ${String(start)}`);
+  if (end !== undefined && (!Number.isSafeInteger(end) || end < s)) throw new RangeError(`invalid range end ${String(end)}`);
+  if (s === 0 && end === undefined) return undefined;
+  return `bytes=${s}-${end ?? ''}`;
+}
+
+/** Parses `bytes a-b/total` (total may be `*`); undefined when malformed. */
+export function parseContentRange(v: string | undefined): { first: number; last: number; total?: number } | undefined {
+  const m = v === undefined ? null : /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(v.trim());
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  const last = Number(m[2]);
+  const total = m[3] === '*' ? undefined : Number(m[3]);
+  if (last < first || (total !== undefined && last >= total)) return undefined;
+  return total === undefined ? { first, last } : { first, last, total };
+}
+
+function checkAnswer(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  opts: DownloadOptions,
+  ranged: boolean,
+): { size?: number; totalSize?: number } {
+  const lenHeader = headers['content-length'];
+  const size = typeof lenHeader === 'string' && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
+  const start = opts.start ?? 0;
+  const mismatch = (why: string) => localError(ENDPOINT, 'protocol', why, { httpStatus: status });
+  let totalSize: number | undefined;
+  if (status === 206) {
+    const cr = parseContentRange(typeof headers['content-range'] === 'string' ? headers['content-range'] : undefined);
+    if (!ranged || !cr) throw mismatch('206 answer without a matching request or a valid Content-Range');
+    totalSize = cr.total;
+    const wantLast = opts.end === undefined ? cr.total !== undefined ? cr.total - 1 : cr.last : Math.min(opts.end, (cr.total ?? Infinity) - 1);
+    if (cr.first !== start || cr.last !== wantLast) throw mismatch(`Content-Range ${cr.first}-${cr.last} does not match the requested range`);
+    if (size !== undefined && size !== cr.last - cr.first + 1) throw mismatch('Content-Length does not match Content-Range');
+  } else {
+    totalSize = size;
+    const whole = start === 0 && (opts.end === undefined || (size !== undefined && opts.end >= size - 1));
+    if (ranged && !whole) throw mismatch('the server ignored the Range header (200 instead of 206)');
+  }
+  if (opts.expectedSize !== undefined && totalSize !== undefined && totalSize !== opts.expectedSize) {
+    throw mismatch(`the download is ${totalSize} bytes, expected ${opts.expectedSize} (an error page?)`);
+  }
+  return { ...(size !== undefined ? { size } : {}), ...(totalSize !== undefined ? { totalSize } : {}) };
+}

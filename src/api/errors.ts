@@ -1,0 +1,247 @@
+/**
+ * The one error type of the 1fichier wire layer and the one function that classifies every HTTP outcome
+ * (status + body) into success or a FichierApiError.
+ *
+ * Rules (reference §2): an error arrives either as a non-2xx status or as HTTP 200 with `status: "KO"`;
+ * a JSON body without `status` is a success (get_upload_server, end.pl); a non-JSON body where JSON was
+ * expected is a 'protocol' error. The 1fichier code is the first `#(\d{1,3})` of the message (rclone's rule).
+ *
+ * Messages never contain request headers, and every message passes through `redact()`, so the API key
+ * cannot reach a message or a stack even if a server echoed it.
+ */
+import { redact } from '../util/secret.ts';
+
+export type FichierErrorKind =
+  | 'auth'
+  | 'flood'
+  | 'not-found'
+  | 'forbidden'
+  | 'refused'
+  | 'server'
+  | 'transport'
+  | 'protocol'
+  | 'premium'
+  | 'upload'
+  | 'range';
+
+export interface FichierApiErrorInit {
+  endpoint: string;
+  kind: FichierErrorKind;
+  retryable: boolean;
+  /** What happened and what to do, without the endpoint prefix. */
+  advice: string;
+  httpStatus?: number;
+  code?: number;
+  /** The server's own message, quoted in the error message. */
+  serverMessage?: string;
+  /** Delay asked by a `Retry-After` header, in ms. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class FichierApiError extends Error {
+  override readonly name = 'FichierApiError';
+  /** Endpoint path (e.g. "file/ls.cgi", "upload.cgi", "end.pl", "download"). */
+  readonly endpoint: string;
+  /** HTTP status, undefined for transport errors and client-side refusals. */
+  readonly httpStatus: number | undefined;
+  /** 1fichier's numeric code (first `#NNN` of its message), when there is one. */
+  readonly code: number | undefined;
+  readonly kind: FichierErrorKind;
+  /** True when the same request may succeed if sent again later. */
+  readonly retryable: boolean;
+  /** Delay asked by a `Retry-After` header, in ms. */
+  readonly retryAfterMs: number | undefined;
+  /** The server's message (e.g. "Flood detected: IP Locked #374"), redacted. */
+  readonly serverMessage: string | undefined;
+
+  constructor(init: FichierApiErrorInit) {
+    const quoted = init.serverMessage ? ` (1fichier said: ${JSON.stringify(init.serverMessage)})` : '';
+    const status = init.httpStatus !== undefined ? ` [HTTP ${init.httpStatus}]` : '';
+    super(redact(`1fichier ${init.endpoint}: ${init.advice}${quoted}${status}`), { cause: init.cause });
+    this.endpoint = init.endpoint;
+    this.httpStatus = init.httpStatus;
+    this.code = init.code;
+    this.kind = init.kind;
+    this.retryable = init.retryable;
+    this.retryAfterMs = init.retryAfterMs;
+    this.serverMessage = init.serverMessage === undefined ? undefined : redact(init.serverMessage);
+    if (this.stack) this.stack = redact(this.stack);
+  }
+}
+
+/** HTTP statuses retried with backoff (rclone's list minus 403, which is retried only as a flood ban). */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504, 509]);
+
+const FLOOD_CODES: ReadonlySet<number> = new Set([374, 412, 38]);
+const AUTH_CODES: ReadonlySet<number> = new Set([247, 93]);
+const FORBIDDEN_CODES: ReadonlySet<number> = new Set([186, 631, 649, 887]);
+const FLOOD_TEXT = /flood detected|ip locked|requests are too fast/i;
+const PLEASE_WAIT_TEXT = /please wait|veuillez patienter/i;
+
+const ADVICE = {
+  auth: 'the API key is wrong or revoked; create one at https://1fichier.com/console/params.pl',
+  premium: 'the account must be premium (Premium, Access)',
+  flood: '1fichier rate-limited this key; fichier-dav pauses and retries',
+  notFound: 'no such file or folder (deleted or unknown link)',
+  server: '1fichier had a server error; fichier-dav retries with backoff',
+} as const;
+
+const FORBIDDEN_ADVICE: Record<number, string> = {
+  186: '1fichier blocked this IP; wait or use another network',
+  631: 'the file is private, restricted or password-protected; give its password or ask its owner',
+  649: '1fichier locked the account (often after too many file/info calls); wait before retrying',
+  887: 'the account is used from another IP (only 1 location at a time); stop the other client and wait',
+};
+
+/** First `#(\d{1,3})` of a message, as rclone parses it. */
+export function parseFichierCode(message: string): number | undefined {
+  const m = /#(\d{1,3})/.exec(message);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A `Retry-After` header (delta-seconds or HTTP date) in ms from `nowMs`; undefined when absent or invalid. */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
+}
+
+/** True for a flood answer that must pause every caller (403/Flood/#374/#412/#38), as opposed to a plain 429. */
+export function isFloodBan(err: unknown): boolean {
+  return err instanceof FichierApiError && err.kind === 'flood' && err.httpStatus !== 429;
+}
+
+/** One HTTP outcome, as read by the transport. */
+export interface HttpOutcome {
+  endpoint: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The response body as text. */
+  text: string;
+  /** Clock time, to resolve a Retry-After date. */
+  nowMs: number;
+  /** Treat any non-JSON 2xx body as retryable (end.pl while the antivirus scan runs). */
+  nonJsonRetryable?: boolean;
+}
+
+/**
+ * Classify one HTTP outcome. Returns the parsed JSON body on success; throws FichierApiError otherwise:
+ * a KO body (whatever the status), a non-2xx status, or a non-JSON body ('protocol').
+ */
+export function decodeOutcome(o: HttpOutcome): unknown {
+  const json = parseJsonObject(o.text);
+  const retryAfterMs = parseRetryAfter(o.headers['retry-after'], o.nowMs);
+  const ok2xx = o.status >= 200 && o.status < 300;
+  if (json !== undefined) {
+    const status = json['status'];
+    const isKo = status !== undefined && String(status).toUpperCase() !== 'OK';
+    if (ok2xx && !isKo) return json;
+    const message = typeof json['message'] === 'string' ? json['message'] : '';
+    throw classifyFailure(o.endpoint, o.status, message, retryAfterMs);
+  }
+  const snippet = htmlSnippet(o.text);
+  if (!ok2xx) throw classifyFailure(o.endpoint, o.status, snippet, retryAfterMs);
+  const pleaseWait = PLEASE_WAIT_TEXT.test(o.text);
+  if (FLOOD_TEXT.test(o.text)) throw classifyFailure(o.endpoint, o.status, snippet, retryAfterMs);
+  throw new FichierApiError({
+    endpoint: o.endpoint,
+    kind: 'protocol',
+    retryable: pleaseWait || o.nonJsonRetryable === true,
+    advice: pleaseWait
+      ? '1fichier is still processing (please wait); fichier-dav retries'
+      : 'expected JSON, got another answer (an HTML page?)',
+    httpStatus: o.status,
+    serverMessage: snippet,
+    retryAfterMs,
+  });
+}
+
+/** The error for a failed answer (non-2xx or KO), from its status and server message. */
+export function classifyFailure(
+  endpoint: string,
+  httpStatus: number,
+  message: string,
+  retryAfterMs?: number,
+): FichierApiError {
+  const code = parseFichierCode(message);
+  const base = { endpoint, httpStatus, code, serverMessage: message || undefined, retryAfterMs };
+  const floodLike = (code !== undefined && FLOOD_CODES.has(code)) || FLOOD_TEXT.test(message) || httpStatus === 429;
+  if (floodLike) return new FichierApiError({ ...base, kind: 'flood', retryable: true, advice: ADVICE.flood });
+  if ((code !== undefined && AUTH_CODES.has(code)) || httpStatus === 401) {
+    return new FichierApiError({ ...base, kind: 'auth', retryable: false, advice: ADVICE.auth });
+  }
+  if (code === 200) return new FichierApiError({ ...base, kind: 'premium', retryable: false, advice: ADVICE.premium });
+  if (code === 469 || httpStatus === 404) {
+    return new FichierApiError({ ...base, kind: 'not-found', retryable: false, advice: ADVICE.notFound });
+  }
+  if (httpStatus === 416) {
+    return new FichierApiError({ ...base, kind: 'range', retryable: false, advice: 'the requested byte range is outside the file' });
+  }
+  if ((code !== undefined && FORBIDDEN_CODES.has(code)) || httpStatus === 403) {
+    const advice = (code !== undefined ? FORBIDDEN_ADVICE[code] : undefined) ?? '1fichier refused access to this resource';
+    return new FichierApiError({ ...base, kind: 'forbidden', retryable: false, advice });
+  }
+  if (httpStatus >= 500) {
+    const retryable = RETRYABLE_STATUSES.has(httpStatus);
+    const advice = retryable ? ADVICE.server : '1fichier does not support this request';
+    return new FichierApiError({ ...base, kind: 'server', retryable, advice });
+  }
+  return new FichierApiError({ ...base, kind: 'refused', retryable: false, advice: '1fichier refused the request' });
+}
+
+/** Transport-level failure codes (undici and node) that are worth retrying. */
+const RETRYABLE_TRANSPORT = /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CLOSED)$/;
+
+/** The error for a request that got no HTTP answer (connection refused, reset, timeout...). */
+export function transportError(endpoint: string, cause: unknown): FichierApiError {
+  const code = errorCode(cause);
+  return new FichierApiError({
+    endpoint,
+    kind: 'transport',
+    retryable: code === undefined || RETRYABLE_TRANSPORT.test(code),
+    advice: `network error talking to 1fichier (${code ?? 'unknown'}); check connectivity, fichier-dav retries`,
+    cause,
+  });
+}
+
+/** A client-side refusal or an unusable success answer (no HTTP error involved). */
+export function localError(
+  endpoint: string,
+  kind: FichierErrorKind,
+  advice: string,
+  extra: { httpStatus?: number; serverMessage?: string; retryable?: boolean } = {},
+): FichierApiError {
+  return new FichierApiError({ ...extra, endpoint, kind, advice, retryable: extra.retryable ?? false });
+}
+
+function errorCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+  }
+  return undefined;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  const t = text.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(t);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, tag-free excerpt of an HTML or text body for an error message. */
+function htmlSnippet(text: string): string {
+  const plain = text
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 160 ? `${plain.slice(0, 157)}...` : plain;
+}

@@ -1,0 +1,130 @@
+/**
+ * The HTTP layer under the client: one undici dispatcher (keep-alive), the request headers, and the
+ * mapping of "no answer" to a 'transport' FichierApiError. `#headers` is the ONLY place that reads the
+ * API key. Nothing here logs or stores headers, and errors never include them.
+ */
+import { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Secret } from '../util/secret.ts';
+import type { Logger } from '../util/log.ts';
+import { transportError } from './errors.ts';
+
+export type HttpBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+export interface HttpRequest {
+  /** Endpoint name for errors and logs ("file/ls.cgi", "upload.cgi", "end.pl", "download"). */
+  endpoint: string;
+  url: string;
+  method: 'GET' | 'POST';
+  /** Extra headers; Authorization and User-Agent are added here. */
+  headers?: Record<string, string>;
+  body?: HttpBody;
+  signal?: AbortSignal;
+}
+
+export interface HttpText {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+export interface HttpTransportOptions {
+  apiKey: Secret;
+  userAgent: string;
+  logger: Logger;
+  /** Default: a keep-alive Agent owned (and closed) by this transport. */
+  dispatcher?: Dispatcher;
+}
+
+/** Largest body read as text (API answers, error pages); the rest is discarded. */
+const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
+export class HttpTransport {
+  readonly #apiKey: Secret;
+  readonly #userAgent: string;
+  readonly #log: Logger;
+  readonly #dispatcher: Dispatcher;
+  readonly #owned: boolean;
+
+  constructor(o: HttpTransportOptions) {
+    this.#apiKey = o.apiKey;
+    this.#userAgent = o.userAgent;
+    this.#log = o.logger;
+    this.#owned = o.dispatcher === undefined;
+    this.#dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+  }
+
+  /**
+   * Sends one request and returns undici's response with its body unread (the caller must consume or
+   * dump it). Rejects with a 'transport' FichierApiError when no HTTP answer arrives, or with the
+   * signal's reason when `signal` aborts.
+   */
+  async send(req: HttpRequest): Promise<Dispatcher.ResponseData> {
+    const started = performance.now();
+    this.#log.trace({ endpoint: req.endpoint, method: req.method, url: req.url }, '1fichier request');
+    try {
+      const res = await request(req.url, {
+        method: req.method,
+        headers: this.#headers(req.headers),
+        body: toUndiciBody(req.body),
+        signal: req.signal ?? null,
+        dispatcher: this.#dispatcher,
+      });
+      this.#log.debug(
+        { endpoint: req.endpoint, method: req.method, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        '1fichier response',
+      );
+      return res;
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      const e = transportError(req.endpoint, err);
+      this.#log.debug({ endpoint: req.endpoint, method: req.method, err: e.message }, '1fichier request failed');
+      throw e;
+    }
+  }
+
+  /** Like `send`, then reads the whole body as UTF-8 text (capped at 64 MiB). Same rejections. */
+  async exchange(req: HttpRequest): Promise<HttpText> {
+    const res = await this.send(req);
+    return { status: res.statusCode, headers: res.headers, text: await readText(res.body, req, MAX_TEXT_BYTES) };
+  }
+
+  /** Closes the dispatcher if this transport created it. */
+  async close(): Promise<void> {
+    if (this.#owned) await this.#dispatcher.close();
+  }
+
+  #headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...extra, 'user-agent': this.#userAgent, authorization: `Bearer ${this.#apiKey.reveal()}` };
+  }
+}
+
+function toUndiciBody(body: HttpBody | undefined): string | Uint8Array | Readable | null {
+  if (body === undefined) return null;
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable) return body;
+  return Readable.from(body, { objectMode: false });
+}
+
+/**
+ * Reads up to `maxBytes` of `body` as UTF-8 and discards the rest. Rejects with a 'transport' error if the
+ * connection breaks mid-body, or with the signal's reason on abort.
+ */
+export async function readText(
+  body: AsyncIterable<Uint8Array | string>,
+  req: Pick<HttpRequest, 'endpoint' | 'signal'>,
+  maxBytes: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (size < maxBytes) chunks.push(buf.subarray(0, maxBytes - size));
+      size += buf.length;
+    }
+  } catch (err) {
+    if (req.signal?.aborted) throw req.signal.reason;
+    throw transportError(req.endpoint, err);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

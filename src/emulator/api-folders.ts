@@ -1,0 +1,68 @@
+import type { FolderLsResponse, ReqOf, ResOf } from '../api/types.ts';
+import type { CallCtx } from './api.ts';
+import { fileEntry, wireDate } from './catalog.ts';
+import { int, name, optFlag, optInt, optStr } from './check.ts';
+import type { Core } from './core.ts';
+import { KO } from './errors.ts';
+import { ROOT_ID, type FolderRow } from './state.ts';
+
+/** folder/ls, folder/mkdir, folder/rm, folder/mv. */
+
+function folderOr404(core: Core, id: number): FolderRow {
+  const f = core.state.folder(id);
+  if (!f) throw KO.notFound();
+  return f;
+}
+
+/** Sub-folders (omitted when none) and, with `files: 1`, the files (omitted when none); at most listLimit entries. */
+export function folderLs(body: ReqOf<'folder/ls.cgi'>, { core }: CallCtx): ResOf<'folder/ls.cgi'> {
+  const id = int(body.folder_id ?? ROOT_ID, 'folder_id');
+  const f = folderOr404(core, id);
+  const limit = core.config.listLimit;
+  const subs = core.state.subFolders(id, limit);
+  const out: FolderLsResponse = { status: 'OK', folder_id: id, name: f.name, create_date: wireDate(f.created), pass: f.pass ? 1 : 0 };
+  if (subs.length > 0) out.sub_folders = subs.map((s) => ({ id: s.id, name: s.name, create_date: wireDate(s.created), pass: s.pass ? 1 : 0 }));
+  if (optFlag(body.files, 'files') === 1) {
+    const items = core.state.files(id, {}, limit - subs.length);
+    if (items.length > 0) out.items = items.map(fileEntry);
+  }
+  return out;
+}
+
+/** Creates a folder; a duplicate name in the same parent is refused with 403 (#905), unknown parent 404. */
+export function folderMkdir(body: ReqOf<'folder/mkdir.cgi'>, { core }: CallCtx): ResOf<'folder/mkdir.cgi'> {
+  const folderName = name(body.name, 'name');
+  const parent = int(body.folder_id ?? ROOT_ID, 'folder_id');
+  folderOr404(core, parent);
+  if (core.state.folderNamed(parent, folderName)) throw KO.folderExists(403);
+  const f = core.state.createFolder(parent, folderName, core.clock.now());
+  return { status: 'OK', folder_id: f.id, name: f.name };
+}
+
+/** Removes an empty folder; non-empty => 200 KO #906; root => 200 KO #913. */
+export function folderRm(body: ReqOf<'folder/rm.cgi'>, { core }: CallCtx): ResOf<'folder/rm.cgi'> {
+  const id = int(body.folder_id, 'folder_id');
+  if (id === ROOT_ID) throw KO.rootFolder();
+  folderOr404(core, id);
+  if (core.state.hasChildren(id)) throw KO.folderNotEmpty();
+  core.state.removeFolder(id);
+  return { status: 'OK', message: 'Folder removed' };
+}
+
+/**
+ * Moves (destination absent = root) and/or renames a folder; both apply when both are given.
+ * Into itself or a descendant => 200 KO #907; name taken at the destination => 200 KO #905.
+ */
+export function folderMv(body: ReqOf<'folder/mv.cgi'>, { core }: CallCtx): ResOf<'folder/mv.cgi'> {
+  const id = int(body.folder_id, 'folder_id');
+  if (id === ROOT_ID) throw KO.rootFolder();
+  const f = folderOr404(core, id);
+  const dest = optInt(body.destination_folder_id, 'destination_folder_id') ?? ROOT_ID;
+  folderOr404(core, dest);
+  const newName = optStr(body.rename, 'rename') || f.name;
+  if (core.state.isWithin(dest, id)) throw KO.folderIntoItself();
+  const clash = core.state.folderNamed(dest, newName);
+  if (clash && clash.id !== id) throw KO.folderExists(200);
+  core.state.updateFolder(id, dest, newName);
+  return { status: 'OK', old_name: f.name, new_name: newName };
+}

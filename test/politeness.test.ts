@@ -1,0 +1,99 @@
+/**
+ * Politeness measured at the emulator: with its flood limit on (N calls/s per key), 200 concurrent
+ * client calls finish with zero bans and never exceed N calls in any 1 s window; an injected ban pauses
+ * every call and they resume one at a time, without a burst.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FichierClient } from '../src/api/client.ts';
+import { createPacer } from '../src/api/pacer.ts';
+import { Secret } from '../src/util/secret.ts';
+import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+
+const N = 20;
+/** The pacer interval with a 10% margin over the emulator's limit, as an operator would set it. */
+const INTERVAL = Math.ceil((1000 / N) * 1.1);
+
+interface CallRecord {
+  t: number;
+  path: string;
+  status: number;
+}
+
+let emu: TestEmulator;
+let clients: FichierClient[] = [];
+
+beforeAll(async () => {
+  emu = await startEmulator({ limits: { rps: N, banMs: 60_000 } });
+});
+afterAll(async () => {
+  await emu?.stop();
+});
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+});
+
+function client(floodCooldownMs = 30_000): FichierClient {
+  const pacer = createPacer({ minIntervalMs: INTERVAL, concurrency: 4, floodCooldownMs });
+  const c = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer });
+  clients.push(c);
+  return c;
+}
+
+async function callsSince(t0: number): Promise<CallRecord[]> {
+  const all = await emu.admin<CallRecord[] | { calls: CallRecord[] }>(`calls?since=${t0}`);
+  return (Array.isArray(all) ? all : all.calls).filter((c) => c.t >= t0 && c.path.startsWith('/v1/'));
+}
+
+/** Most calls in any half-open 1 s window (t-1000, t]. */
+function maxPerSecond(calls: CallRecord[]): number {
+  const ts = calls.map((c) => c.t).sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < ts.length; hi++) {
+    while (ts[hi]! - ts[lo]! >= 1000) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+describe('politeness against a rate-limited emulator', () => {
+  it(`200 concurrent calls: no ban, never more than ${N} calls/s at the emulator`, async () => {
+    const c = client();
+    const folder = await c.folderMkdir(0, 'polite');
+    const t0 = Date.now();
+    const before = await emu.stats();
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? c.folderLs(folder.folder_id) : c.fileLs(folder.folder_id))),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const after = await emu.stats();
+    expect(after.bans - before.bans).toBe(0);
+    const calls = await callsSince(t0);
+    expect(calls.length).toBe(200);
+    expect(calls.every((x) => x.status === 200)).toBe(true);
+    expect(maxPerSecond(calls)).toBeLessThanOrEqual(N);
+  });
+
+  it('a ban pauses every call; calls resume one at a time without a burst', async () => {
+    const cooldown = 2_000;
+    const c = client(cooldown);
+    const t0 = Date.now();
+    await emu.admin('ban', { ms: 1_500, code: 374 });
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => c.folderLs(0)));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const calls = await callsSince(t0);
+    const banned = calls.filter((x) => x.status === 403);
+    const ok = calls.filter((x) => x.status === 200);
+    expect(ok.length).toBe(30);
+    // Only calls already in flight when the ban answered could hit it; the others waited.
+    expect(banned.length).toBeGreaterThanOrEqual(1);
+    expect(banned.length).toBeLessThanOrEqual(2);
+    // Nothing was sent during the cooldown that followed the first 403.
+    const firstBan = banned[0]!.t;
+    expect(ok[0]!.t - firstBan).toBeGreaterThanOrEqual(cooldown - 50);
+    // The probe went alone: the next call started at least one interval after it answered.
+    expect(ok[1]!.t - ok[0]!.t).toBeGreaterThanOrEqual(INTERVAL - 5);
+    expect(maxPerSecond(ok)).toBeLessThanOrEqual(N);
+  });
+});
