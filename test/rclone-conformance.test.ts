@@ -8,6 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FichierClient } from '../src/api/client.ts';
+import { createPacer } from '../src/api/pacer.ts';
+import { Secret } from '../src/util/secret.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
 import { rclone, rcloneBytes } from './helpers/rclone.ts';
@@ -30,7 +33,15 @@ const SUB = 'sub dir é';
 const BIN = 'data.bin';
 
 let emu: TestEmulator;
+let api: FichierClient;
 let local: string;
+
+/** Id of the sub-folder `name` of `parent` (our client, for the steps rclone 1.60 cannot issue). */
+async function folderId(name: string, parent = 0): Promise<number> {
+  const f = (await api.folderLs(parent)).sub_folders?.find((x) => x.name === name);
+  if (!f) throw new Error(`no folder ${name} in ${parent}`);
+  return f.id;
+}
 const bin = Buffer.alloc(300_000);
 
 beforeAll(async () => {
@@ -41,9 +52,11 @@ beforeAll(async () => {
   mkdirSync(join(local, SUB));
   writeFileSync(join(local, SUB, 'été.txt'), 'summer\n');
   emu = await startEmulator();
+  api = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer: createPacer({ minIntervalMs: 1 }) });
 });
 
 afterAll(async () => {
+  await api?.close();
   await emu?.stop();
   rmSync(local, { recursive: true, force: true });
 });
@@ -111,10 +124,28 @@ describe('rclone fichier backend against the emulator', () => {
     expect(ls).not.toContain('hello world.txt');
   });
 
-  it('moveto across folders moves and renames, content intact', async () => {
+  it('moveto across folders: rclone 1.60 sends file/rename only, so the file is renamed in place', async () => {
+    // rclone 1.60's fichier Move compares the destination folder with itself and always calls
+    // file/rename (fixed in rclone 1.68); file/rename cannot change folders on the real API either.
+    const before = await emu.stats();
     const r = await rclone(emu, ['moveto', `F:conf/${NAMES[1]}`, `F:conf/${SUB}/café moved.txt`]);
     expect(r.code).toBe(0);
-    expect(lines((await rclone(emu, ['lsf', 'F:conf'])).stdout)).not.toContain(NAMES[1]);
+    const after = await emu.stats();
+    expect((after.calls['/v1/file/rename.cgi'] ?? 0) - (before.calls['/v1/file/rename.cgi'] ?? 0)).toBe(1);
+    const ls = lines((await rclone(emu, ['lsf', 'F:conf'])).stdout);
+    expect(ls).not.toContain(NAMES[1]);
+    expect(ls).toContain('café moved.txt');
+    const moved = await rcloneBytes(emu, ['cat', 'F:conf/café moved.txt']);
+    expect(moved.stdout.toString('utf8')).toBe(`content of ${NAMES[1]}\n`);
+  });
+
+  it('file/mv across folders (our client) shows up in rclone at the new place, same URL', async () => {
+    const conf = await folderId('conf');
+    const sub = await folderId(SUB, conf);
+    const file = (await api.fileLs(conf)).items.find((f) => f.filename === 'café moved.txt')!;
+    const res = await api.fileMv([file.url], sub);
+    expect(res.urls).toEqual([file.url]);
+    expect(lines((await rclone(emu, ['lsf', 'F:conf'])).stdout)).not.toContain('café moved.txt');
     const moved = await rcloneBytes(emu, ['cat', `F:conf/${SUB}/café moved.txt`]);
     expect(moved.stdout.toString('utf8')).toBe(`content of ${NAMES[1]}\n`);
   });
@@ -130,13 +161,17 @@ describe('rclone fichier backend against the emulator', () => {
     expect(copy.stdout.equals(bin)).toBe(true);
   });
 
-  it('moving a folder keeps its contents', async () => {
-    const r = await rclone(emu, ['moveto', `F:conf/${SUB}`, 'F:conf/moved dir']);
-    expect(r.code).toBe(0);
+  it('moving a folder (folder/mv; rclone 1.60 has no DirMove) keeps its contents for rclone', async () => {
+    const conf = await folderId('conf');
+    const sub = await folderId(SUB, conf);
+    const inner = await api.folderMkdir(conf, 'inner');
+    await api.folderMv(sub, { destinationFolderId: inner.folder_id, rename: 'moved dir' });
     const ls = lines((await rclone(emu, ['lsf', '-R', 'F:conf'])).stdout);
-    expect(ls).toContain('moved dir/été.txt');
-    expect(ls).toContain('moved dir/copy of data.bin');
+    expect(ls).toContain('inner/moved dir/été.txt');
+    expect(ls).toContain('inner/moved dir/copy of data.bin');
     expect(ls.some((l) => l.startsWith(SUB))).toBe(false);
+    const copy = await rcloneBytes(emu, ['cat', 'F:conf/inner/moved dir/copy of data.bin']);
+    expect(copy.stdout.equals(bin)).toBe(true);
   });
 
   it('link prints the file URL', async () => {
@@ -146,9 +181,9 @@ describe('rclone fichier backend against the emulator', () => {
   });
 
   it('rmdir of a non-empty folder fails and keeps it', async () => {
-    const r = await rclone(emu, ['rmdir', 'F:conf/moved dir']);
+    const r = await rclone(emu, ['rmdir', 'F:conf/inner/moved dir']);
     expect(r.code).not.toBe(0);
-    expect(lines((await rclone(emu, ['lsf', 'F:conf'])).stdout)).toContain('moved dir/');
+    expect(lines((await rclone(emu, ['lsf', 'F:conf/inner'])).stdout)).toContain('moved dir/');
   });
 
   it('deletefile removes one file', async () => {

@@ -17,7 +17,7 @@ import type { Secret } from '../util/secret.ts';
 import { decodeOutcome, FichierApiError, localError } from './errors.ts';
 import { HttpTransport } from './http.ts';
 import { mapHost } from './hosts.ts';
-import { createPacer, type Pacer } from './pacer.ts';
+import { createPacer, sharedPacer, type Pacer } from './pacer.ts';
 import { createSlots, type Slots } from './slots.ts';
 import { uploadFile, type UploadedFile, type UploadOptions } from './upload.ts';
 import { downloadFile, type DownloadOptions, type DownloadResult } from './download.ts';
@@ -54,7 +54,7 @@ export interface FichierClientOptions {
   /** API base, default `process.env.FICHIER_API_URL ?? 'https://api.1fichier.com/v1'`. Any other origin (the
    * emulator) also receives the uploads and downloads (see hosts.ts). */
   baseUrl?: string;
-  /** The process-wide pacer; default a private one with default settings. */
+  /** The pacer; default the process-wide `sharedPacer()`, or a private one when `clock` is given. */
   pacer?: Pacer;
   clock?: Clock;
   logger?: Logger;
@@ -90,7 +90,7 @@ export class FichierClient {
     this.baseUrl = (opts.baseUrl ?? process.env['FICHIER_API_URL'] ?? REAL_API_BASE).replace(/\/+$/, '');
     const logger = opts.logger ?? silentLogger;
     this.#clock = opts.clock ?? systemClock;
-    this.#pacer = opts.pacer ?? createPacer({ clock: this.#clock, logger });
+    this.#pacer = opts.pacer ?? (opts.clock ? createPacer({ clock: opts.clock, logger }) : sharedPacer());
     this.#http = new HttpTransport({
       apiKey: opts.apiKey,
       userAgent: opts.userAgent ?? 'fichier-dav/0.1',
@@ -134,7 +134,7 @@ export class FichierClient {
 
   /** Sub-folders of `folderId` (0 = root), plus its files with `files: true`. Throws as `call`. */
   folderLs(folderId: number, opts: { files?: boolean; signal?: AbortSignal } = {}): Promise<FolderLsResponse> {
-    return this.call('folder/ls.cgi', { folder_id: folderId, ...(opts.files ? { files: 1 as const } : {}) }, opts);
+    return this.call('folder/ls.cgi', { folder_id: folderId, ...(opts.files ? { files: 1 as const } : {}) }, { signal: opts.signal });
   }
 
   /** Files of `folderId` (-1 = every file of the account). Throws as `call`. */
@@ -204,7 +204,7 @@ export class FichierClient {
     opts: { single?: boolean; pass?: string; cdn?: boolean; signal?: AbortSignal } = {},
   ): Promise<GetTokenResponse> {
     const body = { url, single: opts.single === false ? (0 as const) : (1 as const), ...(opts.pass !== undefined ? { pass: opts.pass } : {}), ...(opts.cdn ? { cdn: 1 as const } : {}) };
-    const res = await this.call('download/get_token.cgi', body, opts);
+    const res = await this.call('download/get_token.cgi', body, { signal: opts.signal });
     if (typeof res.url !== 'string' || !/^https?:\/\//.test(res.url)) {
       throw localError('download/get_token.cgi', 'protocol', 'answer without a download URL');
     }

@@ -73,15 +73,24 @@ export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts:
     try {
       sizes = checkAnswer(res.statusCode, res.headers, opts, range !== undefined);
     } catch (err) {
-      res.body.destroy();
+      discard(res.body);
       throw err;
     }
+    // undici emits AbortError when a consumer destroys the body to stop early; that is not a crash.
+    res.body.on('error', ignore);
     res.body.once('close', release);
     return { status: res.statusCode, headers: res.headers, body: res.body, ...sizes };
   } catch (err) {
     release();
     throw err;
   }
+}
+
+function ignore(): void {}
+
+function discard(body: Readable): void {
+  body.on('error', ignore);
+  body.destroy();
 }
 
 /** `bytes=start-end` for a partial request, undefined for the whole file. Throws RangeError when invalid. */

@@ -9,7 +9,7 @@ export {
   parseRetryAfter,
   isFloodBan,
 } from './errors.ts';
-export { createPacer, type Pacer, type PacerOptions, type PacerStats, type RunOptions } from './pacer.ts';
+export { createPacer, sharedPacer, type Pacer, type PacerOptions, type PacerStats, type RunOptions } from './pacer.ts';
 export { mapHost, isRealApi, uploadNodeUrl } from './hosts.ts';
 export { MAX_UPLOAD_BYTES, multipartFraming, type UploadOptions, type UploadedFile } from './upload.ts';
 export { parseContentRange, rangeHeader, type DownloadOptions, type DownloadResult } from './download.ts';

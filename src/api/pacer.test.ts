@@ -251,6 +251,34 @@ describe('pacer flood ban', () => {
     expect(pacer.stats().bans).toBe(2);
   });
 
+  it('a probe that gets no answer hands the probe role to the next caller', async () => {
+    const { clock, pacer, rel, starts } = setup({ minIntervalMs: 100, floodCooldownMs: 1000 });
+    let n = 0;
+    const reset = () => transportError('file/ls.cgi', Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    const run = () =>
+      settle(
+        pacer.run(
+          async () => {
+            starts.push(clock.now());
+            n++;
+            if (n === 1) throw flood();
+            if (n === 2) {
+              await clock.sleep(500);
+              throw reset();
+            }
+            return n;
+          },
+          { retry: false },
+        ),
+      );
+    const outs = [run(), run(), run()];
+    await clock.advance(1000);
+    expect(rel()).toEqual([0, 1000]);
+    await clock.advance(500);
+    expect(rel()).toEqual([0, 1000, 1500]);
+    expect((await Promise.all(outs)).map((o) => o.ok)).toEqual([false, false, true]);
+  });
+
   it('rejects a waiting caller when its signal aborts', async () => {
     const { clock, pacer } = setup({ minIntervalMs: 0, floodCooldownMs: 1000 });
     const banned = settle(pacer.run(async () => Promise.reject(flood()), { retry: false }));

@@ -91,6 +91,14 @@ export function createPacer(opts: PacerOptions = {}): Pacer {
   return new PacerImpl(opts);
 }
 
+let shared: Pacer | undefined;
+
+/** The process-wide pacer with default settings (system clock), created on first use. */
+export function sharedPacer(): Pacer {
+  shared ??= createPacer();
+  return shared;
+}
+
 interface Ticket {
   isProbe: boolean;
   epoch: number;
@@ -218,8 +226,8 @@ class PacerImpl implements Pacer {
   #settle(ticket: Ticket, err: unknown): void {
     if (err instanceof FichierApiError && isFloodBan(err)) return this.#ban(err);
     if (!ticket.isProbe || ticket.epoch !== this.#epoch) return;
-    const noAnswer = err instanceof FichierApiError && err.kind === 'transport';
-    this.#endProbe(noAnswer || !(err === undefined || err instanceof FichierApiError) ? 'needed' : 'none');
+    const serverAnswered = err === undefined || (err instanceof FichierApiError && err.kind !== 'transport');
+    this.#endProbe(serverAnswered ? 'none' : 'needed');
   }
 
   #ban(err: FichierApiError): void {

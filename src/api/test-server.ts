@@ -19,8 +19,8 @@ export interface RecordedRequest {
  * consume it themselves.
  */
 export type Handler =
-  | { buffered: (req: RecordedRequest, res: ServerResponse) => void | Promise<void> }
-  | { streaming: (req: IncomingMessage, res: ServerResponse, record: RecordedRequest) => void | Promise<void> };
+  | { buffered: (req: RecordedRequest, res: ServerResponse) => unknown }
+  | { streaming: (req: IncomingMessage, res: ServerResponse, record: RecordedRequest) => unknown };
 
 export interface TestServer {
   origin: string;

@@ -1,7 +1,7 @@
 import { parseWireDate, type ReqOf, type ResOf } from '../api/types.ts';
 import type { CallCtx } from './api.ts';
 import { contentTypeOf, copyFile, fileByUrl, fileEntry, fileIdOf, fileUrl, fits, removeFile } from './catalog.ts';
-import { array, int, isObject, name, optFlag, optInt, optStr, str } from './check.ts';
+import { array, int, isObject, name, optFlag, optStr, str } from './check.ts';
 import type { Core } from './core.ts';
 import { KO } from './errors.ts';
 import type { FileRow } from './state.ts';
@@ -152,5 +152,3 @@ export function fileChattr(body: ReqOf<'file/chattr.cgi'>, { core }: CallCtx): R
   core.state.tx(() => files.forEach((f) => core.state.updateFile(f.id, patch)));
   return { status: 'OK', updated: files.length, urls: files.map((f) => fileUrl(f.id)) };
 }
-
-export { optInt };

@@ -45,6 +45,9 @@ function hashingTransform(onChunk: (c: Buffer) => void): Transform {
 
 /** Receives `source` into `sink` while hashing; returns digest and size. */
 async function hashInto(source: Readable, sink: Writable): Promise<{ hash: string; size: number }> {
+  // The source may fail before the pipeline below is attached (hasher set-up is async); the pipeline
+  // still sees that error, this listener only keeps it from being an uncaught 'error' event.
+  source.on('error', () => undefined);
   const hasher = await createWhirlpoolHasher();
   let size = 0;
   await pipeline(

@@ -60,9 +60,9 @@ export function faultError(status: number, message?: string): KoError {
   return koError(status, `Injected fault #${status}`);
 }
 
-/** Writes a JSON body with Content-Length. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+/** Writes a JSON body with Content-Length; `pretty` indents it (the API's `pretty: 1`). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, pretty = false): void {
+  const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),

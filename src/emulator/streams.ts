@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { Clock } from '../util/clock.ts';
@@ -20,6 +19,25 @@ export interface MeterOptions {
 /** Delay that keeps `bytes` sent since `start` at or under `rate` bytes/s. */
 function paceDelay(clock: Clock, start: number, bytes: number, rate: number | undefined): number {
   return rate ? start + (bytes * 1000) / rate - clock.now() : 0;
+}
+
+/** Resolves on the response's next 'drain' or 'close', removing both listeners. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Pieces of at most ~1/20 s of traffic, so pacing is smooth and happens before bytes leave. */
+function* pieces(chunk: Buffer, rate: number | undefined): Generator<Buffer> {
+  const size = rate ? Math.max(1, Math.floor(rate / 20)) : chunk.length || 1;
+  for (let i = 0; i < chunk.length; i += size) yield chunk.subarray(i, i + size);
 }
 
 /** A pass-through Transform for request bodies (upload direction). */
@@ -58,21 +76,23 @@ export async function pump(source: Readable, res: ServerResponse, o: MeterOption
   let sent = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      if (res.destroyed) return;
-      let c = chunk;
-      const cutting = o.cutAfter !== undefined && sent + c.length >= o.cutAfter;
-      if (cutting) c = c.subarray(0, Math.max(0, o.cutAfter! - sent));
-      sent += c.length;
-      o.onBytes?.(c.length);
-      if (cutting) {
-        await new Promise<void>((resolve) => res.write(c, () => resolve()));
-        o.onCut?.();
-        res.destroy();
-        return;
+      for (const piece of pieces(chunk, o.bytesPerSec)) {
+        if (res.destroyed) return;
+        let c = piece;
+        const cutting = o.cutAfter !== undefined && sent + c.length >= o.cutAfter;
+        if (cutting) c = c.subarray(0, Math.max(0, o.cutAfter! - sent));
+        const wait = paceDelay(o.clock, start, sent + c.length, o.bytesPerSec);
+        if (wait > 0) await o.clock.sleep(wait);
+        sent += c.length;
+        o.onBytes?.(c.length);
+        if (cutting) {
+          await new Promise<void>((resolve) => res.write(c, () => resolve()));
+          o.onCut?.();
+          res.destroy();
+          return;
+        }
+        if (!res.write(c)) await drainOrClose(res);
       }
-      if (!res.write(c)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      const wait = paceDelay(o.clock, start, sent, o.bytesPerSec);
-      if (wait > 0) await o.clock.sleep(wait);
     }
     res.end();
   } finally {

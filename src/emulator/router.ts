@@ -1,0 +1,30 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { END_UPLOAD_PATH, UPLOAD_PATH } from '../api/types.ts';
+import { adminHandler, type EmulatorControl } from './admin.ts';
+import { handleApi } from './api.ts';
+import type { Core } from './core.ts';
+import { TOKEN_PATH_RE, serveDownload } from './download.ts';
+import { KO, sendError } from './errors.ts';
+import { urlOf } from './http.ts';
+import { handleEndPl, handleUpload } from './upload.ts';
+
+/**
+ * One request handler for every host (API, upload node, download host, admin). Routes by path only;
+ * the Host header is ignored, so proxy mode can send api.1fichier.com, up-N... and a-N... here alike.
+ */
+export function createRouter(core: Core, control: EmulatorControl): (req: IncomingMessage, res: ServerResponse) => void {
+  const admin = adminHandler(core, control);
+  return (req, res) => {
+    const path = urlOf(req).pathname;
+    let work: Promise<void>;
+    if (path.startsWith('/v1/')) work = handleApi(core, req, res, path.slice(4));
+    else if (path === UPLOAD_PATH) work = handleUpload(core, req, res);
+    else if (path === END_UPLOAD_PATH) work = handleEndPl(core, req, res);
+    else if (path.startsWith('/_emulator/')) work = admin(req, res, path.slice('/_emulator/'.length));
+    else {
+      const m = TOKEN_PATH_RE.exec(path);
+      work = m ? serveDownload(core, req, res, m[1]!) : Promise.reject(KO.notFound());
+    }
+    work.catch((err: unknown) => sendError(res, err, core.logger));
+  };
+}
