@@ -101,6 +101,8 @@ export interface FolderLsResponse {
   sub_folders?: SubFolderEntry[];
   /** Present only when the request had `files: 1` (and the folder has files). */
   items?: FileEntry[];
+  /** Number of files in the folder (C# SDK, SWG; not sent by the emulator). */
+  files?: number;
 }
 
 export interface FileLsRequest {

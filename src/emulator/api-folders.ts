@@ -14,7 +14,11 @@ function folderOr404(core: Core, id: number): FolderRow {
   return f;
 }
 
-/** Sub-folders (omitted when none) and, with `files: 1`, the files (omitted when none); at most listLimit entries. */
+/**
+ * Sub-folders (omitted when none) and, with `files: 1`, the files (`items`, an empty array when none: asked for
+ * explicitly, so an empty folder lists in one call; clients still fall back to file/ls if a server omits it);
+ * at most listLimit entries.
+ */
 export function folderLs(body: ReqOf<'folder/ls.cgi'>, { core }: CallCtx): ResOf<'folder/ls.cgi'> {
   const id = int(body.folder_id ?? ROOT_ID, 'folder_id');
   const f = folderOr404(core, id);
@@ -24,7 +28,7 @@ export function folderLs(body: ReqOf<'folder/ls.cgi'>, { core }: CallCtx): ResOf
   if (subs.length > 0) out.sub_folders = subs.map((s) => ({ id: s.id, name: s.name, create_date: wireDate(s.created), pass: s.pass ? 1 : 0 }));
   if (optFlag(body.files, 'files') === 1) {
     const items = core.state.files(id, {}, limit - subs.length);
-    if (items.length > 0) out.items = items.map(fileEntry);
+    out.items = items.map(fileEntry);
   }
   return out;
 }

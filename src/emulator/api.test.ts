@@ -87,6 +87,7 @@ describe('folders', () => {
     expect(a).toBeGreaterThanOrEqual(100_000);
     await mkdir('B');
     const [link] = await s.upload([{ name: 'f.txt', data: 'x' }], a);
+    expect((await s.api<FolderLsResponse>('folder/ls.cgi', { folder_id: a + 1, files: 1 })).json.items).toEqual([]);
     const ls = await s.api<FolderLsResponse>('folder/ls.cgi', { folder_id: 0 });
     expect(ls.json.sub_folders!.map((f) => f.name)).toEqual(['A', 'B']);
     expect(ls.json.sub_folders![0]).toEqual({ id: a, name: 'A', create_date: expect.stringMatching(WIRE_DATE), pass: 0 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Faults, seededRandom } from './faults.ts';
+import { Faults } from './faults.ts';
+import { seededRandom } from '../util/random.ts';
 import { KEY, start, type Started } from './test-support.ts';
 
 let s: Started | undefined;

@@ -26,7 +26,8 @@
  *   `did` stores at the root. end.pl needs the key too. A file part named `file` is accepted like `file[]`.
  * - file/ls sent_after / sent_before bounds are inclusive (second precision); order is upload order.
  * - Dates are UTC "YYYY-MM-DD HH:MM:SS" (the real service uses French local time; rclone reads UTC).
- * - Root folder name is "" in folder/ls. content-type follows the file name's extension and changes on rename.
+ * - Root folder name is "" in folder/ls; `sub_folders` is omitted when there are none, `items` (asked with
+ *   `files: 1`) is `[]` when there are no files. content-type follows the extension and changes on rename.
  * - Rate limits count only authenticated /v1 calls; the call that exceeds a limit is itself refused.
  *   Injected faults: 401 => #247, 403 => #374, 404 => #469, 5xx => "Service unavailable #<status>",
  *   others "Injected fault #<status>", unless a message is given. failProbability draws from
@@ -45,7 +46,8 @@ import { createControl, type EmulatorControl } from './admin.ts';
 import { createDiskBlobStore, createMemoryBlobStore } from './blobs.ts';
 import type { Core, EmulatorConfig } from './core.ts';
 import { seedDemo } from './demo.ts';
-import { Faults, seededRandom } from './faults.ts';
+import { Faults } from './faults.ts';
+import { seededRandom } from '../util/random.ts';
 import { Limiter, type RateLimits } from './limits.ts';
 import { failInterruptedJobs } from './remote.ts';
 import { createRouter } from './router.ts';

@@ -1,0 +1,38 @@
+/**
+ * POSIX-style errors shared by remote/ and vfs/ (and translated to HTTP once, in webdav/).
+ * Every error carries its cause (e.g. the FichierApiError it was translated from) and the path it is about.
+ * Tests assert `err.code`, never the message.
+ */
+export type FsErrorCode =
+  | 'ENOENT' // no such file or directory (or a parent is missing)
+  | 'EEXIST' // the target exists and the operation does not overwrite
+  | 'ENOTEMPTY' // directory not empty
+  | 'EISDIR' // a file operation on a directory
+  | 'ENOTDIR' // a directory operation on a file, or a path component is a file
+  | 'EROFS' // read-only mode
+  | 'ENOSPC' // quota exceeded
+  | 'EIO' // the service answered something wrong, or the data failed a check
+  | 'EAGAIN' // temporary: rate limit, ban cooldown, 5xx, network; retry later
+  | 'EACCES' // the API key is refused, or the file is password-protected
+  | 'EINVAL' // invalid argument (bad name, bad range, moving a folder into itself)
+  | 'ERANGE' // a read range outside the file
+  | 'ENOTSUP'; // the remote cannot do this (and there is no fallback)
+
+export class FsError extends Error {
+  readonly code: FsErrorCode;
+  readonly path: string | undefined;
+  /** For EAGAIN: when a retry makes sense, in ms (from Retry-After or a ban cooldown), if known. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: FsErrorCode, message: string, opts: { path?: string; cause?: unknown; retryAfterMs?: number } = {}) {
+    super(opts.path !== undefined ? `${message}: ${opts.path === '' ? '/' : opts.path}` : message, { cause: opts.cause });
+    this.name = 'FsError';
+    this.code = code;
+    this.path = opts.path;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export function isFsError(err: unknown, code?: FsErrorCode): err is FsError {
+  return err instanceof FsError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,48 @@
+/**
+ * The one translation of the wire layer's errors (FichierApiError, reference §2) into FsError codes; the
+ * original error is always kept as `cause`. FsErrors pass through unchanged.
+ *
+ * not-found -> ENOENT; auth, premium, forbidden (password, ACL) -> EACCES, except the forbidden codes that
+ * mean "wait" (#186 IP blocked, #649 owner locked, #887 one location at a time) -> EAGAIN; flood, server,
+ * transport -> EAGAIN (with Retry-After when known); range -> ERANGE; refused -> ENOTEMPTY for folder/rm
+ * (its only refusal once the root is excluded: not empty), ENOSPC when the server speaks of space or
+ * quota, else EIO; protocol, upload and anything else -> EIO.
+ */
+import { FichierApiError } from '../../api/errors.ts';
+import { FsError, type FsErrorCode } from '../errors.ts';
+
+const WAIT_CODES: ReadonlySet<number> = new Set([186, 649, 887]);
+const NO_SPACE_TEXT = /\b(space|quota)\b/i;
+
+/** The FsError for `err` (about `path`, when given). */
+export function toFsError(err: unknown, path?: string): FsError {
+  if (err instanceof FsError) return err;
+  const opts = { ...(path !== undefined ? { path } : {}), cause: err };
+  if (!(err instanceof FichierApiError)) return new FsError('EIO', 'unexpected failure', opts);
+  const code = codeFor(err);
+  const retryAfterMs = code === 'EAGAIN' ? err.retryAfterMs : undefined;
+  return new FsError(code, err.message, { ...opts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+}
+
+function codeFor(err: FichierApiError): FsErrorCode {
+  switch (err.kind) {
+    case 'not-found':
+      return 'ENOENT';
+    case 'auth':
+    case 'premium':
+      return 'EACCES';
+    case 'forbidden':
+      return err.code !== undefined && WAIT_CODES.has(err.code) ? 'EAGAIN' : 'EACCES';
+    case 'flood':
+    case 'server':
+    case 'transport':
+      return 'EAGAIN';
+    case 'range':
+      return 'ERANGE';
+    case 'refused':
+      if (err.endpoint === 'folder/rm.cgi') return 'ENOTEMPTY';
+      return NO_SPACE_TEXT.test(err.serverMessage ?? '') ? 'ENOSPC' : 'EIO';
+    default:
+      return 'EIO';
+  }
+}

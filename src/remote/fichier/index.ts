@@ -1,0 +1,334 @@
+/**
+ * The 1fichier remote: the Remote contract (remote/types.ts) over FichierClient.
+ *
+ * - Identity: a file is its URL (stable across rename and move, new on copy); a folder its numeric id.
+ * - Paths to folder ids: a DirIdIndex, filled by every listing (each sub-folder's id) and by mkdir; a miss
+ *   lists the parent, walking from the root (id 0). A cached id the server no longer knows (404) is
+ *   forgotten and the path resolved again, once.
+ * - Names: every name sent is encoded and every name read decoded (encoding.ts), including the new names
+ *   of rename, move and copy, which rclone sends unencoded: encoding everything keeps our round trip exact.
+ * - Listing: see listing.ts (one call per folder when the answer carries the files).
+ * - Reads: reusable download tokens per file (tokens.ts); a reused token the download host refuses (410
+ *   expired or used, 404) is dropped and the read retried once with a fresh one.
+ * - Errors: every failure leaves as an FsError (errors.ts `toFsError`), except the caller's own abort.
+ *
+ * Choices where the reference is silent:
+ * - mkdir lists the parent first (one call): EEXIST for a folder or a FILE of that name, whatever the
+ *   server would do with a duplicate folder (unknown, §14). A refusal of mkdir itself (403 or KO without
+ *   a code that means something else) is also EEXIST.
+ * - dirMove sends the new parent and the new name in one folder/mv call (rclone's form); it stats the
+ *   source and lists the destination's parent first, for ENOENT/ENOTDIR/EEXIST/EINVAL without guessing.
+ * - move within a folder is file/rename; across folders file/mv with `rename` only when the name changes
+ *   (a same-name rename is refused since 2024, #7856); moving onto its own path returns the entry unchanged.
+ * - copy always sends `rename` (as rclone does), encoded.
+ * - put trusts a cached parent id: the server stores an upload with an unknown folder id at the root, so a
+ *   folder deleted by another client between our listing and the put sends the file to the root.
+ * - publicLink checks the file with file/info (ENOENT once removed) and returns its URL.
+ * - The root's entry has modTime 0 (the API gives the root no date without a call).
+ */
+import type { Readable } from 'node:stream';
+import type { FichierClient } from '../../api/client.ts';
+import { FichierApiError } from '../../api/errors.ts';
+import { MAX_UPLOAD_BYTES } from '../../api/upload.ts';
+import { systemClock, type Clock } from '../../util/clock.ts';
+import { silentLogger, type Logger } from '../../util/log.ts';
+import { FsError } from '../errors.ts';
+import { baseName, isWithin, parentOf } from '../path.ts';
+import type { About, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
+import { createMemoryDirIdIndex, type DirIdIndex } from './dir-ids.ts';
+import { toStoredName } from './encoding.ts';
+import { toFsError } from './errors.ts';
+import { listFolder, type ListContext } from './listing.ts';
+import { DownloadTokens } from './tokens.ts';
+
+export type { DirIdIndex } from './dir-ids.ts';
+export { createMemoryDirIdIndex } from './dir-ids.ts';
+export { decodeName, encodeName, fromStoredName, toStoredName } from './encoding.ts';
+export { toFsError } from './errors.ts';
+
+export interface FichierRemoteOptions {
+  client: FichierClient;
+  /** Default: an in-memory index. */
+  dirIds?: DirIdIndex;
+  clock?: Clock;
+  logger?: Logger;
+  /** Reuse a download token this long, default 240_000 (the service's tokens live 300_000). */
+  tokenTtlMs?: number;
+}
+
+/** What 1fichier cannot do (reference §7, §8, §10). */
+export const FICHIER_FACTS: Readonly<RemoteFacts> = {
+  duplicateNames: true,
+  emptyFiles: false,
+  emptyDirs: true,
+  setModTime: false,
+  hashes: ['whirlpool'],
+  cheapSeek: true,
+};
+
+/** Forbidden codes that mean something other than "this folder exists" on mkdir. */
+const NOT_A_DUPLICATE = new Set([186, 631, 649, 887]);
+
+/** The 1fichier remote over `opts.client` (the caller keeps ownership of the client). */
+export function createFichierRemote(opts: FichierRemoteOptions): Remote {
+  return new FichierRemote(opts);
+}
+
+class FichierRemote implements Remote {
+  readonly name = 'fichier:';
+  readonly facts: RemoteFacts = { ...FICHIER_FACTS, hashes: [...FICHIER_FACTS.hashes] };
+  readonly #client: FichierClient;
+  readonly #dirIds: DirIdIndex;
+  readonly #clock: Clock;
+  readonly #tokens: DownloadTokens;
+  readonly #ctx: ListContext;
+
+  constructor(opts: FichierRemoteOptions) {
+    this.#client = opts.client;
+    this.#dirIds = opts.dirIds ?? createMemoryDirIdIndex();
+    this.#clock = opts.clock ?? systemClock;
+    this.#tokens = new DownloadTokens(opts.client, this.#clock, opts.tokenTtlMs ?? 240_000);
+    this.#ctx = { client: opts.client, clock: this.#clock, logger: opts.logger ?? silentLogger };
+  }
+
+  list(dir: string, signal?: AbortSignal): Promise<RemoteEntry[]> {
+    return this.#guard(dir, signal, async () => (await this.#listDir(dir, signal)).entries);
+  }
+
+  stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    return this.#guard(path, signal, () => this.#stat(path, signal));
+  }
+
+  openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
+    return this.#guard(file.path, signal, async () => {
+      if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
+      const start = range?.start ?? 0;
+      let end = range?.end;
+      if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && end < start)) {
+        throw new FsError('EINVAL', 'invalid byte range', { path: file.path });
+      }
+      if (file.size > 0 && start >= file.size) throw new FsError('ERANGE', 'range starts past the end of the file', { path: file.path });
+      if (end !== undefined && file.size > 0 && end >= file.size) end = undefined;
+      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { start, end, expectedSize: file.size, signal });
+      const lease = await this.#tokens.lease(file.id, signal);
+      try {
+        return (await download(lease.tokenUrl)).body;
+      } catch (err) {
+        if (!lease.reused || !isRefusedToken(err)) throw err;
+        this.#tokens.drop(file.id, lease.tokenUrl);
+        return (await download((await this.#tokens.lease(file.id, signal)).tokenUrl)).body;
+      }
+    });
+  }
+
+  put(path: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
+    const { size, signal } = opts;
+    return this.#guard(path, signal, async () => {
+      if (path === '') throw new FsError('EISDIR', 'cannot write the root', { path });
+      if (!Number.isSafeInteger(size) || size <= 0) throw new FsError('EINVAL', '1fichier cannot store empty files', { path });
+      if (size > MAX_UPLOAD_BYTES) throw new FsError('EINVAL', '1fichier stores at most 300 GB per file', { path });
+      const folderId = await this.#folderId(parentOf(path), signal);
+      const name = baseName(path);
+      const up = await this.#client.upload(exactly(source, size, path), { filename: toStoredName(name), size, folderId, signal });
+      return { path, name, kind: 'file', size: up.size, modTime: this.#clock.now(), id: up.url, hashes: up.whirlpool ? { whirlpool: up.whirlpool } : {} };
+    });
+  }
+
+  remove(file: RemoteEntry, signal?: AbortSignal): Promise<void> {
+    return this.#guard(file.path, signal, async () => {
+      if (file.kind === 'dir') throw new FsError('EISDIR', 'remove of a directory (use rmdir)', { path: file.path });
+      this.#tokens.drop(file.id);
+      const res = await this.#client.fileRm([file.id], signal);
+      if (res.removed === 0) throw new FsError('ENOENT', 'file already gone', { path: file.path });
+    });
+  }
+
+  mkdir(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    return this.#guard(path, signal, async () => {
+      if (path === '') throw new FsError('EEXIST', 'the root exists', { path });
+      const name = baseName(path);
+      const parent = await this.#listDir(parentOf(path), signal);
+      if (parent.entries.some((e) => e.name === name)) throw new FsError('EEXIST', 'a file or folder of that name exists', { path });
+      const res = await this.#client.folderMkdir(parent.id, toStoredName(name), signal).catch((err: unknown) => {
+        if (isDuplicateRefusal(err)) throw new FsError('EEXIST', 'the server refused a folder of that name', { path, cause: err });
+        throw err;
+      });
+      const id = String(res.folder_id);
+      this.#dirIds.set(path, id);
+      return { path, name, kind: 'dir', size: 0, modTime: this.#clock.now(), id, hashes: {} };
+    });
+  }
+
+  rmdir(path: string, signal?: AbortSignal): Promise<void> {
+    return this.#guard(path, signal, async () => {
+      if (path === '') throw new FsError('EINVAL', 'cannot remove the root', { path });
+      await this.#withFolder(path, signal, (id) => this.#client.folderRm(id, signal));
+      this.#dirIds.forget(path);
+    });
+  }
+
+  move(file: RemoteEntry, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    return this.#guard(file.path, signal, async () => {
+      if (file.kind === 'dir') throw new FsError('EISDIR', 'move of a directory (use dirMove)', { path: file.path });
+      const name = baseName(dstPath);
+      const renamed = name !== file.name;
+      if (parentOf(dstPath) === parentOf(file.path)) {
+        if (!renamed) return { ...file };
+        await this.#client.fileRename(file.id, toStoredName(name), signal).catch(async (err: unknown) => {
+          if (err instanceof FichierApiError && err.kind === 'refused') await this.#client.fileInfo(file.id, signal);
+          throw err;
+        });
+      } else {
+        const folderId = await this.#folderId(parentOf(dstPath), signal);
+        await this.#client.fileMv([file.id], folderId, renamed ? toStoredName(name) : undefined, signal);
+      }
+      return moved(file, dstPath, name, renamed);
+    });
+  }
+
+  dirMove(srcPath: string, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    return this.#guard(srcPath, signal, async () => {
+      if (srcPath === '') throw new FsError('EINVAL', 'cannot move the root', { path: srcPath });
+      if (isWithin(dstPath, srcPath)) throw new FsError('EINVAL', 'cannot move a folder into itself', { path: dstPath });
+      const src = await this.#stat(srcPath, signal);
+      if (src.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path: srcPath });
+      const name = baseName(dstPath);
+      const dst = await this.#listDir(parentOf(dstPath), signal);
+      if (dst.entries.some((e) => e.name === name)) throw new FsError('EEXIST', 'the destination exists', { path: dstPath });
+      const rename = name !== src.name ? toStoredName(name) : undefined;
+      await this.#client.folderMv(Number(src.id), { destinationFolderId: dst.id, ...(rename !== undefined ? { rename } : {}) }, signal);
+      this.#dirIds.forget(srcPath);
+      this.#dirIds.set(dstPath, src.id);
+      return { ...src, path: dstPath, name };
+    });
+  }
+
+  copy(file: RemoteEntry, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    return this.#guard(file.path, signal, async () => {
+      if (file.kind === 'dir') throw new FsError('EISDIR', 'copy of a directory', { path: file.path });
+      const name = baseName(dstPath);
+      const folderId = await this.#folderId(parentOf(dstPath), signal);
+      const res = await this.#client.fileCp([file.id], folderId, toStoredName(name), signal);
+      const to = res.urls?.[0]?.to_url;
+      if (typeof to !== 'string' || to === '') throw new FsError('EIO', 'file/cp answered without the new URL', { path: dstPath });
+      return { ...moved(file, dstPath, name, name !== file.name), id: to, modTime: this.#clock.now() };
+    });
+  }
+
+  about(signal?: AbortSignal): Promise<About> {
+    return this.#guard('', signal, async () => {
+      const info = await this.#client.userInfo(signal);
+      const total = finite(info.available_cold_storage);
+      const used = finite(info.cold_storage);
+      const free = total !== undefined && used !== undefined ? Math.max(0, total - used) : undefined;
+      return { total, used, free };
+    });
+  }
+
+  publicLink(file: RemoteEntry, signal?: AbortSignal): Promise<string> {
+    return this.#guard(file.path, signal, async () => {
+      if (file.kind === 'dir') throw new FsError('EISDIR', 'folders have no public link here', { path: file.path });
+      await this.#client.fileInfo(file.id, signal);
+      return file.id;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#tokens.clear();
+  }
+
+  /** Runs `fn`; any failure leaves as an FsError about `path`, except the caller's own abort. */
+  async #guard<T>(path: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (signal?.aborted && !(err instanceof FsError)) throw signal.reason;
+      throw toFsError(err, path);
+    }
+  }
+
+  async #stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    if (path === '') return { path: '', name: '', kind: 'dir', size: 0, modTime: 0, id: '0', hashes: {} };
+    const name = baseName(path);
+    const hit = (await this.#listDir(parentOf(path), signal)).entries.find((e) => e.name === name);
+    if (!hit) throw new FsError('ENOENT', 'no such file or folder', { path });
+    return hit;
+  }
+
+  /** The folder id of `path`. Throws ENOENT (missing), ENOTDIR (a file on the way), or what listings throw. */
+  async #folderId(path: string, signal?: AbortSignal): Promise<number> {
+    if (path === '') return 0;
+    const cached = this.#dirIds.get(path);
+    if (cached !== undefined && /^\d+$/.test(cached)) return Number(cached);
+    const name = baseName(path);
+    const { entries } = await this.#listDir(parentOf(path), signal);
+    const dir = entries.find((e) => e.kind === 'dir' && e.name === name);
+    if (dir) return Number(dir.id);
+    if (entries.some((e) => e.name === name)) throw new FsError('ENOTDIR', 'not a folder', { path });
+    throw new FsError('ENOENT', 'no such folder', { path });
+  }
+
+  /**
+   * Runs `fn` with the id of folder `path`; when the id came from the index and the server answers 404,
+   * forgets it, resolves the path again and runs `fn` once more.
+   */
+  async #withFolder<T>(path: string, signal: AbortSignal | undefined, fn: (id: number) => Promise<T>): Promise<T> {
+    const wasCached = path !== '' && this.#dirIds.get(path) !== undefined;
+    const id = await this.#folderId(path, signal);
+    try {
+      return await fn(id);
+    } catch (err) {
+      if (!wasCached || !(err instanceof FichierApiError) || err.kind !== 'not-found') throw err;
+      this.#dirIds.forget(path);
+      return fn(await this.#folderId(path, signal));
+    }
+  }
+
+  /** Entries of folder `dir` and its id; records the ids of its sub-folders (the first of each name). */
+  #listDir(dir: string, signal?: AbortSignal): Promise<{ id: number; entries: RemoteEntry[] }> {
+    return this.#withFolder(dir, signal, async (id) => {
+      const entries = await listFolder(this.#ctx, id, dir, signal);
+      const seen = new Set<string>();
+      for (const e of entries) {
+        if (e.kind !== 'dir' || seen.has(e.name)) continue;
+        seen.add(e.name);
+        this.#dirIds.set(e.path, e.id);
+      }
+      return { id, entries };
+    });
+  }
+}
+
+/** `file` at its new place (same id); the server derives the MIME type from the name, so a rename drops it. */
+function moved(file: RemoteEntry, path: string, name: string, renamed: boolean): RemoteEntry {
+  const { mimeType, ...rest } = file;
+  return { ...rest, path, name, ...(!renamed && mimeType !== undefined ? { mimeType } : {}) };
+}
+
+/** A reused download token the download host refused: expired or used (410), or unknown (404). */
+function isRefusedToken(err: unknown): boolean {
+  return err instanceof FichierApiError && err.endpoint === 'download' && (err.kind === 'not-found' || err.kind === 'refused');
+}
+
+function isDuplicateRefusal(err: unknown): boolean {
+  return err instanceof FichierApiError && (err.kind === 'forbidden' || err.kind === 'refused') && !(err.code !== undefined && NOT_A_DUPLICATE.has(err.code));
+}
+
+function finite(n: unknown): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The bytes of `source`, failing with EINVAL as soon as they exceed `size` (before the extra bytes are
+ * sent) or when they end short of it.
+ */
+async function* exactly(source: Readable, size: number, path: string): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    seen += buf.byteLength;
+    if (seen > size) throw new FsError('EINVAL', `the source holds more than the declared ${size} bytes`, { path });
+    yield buf;
+  }
+  if (seen < size) throw new FsError('EINVAL', `the source holds ${seen} bytes, ${size} were declared`, { path });
+}

@@ -1,0 +1,101 @@
+/**
+ * The persistent metadata store: an embedded SQLite database (better-sqlite3, WAL, synchronous=NORMAL so a
+ * kill -9 loses at most the last transactions and never corrupts), one file per account under the cache dir.
+ * It keeps what makes a restarted server answer a known tree with zero API calls, and what 1fichier cannot
+ * store. All methods are synchronous (better-sqlite3) and each is one transaction.
+ *
+ * Keys: listings and local files by canonical path (remote/path.ts); file metadata and dead properties by
+ * the remote id (1fichier file URL / folder id), so they survive renames and moves made through us.
+ */
+import type { RemoteEntry } from '../remote/types.ts';
+
+export interface Listing {
+  /** The directory's entries as the remote listed them (duplicates included), in remote order. */
+  entries: RemoteEntry[];
+  /** Clock ms when the listing was fetched from the remote (TTL decisions are the VFS's). */
+  fetchedAt: number;
+}
+
+/** What 1fichier cannot hold, kept per file id. */
+export interface FileMeta {
+  /** The client's modification time (X-OC-Mtime, PROPPATCH, PUT with a known mtime), ms. */
+  modTime?: number;
+  /** Hex digests computed while the bytes streamed through us. */
+  md5?: string;
+  sha1?: string;
+}
+
+/** A WebDAV dead property. `value` is the inner XML of the property element, verbatim. */
+export interface DeadProp {
+  ns: string;
+  name: string;
+  value: string;
+}
+
+/** A file that lives only in the store: 0-byte files and OS junk (._*, .DS_Store, Thumbs.db...). */
+export interface LocalFile {
+  path: string;
+  /** Synthetic id "local:<uuid>", stable across renames. */
+  id: string;
+  content: Buffer;
+  modTime: number;
+}
+
+export interface MetaStore {
+  /** The cached listing of `dir`, or undefined if never listed (or forgotten). */
+  getListing(dir: string): Listing | undefined;
+  /** Replace the listing of `dir` (atomically). Also records the ids of its sub-directories (setDirId). */
+  putListing(dir: string, entries: RemoteEntry[], fetchedAt: number): void;
+  /**
+   * Write-through after a change made through us: add or replace (same id) `entry` in its parent's listing,
+   * if that listing is cached; no-op otherwise. For a directory entry it also records its id.
+   */
+  upsertEntry(entry: RemoteEntry): void;
+  /** Write-through: drop the entry with `id` from the cached listing of `dir` (no-op when not cached). */
+  removeEntry(dir: string, id: string): void;
+  /** Forget the listing of `prefix` and of everything below it ('' = all), and their directory ids. */
+  forgetTree(prefix: string): void;
+  /** Paths of every cached listing at or below `prefix` (for recursive refresh). */
+  listedDirs(prefix: string): string[];
+
+  /** Directory path -> remote folder id (root not stored: callers know it). Used by the fichier remote. */
+  getDirId(path: string): string | undefined;
+  setDirId(path: string, id: string): void;
+
+  getMeta(id: string): FileMeta | undefined;
+  /** Merge `patch` into the metadata of `id` (undefined fields are left as they are). */
+  setMeta(id: string, patch: FileMeta): void;
+  /** Give `toId` a copy of `fromId`'s metadata and dead properties (server-side copy). */
+  copyMeta(fromId: string, toId: string): void;
+  /** Forget metadata and dead properties of `id` (the file was deleted). */
+  deleteMeta(id: string): void;
+
+  getProps(id: string): DeadProp[];
+  /** Set (insert or replace) one dead property. */
+  setProp(id: string, prop: DeadProp): void;
+  /** Remove one dead property; no-op when absent. */
+  removeProp(id: string, ns: string, name: string): void;
+
+  getLocal(path: string): LocalFile | undefined;
+  /** Local files directly inside `dir`. */
+  listLocal(dir: string): LocalFile[];
+  /** Insert or replace the local file at `file.path`. Throws RangeError over `maxLocalBytes`. */
+  putLocal(file: LocalFile): void;
+  /** No-op when absent. */
+  removeLocal(path: string): void;
+  /** Move every local file at or below `src` to the same place below `dst` (a file or a folder rename). */
+  moveLocal(src: string, dst: string): void;
+  /** Delete every local file at or below `prefix`. */
+  removeLocalTree(prefix: string): void;
+
+  /** Rows per table, and the database file size in bytes (0 in memory). */
+  stats(): { listings: number; entries: number; dirIds: number; meta: number; props: number; local: number; bytes: number };
+  close(): void;
+}
+
+export interface MetaStoreOptions {
+  /** Database file, or ':memory:' for tests. Parent directories are created. */
+  file: string;
+  /** Largest content of one local file, bytes. Default 16 MiB. */
+  maxLocalBytes?: number;
+}

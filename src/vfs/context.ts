@@ -1,0 +1,78 @@
+/**
+ * What the VFS operations share: the remote, the store, the listing cache and tree, options with defaults
+ * applied, and counters. Also the helpers every operation needs to turn a node into a VfsEntry and to keep
+ * the cache and the store in step after a change (one place for each rule).
+ */
+import { FsError, isFsError } from '../remote/errors.ts';
+import { parentOf } from '../remote/path.ts';
+import type { Remote, RemoteEntry } from '../remote/types.ts';
+import type { MetaStore } from '../store/types.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../util/log.ts';
+import { localToVfs, remoteToVfs, ROOT_ID, rootToVfs } from './entry.ts';
+import type { ListingCache } from './listing-cache.ts';
+import type { JunkMatcher } from './local.ts';
+import type { Node, Tree } from './tree.ts';
+import type { VfsEntry, VfsIoCounters } from './types.ts';
+
+export interface VfsContext {
+  remote: Remote;
+  store: MetaStore;
+  clock: Clock;
+  logger: Logger;
+  cache: ListingCache;
+  tree: Tree;
+  isJunk: JunkMatcher;
+  spoolDir: string;
+  read: { chunkSize: number; chunkSizeLimit: number; retries: number };
+  io: VfsIoCounters;
+}
+
+/** The VfsEntry of `node` (undefined = the root), with the store's metadata applied. */
+export function nodeToEntry(ctx: VfsContext, node: Node | undefined): VfsEntry {
+  if (!node) return rootToVfs(ctx.store.getMeta(ROOT_ID));
+  if (node.local) return localToVfs(node.path, node.name, node.local);
+  return remoteToVfs(node.path, node.name, node.remote, ctx.store.getMeta(node.remote.id));
+}
+
+/** The id metadata and dead properties are keyed by (undefined node = the root). */
+export function nodeId(node: Node | undefined): string {
+  if (!node) return ROOT_ID;
+  return node.local ? node.local.id : node.remote.id;
+}
+
+/**
+ * Delete one file node (remote or local) and update the cache and the store. A remote ENOENT (already
+ * gone) still drops it from the cache, then rethrows. Throws EISDIR for a folder.
+ */
+export async function deleteFileNode(ctx: VfsContext, node: Node, signal?: AbortSignal): Promise<void> {
+  if (node.local) {
+    ctx.store.removeLocal(node.local.path);
+    ctx.store.deleteMeta(node.local.id);
+    return;
+  }
+  if (node.kind === 'dir') throw new FsError('EISDIR', 'is a directory', { path: node.path });
+  const entry: RemoteEntry = node.remote;
+  try {
+    await ctx.remote.remove(entry, signal);
+  } catch (err) {
+    if (isFsError(err, 'ENOENT')) forgetEntry(ctx, entry);
+    throw err;
+  }
+  forgetEntry(ctx, entry);
+}
+
+function forgetEntry(ctx: VfsContext, entry: RemoteEntry): void {
+  ctx.cache.remove(parentOf(entry.path), entry.id);
+  ctx.store.deleteMeta(entry.id);
+}
+
+/** Delete a replaced file after its successor is durable; a failure is logged, not thrown (the new one won). */
+export async function deleteReplaced(ctx: VfsContext, node: Node | undefined): Promise<void> {
+  if (!node) return;
+  try {
+    await deleteFileNode(ctx, node);
+  } catch (err) {
+    ctx.logger.warn({ path: node.path, err }, 'could not remove the replaced file; it stays as a duplicate');
+  }
+}

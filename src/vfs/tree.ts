@@ -1,0 +1,100 @@
+/**
+ * Path resolution over cached listings. A folder's view is its remote listing plus its local-only files,
+ * with the duplicate-name policy (names.ts) applied. Resolving a path walks the views from the root: a
+ * deep stat on a warm cache costs no remote call, a cold path lists each missing ancestor once.
+ *
+ * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
+ */
+import { FsError } from '../remote/errors.ts';
+import { baseName, joinPath, parentOf } from '../remote/path.ts';
+import type { RemoteEntry } from '../remote/types.ts';
+import type { LocalFile, MetaStore } from '../store/types.ts';
+import type { Logger } from '../util/log.ts';
+import type { ListingCache } from './listing-cache.ts';
+import { assignNames, type NameCandidate } from './names.ts';
+
+/** One visible item of a folder: a remote entry or a local-only file, under its shown name. */
+export type Node =
+  | { name: string; path: string; kind: 'file' | 'dir'; remote: RemoteEntry; local?: undefined }
+  | { name: string; path: string; kind: 'file'; local: LocalFile; remote?: undefined };
+
+export interface DirView {
+  path: string;
+  nodes: Node[];
+  byName: Map<string, Node>;
+}
+
+interface Candidate extends NameCandidate {
+  remote?: RemoteEntry;
+  local?: LocalFile;
+}
+
+export class Tree {
+  readonly #cache: ListingCache;
+  readonly #store: MetaStore;
+  readonly #logger: Logger;
+  /** Folders whose hidden duplicate directories were already logged (once per folder per Vfs). */
+  readonly #warned = new Set<string>();
+
+  constructor(cache: ListingCache, store: MetaStore, logger: Logger) {
+    this.#cache = cache;
+    this.#store = store;
+    this.#logger = logger;
+  }
+
+  /** The view of folder `dir` (which must be known to be a folder). Throws as ListingCache.get. */
+  async view(dir: string, signal?: AbortSignal): Promise<DirView> {
+    const listing = await this.#cache.get(dir, signal);
+    const candidates: Candidate[] = [
+      ...listing.entries.map((e) => ({ name: e.name, kind: e.kind, modTime: e.modTime, id: e.id, remote: e })),
+      ...this.#store.listLocal(dir).map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
+    ];
+    const { named, hidden } = assignNames(candidates);
+    if (hidden.length > 0 && !this.#warned.has(dir)) {
+      this.#warned.add(dir);
+      this.#logger.warn({ dir, hidden: hidden.map((h) => h.id) }, 'duplicate folder names hidden');
+    }
+    const nodes: Node[] = [];
+    for (const { name, item } of named) {
+      const path = joinPath(dir, name);
+      if (item.local) nodes.push({ name, path, kind: 'file', local: item.local });
+      else if (item.remote) nodes.push({ name, path, kind: item.remote.kind, remote: item.remote });
+    }
+    return { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])) };
+  }
+
+  /**
+   * The node at canonical `path`, or undefined for the root. Throws ENOENT (missing, or a parent missing),
+   * ENOTDIR (a parent is a file), and what listings throw.
+   */
+  async lookup(path: string, signal?: AbortSignal): Promise<Node | undefined> {
+    if (path === '') return undefined;
+    const segs = path.split('/');
+    let dir = '';
+    let node: Node | undefined;
+    for (const seg of segs) {
+      if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
+      const view = await this.view(dir, signal);
+      node = view.byName.get(seg);
+      if (!node) throw new FsError('ENOENT', 'no such file or directory', { path });
+      dir = node.path;
+    }
+    return node;
+  }
+
+  /** Check that `path` is a folder and return its view. Throws ENOENT, ENOTDIR. */
+  async dirView(path: string, signal?: AbortSignal): Promise<DirView> {
+    const node = await this.lookup(path, signal);
+    if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path });
+    return this.view(path, signal);
+  }
+
+  /**
+   * The parent folder's view of `path` and the node at `path` if any (for creations). Throws ENOENT (parent
+   * missing), ENOTDIR (parent is a file).
+   */
+  async parentAndChild(path: string, signal?: AbortSignal): Promise<{ parent: DirView; child: Node | undefined }> {
+    const parent = await this.dirView(parentOf(path), signal);
+    return { parent, child: parent.byName.get(baseName(path)) };
+  }
+}
