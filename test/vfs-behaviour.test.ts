@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../src/remote/errors.ts';
-import type { Vfs } from '../src/vfs/types.ts';
+import type { Vfs, VfsOptions } from '../src/vfs/types.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
 import { vfsStack } from './helpers/vfs-stack.ts';
 
@@ -19,7 +19,7 @@ let emu: TestEmulator;
 let dir: string;
 const stack = vfsStack(() => emu, { maxAttempts: 1 });
 const { newClient } = stack;
-const openVfs = (file: string): Vfs => stack.openVfs(file, { spoolDir: dir });
+const openVfs = (file: string, opts: Partial<VfsOptions> = {}): Vfs => stack.openVfs(file, { spoolDir: dir, ...opts });
 async function readAll(vfs: Vfs, path: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of await vfs.openRead(path)) chunks.push(c as Buffer);
@@ -107,5 +107,21 @@ describe('VFS over the emulator', () => {
     await vfs.refresh('');
     expect((await vfs.readdir('')).filter((e) => e.name.startsWith('doc')).map((e) => e.name)).toEqual(['doc.bin']);
     expect((await remoteFileNames()).filter((n) => n === 'doc.bin')).toHaveLength(1);
+  });
+
+  it('20 seeks through vfs.openRead cost at most one token call and return exact bytes', async () => {
+    const vfs = openVfs(join(dir, 'seek.sqlite'), { readChunkSize: 256 * 1024 });
+    const data = randomBytes(8 * 1024 * 1024);
+    await vfs.writeFile('seek.bin', data, { size: data.length });
+    const tokenCalls = async () => (await emu.stats()).calls['/v1/download/get_token.cgi'] ?? 0;
+    const before = await tokenCalls();
+    for (let i = 0; i < 20; i++) {
+      const start = (i * 397_331) % (data.length - 100_000);
+      const end = start + 10_000 + ((i * 7919) % 90_000);
+      const chunks: Buffer[] = [];
+      for await (const c of await vfs.openRead('seek.bin', { start, end })) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(data.subarray(start, end + 1))).toBe(true);
+    }
+    expect((await tokenCalls()) - before).toBeLessThanOrEqual(1);
   });
 });
