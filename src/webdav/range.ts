@@ -5,17 +5,18 @@
  * Pure module: no I/O. The GET handler decides what to do with each outcome:
  * - `none`: no Range header → 200 with the whole body;
  * - `ignore`: a header we must not act on (another unit, bad syntax, an invalid `a-b` with b < a) → 200;
- * - `unsatisfiable`: valid syntax, but no range overlaps the representation → 416 with `Content-Range: bytes *` + `/size`;
+ * - `unsatisfiable`: valid syntax, but no range overlaps the representation → 416 with
+ *   `Content-Range: bytes *` + `/size`;
  * - `ranges`: one range → 206 with `Content-Range`; several → 206 multipart/byteranges.
  *
  * Choices where the RFC leaves room (documented here because the caller relies on them):
  * - A single range is returned exactly as asked, clamped to the size (rclone checks the echoed bounds strictly).
  * - Unsatisfiable members of a multi-range set are dropped when at least one member is satisfiable.
- * - Several ranges keep the client's order; two ranges next to each other in that order that overlap or touch are
- *   merged (RFC 9110 §14.2 allows coalescing).
+ * - Several ranges keep the client's order, neighbours that touch merged. If any two overlap, the set is sorted by
+ *   start and every overlapping or touching range merged (RFC 9110 §14.2 allows coalescing regardless of order),
+ *   so no byte is ever sent twice and the parts never add up to more than the size.
  * - Bounded cost, because every part is a separate read from 1fichier: if more than `maxRanges` (default 16)
- *   ranges remain, or their lengths add up to more than the size (overlaps asking for bytes twice), the answer is
- *   one range covering them all (lowest start to highest end): never more bytes than the whole file.
+ *   ranges remain after that, the answer is one range covering them all (lowest start to highest end).
  * - Every range on a 0-byte representation is unsatisfiable (a `Content-Range` cannot express an empty range).
  * - Whitespace (OWS) is tolerated around `=`, `,` and `-`; empty list members are skipped (RFC 9110 §5.6.1).
  */
@@ -74,8 +75,8 @@ function resolve(spec: Spec, size: number): ByteRange | undefined {
   return { start: spec.first, end: Math.min(spec.last ?? size - 1, size - 1) };
 }
 
-/** Merges neighbours (in request order) that overlap or touch. */
-function mergeNeighbours(ranges: ByteRange[]): ByteRange[] {
+/** Merges each range into the previous one when they overlap or touch, keeping the given order otherwise. */
+function merge(ranges: readonly ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
   for (const r of ranges) {
     const prev = out[out.length - 1];
@@ -87,6 +88,20 @@ function mergeNeighbours(ranges: ByteRange[]): ByteRange[] {
     }
   }
   return out;
+}
+
+/**
+ * Request order with touching neighbours merged when no two ranges overlap; otherwise the set sorted by start
+ * with every overlapping or touching range merged, so no byte is sent twice.
+ */
+function coalesce(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  let reach = -1;
+  for (const r of sorted) {
+    if (r.start <= reach) return merge(sorted);
+    reach = r.end;
+  }
+  return merge(ranges);
 }
 
 /**
@@ -110,10 +125,8 @@ export function parseRange(header: string | undefined, size: number, options: Ra
   if (specs.length === 0) return { kind: 'ignore' };
   const satisfiable = specs.map((s) => resolve(s, size)).filter((r): r is ByteRange => r !== undefined);
   if (satisfiable.length === 0) return { kind: 'unsatisfiable' };
-  const ranges = mergeNeighbours(satisfiable);
-  const maxRanges = options.maxRanges ?? DEFAULT_MAX_RANGES;
-  const total = ranges.reduce((n, r) => n + r.end - r.start + 1, 0);
-  if (ranges.length > maxRanges || total > size) {
+  const ranges = coalesce(satisfiable);
+  if (ranges.length > (options.maxRanges ?? DEFAULT_MAX_RANGES)) {
     const cover = ranges.reduce((a, r) => ({ start: Math.min(a.start, r.start), end: Math.max(a.end, r.end) }));
     return { kind: 'ranges', ranges: [cover] };
   }

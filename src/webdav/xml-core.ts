@@ -34,6 +34,8 @@ const NAME_START =
   'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D' +
   '\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 const NAME_REST = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+// The class lists U+200C-U+200D (ZWNJ/ZWJ) as the XML spec does; that is a range, not a joined sequence.
+// eslint-disable-next-line no-misleading-character-class
 const NCNAME_RE = new RegExp(`^[${NAME_START}][${NAME_REST}]*$`, 'u');
 
 /** Returns true when `name` is an XML 1.0 NCName (a name without a colon), usable as a local name or prefix. */
