@@ -57,9 +57,10 @@ export function emulatorCommand(): Command {
         logger,
       });
       const { url } = await emulator.listen({ host, port, caOut: flags.caOut ? resolve(flags.caOut) : undefined });
+      const stopped = onShutdown(() => emulator.close());
       process.stdout.write(`emulator listening on ${url} (API base ${url}/v1)\n`);
       if (flags.caOut) process.stdout.write(`proxy CA certificate written to ${resolve(flags.caOut)}\n`);
-      await onShutdown(() => emulator.close());
+      await stopped;
     });
 }
 

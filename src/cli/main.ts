@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { emulatorCommand } from './emulator-command.ts';
+import { serveCommand } from './serve-command.ts';
 import { redact } from '../util/secret.ts';
 
 /**
@@ -12,6 +13,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(emulatorCommand());
+  program.addCommand(serveCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -1,5 +1,7 @@
 /**
- * Resolve once SIGINT or SIGTERM arrives, after `stop` has run. A second signal during shutdown exits at once.
+ * Install SIGINT/SIGTERM handlers now and resolve once a signal arrived and `stop` has run. Call it before
+ * announcing readiness, so a signal sent right after the announcement is never missed. A second signal
+ * during shutdown exits at once.
  */
 export function onShutdown(stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {

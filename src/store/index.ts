@@ -18,6 +18,7 @@ import { ENTRY_COLUMNS, entryValues, rowToEntry, TreeQuery } from './rows.ts';
 import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import type { DeadProp, FileMeta, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
+import { memoizeStore } from './memo.ts';
 
 export { storePathFor, defaultCacheDir } from './location.ts';
 export type { DeadProp, FileMeta, Listing, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
@@ -53,7 +54,7 @@ export function openMetaStore(opts: MetaStoreOptions): MetaStore {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return new SqliteMetaStore(db, inMemory ? undefined : opts.file, opts.maxLocalBytes ?? DEFAULT_MAX_LOCAL_BYTES);
+    return memoizeStore(new SqliteMetaStore(db, inMemory ? undefined : opts.file, opts.maxLocalBytes ?? DEFAULT_MAX_LOCAL_BYTES));
   } catch (err) {
     db.close();
     throw err;

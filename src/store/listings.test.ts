@@ -199,3 +199,23 @@ describe('prefix operations', () => {
     expect(s.stats()).toMatchObject({ listings: 0, entries: 0, dirIds: 0 });
   });
 });
+
+describe('read memo', () => {
+  it('serves repeated reads from memory and never a state the store no longer holds', () => {
+    const store = openMetaStore({ file: ':memory:' });
+    const entry = (name: string): RemoteEntry => ({ path: `d/${name}`, name, kind: 'file', size: 1, modTime: 1, id: `u-${name}`, hashes: {} });
+    store.putListing('d', [entry('a')], 1);
+    const first = store.getListing('d');
+    expect(store.getListing('d')).toBe(first);
+    store.upsertEntry(entry('b'));
+    expect(store.getListing('d')).not.toBe(first);
+    expect(store.getListing('d')!.entries.map((e) => e.name)).toEqual(['a', 'b']);
+    const locals = store.listLocal('d');
+    expect(store.listLocal('d')).toBe(locals);
+    store.putLocal({ path: 'd/.DS_Store', id: 'local:1', content: Buffer.from('x'), modTime: 1 });
+    expect(store.listLocal('d').map((f) => f.path)).toEqual(['d/.DS_Store']);
+    store.forgetTree('d');
+    expect(store.getListing('d')).toBeUndefined();
+    store.close();
+  });
+});

@@ -4,11 +4,14 @@
  * deep stat on a warm cache costs no remote call, a cold path lists each missing ancestor once.
  *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
+ * Views are memoized per folder and reused while the store answers with the same listing and local-file
+ * objects (store-memo.ts makes those identical until something changes).
  */
 import { FsError } from '../remote/errors.ts';
 import { baseName, joinPath, parentOf } from '../remote/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
-import type { LocalFile, MetaStore } from '../store/types.ts';
+import { LRUCache } from 'lru-cache';
+import type { Listing, LocalFile, MetaStore } from '../store/types.ts';
 import type { Logger } from '../util/log.ts';
 import type { ListingCache } from './listing-cache.ts';
 import { assignNames, type NameCandidate } from './names.ts';
@@ -35,6 +38,8 @@ export class Tree {
   readonly #logger: Logger;
   /** Folders whose hidden duplicate directories were already logged (once per folder per Vfs). */
   readonly #warned = new Set<string>();
+  /** Views by folder, reused while the (memoized) listing and local files are the same objects. */
+  readonly #views = new LRUCache<string, { listing: Listing; locals: LocalFile[]; view: DirView }>({ max: 512 });
 
   constructor(cache: ListingCache, store: MetaStore, logger: Logger) {
     this.#cache = cache;
@@ -45,9 +50,12 @@ export class Tree {
   /** The view of folder `dir` (which must be known to be a folder). Throws as ListingCache.get. */
   async view(dir: string, signal?: AbortSignal): Promise<DirView> {
     const listing = await this.#cache.get(dir, signal);
+    const locals = this.#store.listLocal(dir);
+    const memo = this.#views.get(dir);
+    if (memo && memo.listing === listing && memo.locals === locals) return memo.view;
     const candidates: Candidate[] = [
       ...listing.entries.map((e) => ({ name: e.name, kind: e.kind, modTime: e.modTime, id: e.id, remote: e })),
-      ...this.#store.listLocal(dir).map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
+      ...locals.map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
     ];
     const { named, hidden } = assignNames(candidates);
     if (hidden.length > 0 && !this.#warned.has(dir)) {
@@ -60,7 +68,9 @@ export class Tree {
       if (item.local) nodes.push({ name, path, kind: 'file', local: item.local });
       else if (item.remote) nodes.push({ name, path, kind: item.remote.kind, remote: item.remote });
     }
-    return { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])) };
+    const view = { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])) };
+    this.#views.set(dir, { listing, locals, view });
+    return view;
   }
 
   /**

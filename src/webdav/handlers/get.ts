@@ -1,0 +1,131 @@
+/**
+ * GET and HEAD (RFC 9110 §9.3.1-2, §13, §14). Ours, not webdav-server's (B1: it reads every ranged GET from
+ * byte 0, answers `bytes a-b/*`, 206 for unsatisfiable ranges, no If-Range, no ETag/Last-Modified).
+ *
+ * - A file: If header (412/400), then HTTP preconditions (304 for GET/HEAD, 412), then the Range header against
+ *   the size (ignored when If-Range does not match): none → 200 with the whole file; one range → 206 with
+ *   `Content-Range: bytes a-b/size` read as exactly those bytes from the VFS; several → 206
+ *   multipart/byteranges, one VFS read per part, opened one after the other while streaming, with the exact
+ *   Content-Length up front; unsatisfiable → 416 with `Content-Range: bytes *` + `/size`.
+ *   Every answer carries ETag, Last-Modified, Accept-Ranges and Content-Type (the 304 the validators).
+ * - A collection: a small HTML listing (listing.ts); HEAD the same headers without the body.
+ * - A missing Finder probe name is an empty file (finder.ts).
+ *
+ * Streaming: the first VFS read is opened before the status line is sent, so its failure (ENOENT, EAGAIN...)
+ * becomes a proper error status. Bytes go through stream.pipeline (backpressure); a client that goes away
+ * destroys the VFS stream (pipeline, and r.signal passed to openRead). A failure once the status line is out
+ * can only cut the connection: it is logged and the response destroyed, never rethrown.
+ *
+ * Choices where the reference is silent:
+ * - HEAD ignores Range (RFC 9110 §14.2: range handling is defined for GET only) and answers 200.
+ * - A collection listing carries no validators (it changes with its members) and `Cache-Control: no-cache`.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { VfsEntry } from '../../vfs/types.ts';
+import type { DavRequest, DavShared, Handler } from '../context.ts';
+import { DavError } from '../context.ts';
+import { httpDate, ifRangeMatches } from '../conditional.ts';
+import { statWithProbes } from '../finder.ts';
+import { contentRange, multipartByteranges, parseRange, rangeLength, unsatisfiedRange, type ByteRange, type RangeResult } from '../range.ts';
+import { guardIf } from '../write-guard.ts';
+import { renderListing } from './listing.ts';
+import { preconditionsFor, sendEmpty } from './target.ts';
+
+/** GET: the file's bytes (whole or ranges) or a collection's HTML listing. */
+export const handleGet: Handler = (s, r) => serve(s, r, true);
+
+/** HEAD: the headers GET would send, without a body. */
+export const handleHead: Handler = (s, r) => serve(s, r, false);
+
+/** Opens the bytes of `range` (whole file when undefined). */
+type Opener = (range?: ByteRange) => Promise<Readable>;
+
+async function serve(s: DavShared, r: DavRequest, withBody: boolean): Promise<void> {
+  await guardIf(s, r);
+  const { entry, synthetic } = await statWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
+  if (entry.kind === 'dir') return sendListing(s, r, entry, withBody);
+  const validators = { ETag: entry.etag, 'Last-Modified': httpDate(entry.modTime), 'Accept-Ranges': 'bytes' };
+  const pre = preconditionsFor(r, entry);
+  if (!pre.ok) {
+    if (pre.status === 304) return sendEmpty(r, 304, validators);
+    throw new DavError(412, 'precondition failed');
+  }
+  const open: Opener = synthetic ? async () => Readable.from([]) : (range) => s.vfs.openRead(entry.path, range, r.signal);
+  const plan = withBody ? rangePlan(r, entry) : { kind: 'none' as const };
+  const headers = { ...validators, 'Content-Type': entry.mimeType };
+
+  if (plan.kind === 'unsatisfiable') {
+    throw new DavError(416, 'range not satisfiable', { headers: { ...validators, 'Content-Range': unsatisfiedRange(entry.size) } });
+  }
+  if (plan.kind !== 'ranges') {
+    const source = withBody ? await open() : undefined;
+    writeHead(r, 200, { ...headers, 'Content-Length': String(entry.size) });
+    return finish(s, r, source);
+  }
+  const [first, ...others] = plan.ranges;
+  if (first === undefined) throw new DavError(500, 'empty range set');
+  if (others.length === 0) {
+    const source = await open(first);
+    writeHead(r, 206, { ...headers, 'Content-Range': contentRange(first, entry.size), 'Content-Length': String(rangeLength(first)) });
+    return finish(s, r, source);
+  }
+  const mp = multipartByteranges(plan.ranges, entry.size, entry.mimeType);
+  const firstSource = await open(first);
+  writeHead(r, 206, { ...validators, 'Content-Type': mp.contentType, 'Content-Length': String(mp.contentLength) });
+  async function* body(): AsyncGenerator<Buffer> {
+    for (const [i, part] of mp.parts.entries()) {
+      yield Buffer.from(part.header, 'latin1');
+      const source = i === 0 ? firstSource : await open(part.range);
+      for await (const chunk of source) yield chunk as Buffer;
+    }
+    yield Buffer.from(mp.trailer, 'latin1');
+  }
+  return finish(s, r, Readable.from(body(), { objectMode: false }));
+}
+
+/** The Range header's outcome, or `none` when If-Range says the client's copy is stale. */
+function rangePlan(r: DavRequest, entry: VfsEntry): RangeResult {
+  const range = r.header('range');
+  if (range === undefined || !ifRangeMatches(r.header('if-range'), entry.etag, entry.modTime)) return { kind: 'none' };
+  return parseRange(range, entry.size);
+}
+
+function writeHead(r: DavRequest, status: number, headers: Record<string, string>): void {
+  r.res.statusCode = status;
+  for (const [k, v] of Object.entries(headers)) r.res.setHeader(k, v);
+}
+
+/**
+ * Streams `source` into the response (or just ends it when there is no body). Never throws: a failure after the
+ * status line went out is logged and the connection cut.
+ */
+async function finish(s: DavShared, r: DavRequest, source: Readable | undefined): Promise<void> {
+  if (!source) {
+    r.res.end();
+    return;
+  }
+  try {
+    await pipeline(source, r.res);
+  } catch (err) {
+    if (r.signal.aborted || (r.res.destroyed && isClientGone(err))) {
+      s.logger.debug({ path: r.path, err: String(err) }, 'GET: client went away');
+    } else {
+      s.logger.warn({ path: r.path, err: String(err) }, 'GET: transfer failed after the headers were sent');
+    }
+    if (!r.res.destroyed) r.res.destroy();
+  }
+}
+
+function isClientGone(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** The HTML listing of a collection (HEAD: same headers, no body). */
+async function sendListing(s: DavShared, r: DavRequest, dir: VfsEntry, withBody: boolean): Promise<void> {
+  const entries = await s.vfs.readdir(dir.path, r.signal);
+  const html = Buffer.from(renderListing(dir, entries, (p, isDir) => r.href(p, isDir)), 'utf8');
+  writeHead(r, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-cache' });
+  r.res.end(withBody ? html : undefined);
+}

@@ -1,0 +1,167 @@
+/**
+ * PROPFIND (RFC 4918 §9.1, RFC 4331 quota): Depth 0 or 1 only (infinity, and a missing Depth, which means
+ * infinity, answer 403 with DAV:propfind-finite-depth); a Depth 1 listing is ONE vfs.readdir (answered from
+ * the VFS's cached listing), never a stat per entry; the 207 is streamed as entries are produced, honouring
+ * backpressure.
+ *
+ * Choices where the references are silent:
+ * - A body of only white space counts as empty (allprop). A `<propfind>` with none of allprop, propname and prop
+ *   is a 400, like a root element other than DAV:propfind.
+ * - Quota (free, used) is fetched once per request, only when a quota property is asked for by name or in
+ *   `<include>`; when vfs.about() fails it is reported as unknown (404 propstat) rather than failing the listing,
+ *   so Finder's connect-time PROPFIND survives a 1fichier hiccup.
+ * - Dead properties of listed entries are read only when the request needs them (allprop, propname, or a named
+ *   property that is not live); an entry that vanished in between simply has none.
+ * - Microsoft user agents get a lean allprop (the seven properties Explorer uses plus stored Win32* ones), and
+ *   their namespace is declared once on the root, to keep big folders small.
+ */
+import { isFsError } from '../../remote/errors.ts';
+import type { About, DeadProp, VfsEntry } from '../../vfs/types.ts';
+import type { DavRequest, DavShared, Handler } from '../context.ts';
+import { DavError } from '../context.ts';
+import { statWithProbes } from '../finder.ts';
+import type { LivePropContext, PropName } from '../props.ts';
+import { MS_NS, OC_NS, allProps, isLiveProp, isQuotaProp, liveProp, propNames } from '../props.ts';
+import { depthOf } from '../write-guard.ts';
+import { DAV_NS, child, createMultistatusWriter, errorDocument, parseXml } from '../xml.ts';
+import type { PropValue, Propstat, XmlElement } from '../xml.ts';
+
+/** What the client asked for. */
+type PropRequest = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
+
+/** Flush the buffered multistatus to the socket once this many characters are pending. */
+const FLUSH_CHARS = 64 * 1024;
+
+/** Parses a PROPFIND body. Throws XmlError (malformed) or DavError 400 (not a usable propfind). */
+export function parsePropfind(body: Buffer): PropRequest {
+  if (body.toString('utf8').trim() === '') return { kind: 'allprop', include: [] };
+  const root = parseXml(body);
+  if (root.ns !== DAV_NS || root.name !== 'propfind') throw new DavError(400, 'expected a DAV:propfind body');
+  const names = (el: XmlElement | undefined): PropName[] => (el?.children ?? []).map((c) => ({ ns: c.ns, name: c.name }));
+  if (child(root, DAV_NS, 'allprop')) return { kind: 'allprop', include: names(child(root, DAV_NS, 'include')) };
+  if (child(root, DAV_NS, 'propname')) return { kind: 'propname' };
+  const prop = child(root, DAV_NS, 'prop');
+  if (prop) return { kind: 'prop', names: names(prop) };
+  throw new DavError(400, 'propfind without allprop, propname or prop');
+}
+
+function needsDead(q: PropRequest): boolean {
+  if (q.kind !== 'prop') return true;
+  return q.names.some((n) => !isLiveProp(n));
+}
+
+function needsQuota(q: PropRequest): boolean {
+  const asked = q.kind === 'prop' ? q.names : q.kind === 'allprop' ? q.include : [];
+  return asked.some(isQuotaProp);
+}
+
+async function quotaOf(s: DavShared, r: DavRequest): Promise<About | undefined> {
+  try {
+    return await s.vfs.about(r.signal);
+  } catch (err) {
+    s.logger.warn({ err }, 'quota unavailable for PROPFIND');
+    return undefined;
+  }
+}
+
+async function deadPropsOf(s: DavShared, e: VfsEntry): Promise<DeadProp[]> {
+  try {
+    return await s.vfs.getProps(e.path);
+  } catch (err) {
+    if (isFsError(err, 'ENOENT')) return [];
+    throw err;
+  }
+}
+
+/** Looks up each name: live first, then dead; the found ones 200, the rest 404. */
+function namedPropstats(e: VfsEntry, names: readonly PropName[], dead: readonly DeadProp[], ctx: LivePropContext): Propstat[] {
+  const found: PropValue[] = [];
+  const missing: PropValue[] = [];
+  for (const n of names) {
+    const live = liveProp(e, n, ctx);
+    const d = live === undefined ? dead.find((p) => p.ns === n.ns && p.name === n.name) : undefined;
+    if (live !== undefined) found.push(live);
+    else if (d !== undefined) found.push({ ns: d.ns, name: d.name, value: { xml: d.value } });
+    else missing.push({ ns: n.ns, name: n.name });
+  }
+  const out: Propstat[] = [];
+  if (found.length > 0) out.push({ status: 200, props: found });
+  if (missing.length > 0) out.push({ status: 404, props: missing });
+  return out;
+}
+
+function propstatsOf(e: VfsEntry, q: PropRequest, dead: readonly DeadProp[], ctx: LivePropContext, lean: boolean): Propstat[] {
+  switch (q.kind) {
+    case 'propname':
+      return [{ status: 200, props: propNames(e, dead, ctx) }];
+    case 'prop':
+      return namedPropstats(e, q.names, dead, ctx);
+    case 'allprop': {
+      const all = allProps(e, dead, ctx, lean);
+      const extra = q.include.filter((n) => !all.some((p) => p.ns === n.ns && p.name === n.name));
+      const more = namedPropstats(e, extra, dead, ctx);
+      const ok = more.find((p) => p.status === 200);
+      return [{ status: 200, props: [...all, ...(ok?.props ?? [])] }, ...more.filter((p) => p.status !== 200)];
+    }
+  }
+}
+
+/** Resolves when `res` drained, closed, or the request was aborted. */
+function drained(r: DavRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      r.res.off('drain', done);
+      r.res.off('close', done);
+      r.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    r.res.once('drain', done);
+    r.res.once('close', done);
+    r.signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export const handlePropfind: Handler = async (s, r) => {
+  const depth = depthOf(r, 'infinity');
+  if (depth === 'infinity') {
+    const body = errorDocument('propfind-finite-depth');
+    r.res.writeHead(403, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    r.res.end(body);
+    return;
+  }
+  const q = parsePropfind(await r.body());
+  const { entry } = await statWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
+  const members = depth === '1' && entry.kind === 'dir' ? await s.vfs.readdir(entry.path, r.signal) : [];
+  const ctx: LivePropContext = {
+    locksCovering: (p) => s.locks.locksCovering(p),
+    hrefOf: (p, isCollection) => r.href(p, isCollection),
+    now: s.clock.now(),
+    about: needsQuota(q) ? await quotaOf(s, r) : undefined,
+  };
+  const lean = /Microsoft/i.test(r.header('user-agent') ?? '');
+  const namespaces: Record<string, string> = { D: DAV_NS, oc: OC_NS };
+  if (lean) namespaces.Z = MS_NS;
+
+  let pending = '';
+  const w = createMultistatusWriter((chunk) => {
+    pending += chunk;
+  }, namespaces);
+  const flush = async (): Promise<void> => {
+    if (pending === '') return;
+    if (!r.res.headersSent) r.res.writeHead(207, { 'Content-Type': 'application/xml; charset=utf-8' });
+    const ok = r.res.write(pending);
+    pending = '';
+    if (!ok && !r.res.destroyed) await drained(r);
+  };
+
+  const dead = needsDead(q);
+  for (const e of [entry, ...members]) {
+    if (r.signal.aborted) return;
+    const props = dead ? await deadPropsOf(s, e) : [];
+    w.response(r.href(e.path, e.kind === 'dir'), propstatsOf(e, q, props, ctx, lean));
+    if (pending.length >= FLUSH_CHARS) await flush();
+  }
+  w.end();
+  await flush();
+  r.res.end();
+};

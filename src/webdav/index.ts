@@ -1,0 +1,163 @@
+/**
+ * createDavServer: the WebDAV server over a Vfs, on our own http(s).Server (see server.ts for the split between
+ * webdav-server and our code).
+ *
+ * Node settings: `requestTimeout` 0 (multi-hour uploads are not cut), `headersTimeout` 60 s, `keepAliveTimeout`
+ * 75 s, default `maxHeaderSize` (16 KiB; larger headers get 431). A request Node cannot parse gets 400 and the
+ * connection is closed.
+ *
+ * Access: with users (`users` and/or `htpasswd`) every method but OPTIONS needs Basic credentials (OPTIONS stays
+ * open for CORS preflights and Finder/Office capability probes; it reveals only the Allow list). Without users the
+ * server is anonymous, which `listen` refuses on a non-loopback host unless `allowAnonymous` is set.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { systemClock } from '../util/clock.ts';
+import type { Clock } from '../util/clock.ts';
+import { silentLogger } from '../util/log.ts';
+import type { Logger } from '../util/log.ts';
+import type { Vfs } from '../vfs/types.ts';
+import { createAuthenticator, createFailureThrottle } from './auth.ts';
+import type { Credentials } from './auth.ts';
+import type { DavShared, Handler } from './context.ts';
+import { handleCopy } from './handlers/copy.ts';
+import { handleDelete } from './handlers/delete.ts';
+import { handleGet, handleHead } from './handlers/get.ts';
+import { handleLock } from './handlers/lock.ts';
+import { handleMkcol } from './handlers/mkcol.ts';
+import { handleMove } from './handlers/move.ts';
+import { handleOptions } from './handlers/options.ts';
+import { handlePropfind } from './handlers/propfind.ts';
+import { handleProppatch } from './handlers/proppatch.ts';
+import { handlePut } from './handlers/put.ts';
+import { handleUnlock } from './handlers/unlock.ts';
+import type { HtpasswdFile } from './htpasswd.ts';
+import { createLockManager } from './locks.ts';
+import { encodeSegment, baseSegments } from './request.ts';
+import { createDavCore, isLoopback } from './server.ts';
+
+/** Every method the server implements, by verb. */
+export const DEFAULT_HANDLERS: Readonly<Record<string, Handler>> = {
+  OPTIONS: handleOptions,
+  GET: handleGet,
+  HEAD: handleHead,
+  PUT: handlePut,
+  DELETE: handleDelete,
+  MKCOL: handleMkcol,
+  PROPFIND: handlePropfind,
+  PROPPATCH: handleProppatch,
+  COPY: handleCopy,
+  MOVE: handleMove,
+  LOCK: handleLock,
+  UNLOCK: handleUnlock,
+};
+
+export interface DavServerOptions {
+  vfs: Vfs;
+  logger?: Logger;
+  clock?: Clock;
+  /** URL prefix, e.g. '/dav'; default '' (served at the root). */
+  baseUrl?: string;
+  readOnly?: boolean;
+  users?: Credentials[];
+  htpasswd?: HtpasswdFile;
+  /** Allow anonymous access on a non-loopback address (no users configured). */
+  allowAnonymous?: boolean;
+  /** PEM certificate chain and key: serve HTTPS. */
+  tls?: { cert: string; key: string };
+  /** Cap of non-PUT request bodies, bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Realm of the Basic challenge. Default 'fichier-dav'. */
+  realm?: string;
+  /** Replace or add handlers by verb (tests). */
+  handlers?: Readonly<Record<string, Handler>>;
+}
+
+export interface DavServer {
+  server: http.Server | https.Server;
+  /** The shared state (VFS, locks, options) the handlers see. */
+  shared: DavShared;
+  /**
+   * Listen on host:port (port 0 = any) and resolve with the base URL (ending in '/') and the bound port. Rejects
+   * when anonymous access would be exposed on a non-loopback host without `allowAnonymous`, or on listen errors.
+   */
+  listen(host: string, port: number): Promise<{ url: string; port: number }>;
+  /** Stop accepting, end idle connections, destroy the rest after a short grace; resolves when closed. */
+  close(): Promise<void>;
+}
+
+/** Builds the server (not listening yet). Throws when `baseUrl` is malformed. */
+export function createDavServer(opts: DavServerOptions): DavServer {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? silentLogger;
+  const base = baseSegments(opts.baseUrl ?? '');
+  const baseUrl = base.length === 0 ? '' : '/' + base.map(encodeSegment).join('/');
+  const hasUsers = (opts.users?.length ?? 0) > 0 || opts.htpasswd !== undefined;
+  const shared: DavShared = {
+    vfs: opts.vfs,
+    locks: createLockManager({ clock }),
+    logger,
+    clock,
+    opts: {
+      baseUrl,
+      readOnly: opts.readOnly ?? false,
+      maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
+      realm: opts.realm ?? 'fichier-dav',
+    },
+  };
+  const core = createDavCore({
+    shared,
+    handlers: { ...DEFAULT_HANDLERS, ...opts.handlers },
+    authenticator: hasUsers ? createAuthenticator({ users: opts.users, htpasswd: opts.htpasswd }) : undefined,
+    throttle: createFailureThrottle({ clock }),
+    allowAnonymous: opts.allowAnonymous ?? false,
+  });
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, core.handle) : http.createServer(core.handle);
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 75_000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    logger.debug({ code: err.code }, 'client error');
+    if (!socket.writable || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  return {
+    server,
+    shared,
+    listen(host, port) {
+      if (!hasUsers && !(opts.allowAnonymous ?? false) && !isLoopback(host)) {
+        return Promise.reject(new Error(`refusing anonymous access on non-loopback address ${host}: configure users or allow anonymous access`));
+      }
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const bound = (server.address() as AddressInfo).port;
+          const h = host.includes(':') ? `[${host}]` : host;
+          resolve({ url: `${opts.tls ? 'https' : 'http'}://${h}:${bound}${baseUrl}/`, port: bound });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        const t = setTimeout(() => server.closeAllConnections(), 2000);
+        t.unref();
+      });
+    },
+  };
+}
+
+export { DavError } from './context.ts';
+export type { DavShared, DavRequest, Handler } from './context.ts';
