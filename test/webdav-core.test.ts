@@ -99,6 +99,18 @@ describe('authentication', () => {
   });
 });
 
+describe('Microsoft clients', () => {
+  it('get Cache-Control: no-store on 404 (the redirector caches misses), others do not', async () => {
+    const { url } = await start();
+    const ms = await call(`${url}missing.txt`, 'GET', { 'user-agent': 'Microsoft-WebDAV-MiniRedir/10.0.19045' });
+    expect(ms.status).toBe(404);
+    expect(ms.headers['cache-control']).toBe('no-store');
+    const other = await call(`${url}missing.txt`, 'GET', { 'user-agent': 'rclone/v1.60.1' });
+    expect(other.status).toBe(404);
+    expect(other.headers['cache-control']).toBeUndefined();
+  });
+});
+
 describe('read-only mode', () => {
   it('answers 403 to every write method', async () => {
     const { url } = await start({ readOnly: true });

@@ -100,15 +100,12 @@ describe('allprop and propname', () => {
     expect(all.find((p) => p.ns === OC_NS)?.value).toEqual({ xml: 'SHA1:client' });
   });
 
-  it('lean allprop: the seven Explorer properties and Win32 dead ones', () => {
+  it('lean allprop: the four properties of an Explorer listing and Win32 dead ones', () => {
     expect(names(allProps(file, dead, ctx(), true))).toEqual([
       'D resourcetype',
       'D getcontentlength',
       'D getlastmodified',
-      'D getetag',
       'D creationdate',
-      'D getcontenttype',
-      'D displayname',
       `${MS_NS} Win32FileAttributes`,
     ]);
   });
