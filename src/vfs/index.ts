@@ -126,6 +126,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       const { child } = await ctx.tree.parentAndChild(p, signal);
       if (child) throw new FsError('EEXIST', 'exists', { path: p });
       const made = await remote.mkdir(p, signal);
+      ctx.store.setMeta(made.id, { modTime: made.modTime });
       cache.upsert(made);
       cache.putEmpty(p);
       return nodeToEntry(ctx, { name: baseName(p), path: p, kind: 'dir', remote: made });
