@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { loadOrCreateCA } from '../src/emulator/ca.ts';
 import { createDavServer } from '../src/webdav/index.ts';
 import type { DavServer, DavServerOptions } from '../src/webdav/index.ts';
 import { DavError } from '../src/webdav/context.ts';
@@ -96,6 +97,29 @@ describe('authentication', () => {
   it('serves anonymously on loopback', async () => {
     const { url } = await start();
     expect((await call(url, 'PROPFIND', { depth: '0' })).status).toBe(207);
+  });
+});
+
+describe('TLS', () => {
+  it('serves HTTPS with a certificate and key; a client that does not trust it is refused', async () => {
+    const ca = await loadOrCreateCA();
+    const { cert, key } = ca.leafFor('dav.1fichier.com');
+    const { url, port } = await start({ tls: { cert, key }, users: [{ user: 'u', pass: 'p' }] });
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const agent = new Agent({ connect: { ca: ca.caCertPem, servername: 'dav.1fichier.com' } });
+    try {
+      const res = await request(url, { method: 'PROPFIND', headers: { depth: '0', authorization: basic('u', 'p') }, dispatcher: agent });
+      await res.body.text();
+      expect(res.statusCode).toBe(207);
+      const untrusted = await request(url, { method: 'OPTIONS' }).then(
+        () => 'answered',
+        (err: { code?: string }) => err.code,
+      );
+      expect(untrusted).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+    } finally {
+      await agent.close();
+    }
+    expect(port).toBeGreaterThan(0);
   });
 });
 
