@@ -15,7 +15,9 @@
  *   calls per entry (B10), MOVE downloads and re-uploads (B15);
  * - authentication (B12: its Basic parser rejects `+`, `/` and `:`; B13: it challenges on every response and on
  *   OPTIONS). Our `httpAuthentication` stub makes the library authenticate nobody and send no challenge;
- *   `WWW-Authenticate` is sent only on our 401;
+ *   `WWW-Authenticate` is sent only on our 401. OPTIONS is answered without authentication (a choice): Finder
+ *   and browsers' CORS preflight send it without credentials, and it reveals only the DAV class and a method
+ *   list, never whether a path exists (handlers/options.ts);
  * - request-target decoding (request.ts): the library's `decodeURIComponent` throws on a malformed escape and it
  *   silently resolves `..`; we validate the target before handing the request to the library, so the library only
  *   ever sees targets it can parse;
