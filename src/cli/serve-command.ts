@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FichierClient } from '../api/client.ts';
 import { REAL_API_BASE } from '../api/types.ts';
@@ -74,7 +74,11 @@ export function serveCommand(): Command {
     .option('--baseurl <prefix>', 'URL prefix to serve under, e.g. /dav')
     .option('--cert <file>', 'TLS certificate chain (PEM); with --key serves HTTPS')
     .option('--key <file>', 'TLS private key (PEM)')
-    .option('--dir-cache-time <duration>', 'how long a folder listing is trusted (e.g. 30s, 5m, 1h)', parseDuration, 300_000)
+    .addOption(
+      new Option('--dir-cache-time <duration>', 'how long a folder listing is trusted (e.g. 30s, 5m, 1h)')
+        .argParser(parseDuration)
+        .default(300_000, '5m'),
+    )
     .option('--cache-dir <dir>', 'directory of the metadata cache')
     .option('--allow-anonymous', 'allow access without users on a non-loopback address')
     .option('-v, --verbose', 'more logging (repeat for debug)', (_v: string, prev: number) => prev + 1, 0)
