@@ -26,6 +26,7 @@ export default tseslint.config(
   },
   layer(['src/util/**'], ['../*/**', '!../util/**', 'webdav-server'], 'util/ is a leaf: it imports no other layer'),
   layer(['src/store/**'], ['../*/**', '!../store/**', '!../util/**', '!../remote/types.ts', '!../remote/path.ts', 'webdav-server'], 'store/ imports only util/ and the remote entry types'),
+  layer(['src/config/**'], ['../*/**', '!../config/**', '!../util/**', 'webdav-server'], 'config/ imports only util/'),
   layer(['src/api/**'], ['../*/**', '!../api/**', '!../util/**', 'webdav-server'], 'api/ imports only util/'),
   layer(['src/emulator/**'], ['../*/**', '!../emulator/**', '!../util/**', '!../api/types.ts', 'webdav-server'], 'emulator/ imports only api/types.ts and util/, never the client'),
   layer(['src/remote/**'], ['../vfs/**', '../webdav/**', '../cli/**', '../emulator/**', 'webdav-server'], 'remote/ sits below vfs/, webdav/ and cli/'),
