@@ -1,5 +1,6 @@
 // Style and the layer boundaries of ../shared/design.md:
-//   cli/, webdav/ -> vfs/ -> remote/ -> api/ ; store/ and util/ are leaves; emulator/ sees only api/types.ts.
+//   cli/, webdav/ -> vfs/ -> remote/ -> api/ ; store/ and util/ are leaves; emulator/ sees only api/types.ts;
+//   observe/ (metrics) and rc/ (control port) see only types and stats of the layers they report on.
 // A boundary is enforced by no-restricted-imports per folder, so a wrong import fails `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -31,6 +32,8 @@ export default tseslint.config(
   layer(['src/emulator/**'], ['../*/**', '!../emulator/**', '!../util/**', '!../api/types.ts', 'webdav-server'], 'emulator/ imports only api/types.ts and util/, never the client'),
   layer(['src/remote/**'], ['../vfs/**', '../webdav/**', '../cli/**', '../emulator/**', 'webdav-server'], 'remote/ sits below vfs/, webdav/ and cli/'),
   layer(['src/vfs/**'], ['../api/**', '../webdav/**', '../cli/**', '../emulator/**', 'webdav-server'], 'vfs/ speaks to remote/, never to api/, webdav/ or cli/'),
+  layer(['src/observe/**'], ['../*/**', '!../observe/**', '!../util/**', '!../api/types.ts', '!../api/pacer.ts', '!../api/observer.ts', '!../vfs/types.ts', 'webdav-server'], 'observe/ imports only util/, the api/ types and stats, and vfs/types.ts'),
+  layer(['src/rc/**'], ['../*/**', '!../rc/**', '!../util/**', '!../observe/**', '!../api/types.ts', '!../api/pacer.ts', '!../api/observer.ts', '!../vfs/types.ts', 'webdav-server'], 'rc/ imports only util/, observe/, the api/ types and vfs/types.ts'),
   layer(['src/cli/**'], ['../webdav/handlers/**', 'webdav-server'], 'cli/ starts the server through webdav/index.ts only'),
   {
     files: ['src/cli/**', 'scripts/**', 'bin/**'],

@@ -16,6 +16,7 @@ import { silentLogger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
 import { decodeOutcome, FichierApiError, localError } from './errors.ts';
 import { HttpTransport } from './http.ts';
+import type { ApiObserver } from './observer.ts';
 import { mapHost } from './hosts.ts';
 import { createPacer, sharedPacer, type Pacer } from './pacer.ts';
 import { createSlots, type Slots } from './slots.ts';
@@ -65,6 +66,8 @@ export interface FichierClientOptions {
   downloadConcurrency?: number;
   /** Longest time spent polling end.pl after an upload, in ms. Default 120 000. */
   endPollMaxMs?: number;
+  /** Told of every attempt (endpoint, outcome, duration) and of transfer bytes: metrics (see observer.ts). */
+  observer?: ApiObserver;
 }
 
 export interface CallOptions {
@@ -96,6 +99,7 @@ export class FichierClient {
       userAgent: opts.userAgent ?? 'fichier-dav/0.1',
       logger,
       ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      ...(opts.observer ? { observer: opts.observer } : {}),
     });
     this.#downloadSlots = createSlots(opts.downloadConcurrency ?? 8);
     this.#endPollMaxMs = opts.endPollMaxMs ?? 120_000;
@@ -112,17 +116,18 @@ export class FichierClient {
     const payload = method === 'POST' && Object.keys(body).length > 0 ? JSON.stringify(body) : '';
     const url = `${this.baseUrl}/${path}`;
     return this.#pacer.run(
-      async () => {
-        const res = await this.#http.exchange({
-          endpoint: path,
-          url,
-          method,
-          headers: { 'content-type': 'application/json' },
-          ...(method === 'POST' ? { body: payload } : {}),
-          signal: opts.signal,
-        });
-        return decodeOutcome({ endpoint: path, ...res, nowMs: this.#clock.now() }) as ResOf<P>;
-      },
+      () =>
+        this.#http.attempt(path, opts.signal, async () => {
+          const res = await this.#http.exchange({
+            endpoint: path,
+            url,
+            method,
+            headers: { 'content-type': 'application/json' },
+            ...(method === 'POST' ? { body: payload } : {}),
+            signal: opts.signal,
+          });
+          return decodeOutcome({ endpoint: path, ...res, nowMs: this.#clock.now() }) as ResOf<P>;
+        }),
       { retry: opts.retry, signal: opts.signal, label: path },
     );
   }

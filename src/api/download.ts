@@ -7,7 +7,7 @@
  * of the account). The slot is held until the body stream closes, so consumers must read or destroy it.
  * Not retried here either: rclone-style one-shot tokens (`single: 1`) cannot be replayed; callers re-token.
  */
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { HttpTransport } from './http.ts';
 import { readText } from './http.ts';
 import type { Slots } from './slots.ts';
@@ -57,33 +57,54 @@ export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts:
   const range = rangeHeader(opts.start, opts.end);
   const release = await ctx.slots.acquire(opts.signal);
   try {
-    const res = await ctx.http.send({
-      endpoint: ENDPOINT,
-      url: mapHost(tokenUrl, ctx.baseUrl),
-      method: 'GET',
-      headers: range ? { range } : {},
-      signal: opts.signal,
-    });
-    if (res.statusCode !== 200 && res.statusCode !== 206) {
-      const text = await readText(res.body, { endpoint: ENDPOINT, signal: opts.signal }, 64 * 1024);
-      decodeOutcome({ endpoint: ENDPOINT, status: res.statusCode, headers: res.headers, text, nowMs: ctx.clock.now() });
-      throw localError(ENDPOINT, 'protocol', `unexpected download answer`, { httpStatus: res.statusCode });
-    }
-    let sizes: { size?: number; totalSize?: number };
-    try {
-      sizes = checkAnswer(res.statusCode, res.headers, opts, range !== undefined);
-    } catch (err) {
-      discard(res.body);
-      throw err;
-    }
+    const answer = await ctx.http.attempt(ENDPOINT, opts.signal, () => fetchChecked(ctx, tokenUrl, range, opts));
     // undici emits AbortError when a consumer destroys the body to stop early; that is not a crash.
-    res.body.on('error', ignore);
-    res.body.once('close', release);
-    return { status: res.statusCode, headers: res.headers, body: res.body, ...sizes };
+    answer.body.on('error', ignore);
+    answer.body.once('close', release);
+    return ctx.http.countsTransfers ? { ...answer, body: counted(answer.body, ctx.http) } : answer;
   } catch (err) {
     release();
     throw err;
   }
+}
+
+/** Sends the GET and checks the answer (status, Content-Range, sizes); throws as `downloadFile`. */
+async function fetchChecked(ctx: DownloadContext, tokenUrl: string, range: string | undefined, opts: DownloadOptions): Promise<DownloadResult> {
+  const res = await ctx.http.send({
+    endpoint: ENDPOINT,
+    url: mapHost(tokenUrl, ctx.baseUrl),
+    method: 'GET',
+    headers: range ? { range } : {},
+    signal: opts.signal,
+  });
+  if (res.statusCode !== 200 && res.statusCode !== 206) {
+    const text = await readText(res.body, { endpoint: ENDPOINT, signal: opts.signal }, 64 * 1024);
+    decodeOutcome({ endpoint: ENDPOINT, status: res.statusCode, headers: res.headers, text, nowMs: ctx.clock.now() });
+    throw localError(ENDPOINT, 'protocol', `unexpected download answer`, { httpStatus: res.statusCode });
+  }
+  try {
+    const sizes = checkAnswer(res.statusCode, res.headers, opts, range !== undefined);
+    return { status: res.statusCode, headers: res.headers, body: res.body, ...sizes };
+  } catch (err) {
+    discard(res.body);
+    throw err;
+  }
+}
+
+/**
+ * `body` seen through a pass-through that reports each chunk as 'down' bytes. Destroying the result destroys
+ * `body` (freeing its slot); an error of `body` reaches the result unchanged.
+ */
+function counted(body: Readable, http: HttpTransport): Readable {
+  const out = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      http.transferred('down', chunk.length);
+      done(null, chunk);
+    },
+  });
+  out.on('error', ignore);
+  pipeline(body, out, ignore);
+  return out;
 }
 
 function ignore(): void {}

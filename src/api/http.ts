@@ -8,6 +8,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Secret } from '../util/secret.ts';
 import type { Logger } from '../util/log.ts';
 import { transportError } from './errors.ts';
+import { observeAttempt, reportTransfer, type ApiObserver } from './observer.ts';
 
 export type HttpBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
@@ -34,6 +35,8 @@ export interface HttpTransportOptions {
   logger: Logger;
   /** Default: a keep-alive Agent owned (and closed) by this transport. */
   dispatcher?: Dispatcher;
+  /** Told of every attempt and transfer (metrics). */
+  observer?: ApiObserver;
 }
 
 /** Largest body read as text (API answers, error pages); the rest is discarded. */
@@ -45,12 +48,14 @@ export class HttpTransport {
   readonly #log: Logger;
   readonly #dispatcher: Dispatcher;
   readonly #owned: boolean;
+  readonly #observer: ApiObserver | undefined;
 
   constructor(o: HttpTransportOptions) {
     this.#apiKey = o.apiKey;
     this.#userAgent = o.userAgent;
     this.#log = o.logger;
     this.#owned = o.dispatcher === undefined;
+    this.#observer = o.observer;
     this.#dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
   }
 
@@ -87,6 +92,24 @@ export class HttpTransport {
   async exchange(req: HttpRequest): Promise<HttpText> {
     const res = await this.send(req);
     return { status: res.statusCode, headers: res.headers, text: await readText(res.body, req, MAX_TEXT_BYTES) };
+  }
+
+  /**
+   * Runs `fn`, one attempt at `endpoint` (send + decode), and reports its outcome and duration to the
+   * observer (see observer.ts). Returns or throws exactly what `fn` does.
+   */
+  attempt<T>(endpoint: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    return observeAttempt(this.#observer, endpoint, signal, fn);
+  }
+
+  /** Reports `bytes` of file content sent ('up') or received ('down') to the observer. Never throws. */
+  transferred(direction: 'up' | 'down', bytes: number): void {
+    reportTransfer(this.#observer, direction, bytes);
+  }
+
+  /** True when the observer counts transfer bytes (so callers may skip the counting work otherwise). */
+  get countsTransfers(): boolean {
+    return this.#observer?.transfer !== undefined;
   }
 
   /** Closes the dispatcher if this transport created it. */

@@ -109,13 +109,13 @@ export async function uploadFile(
   const server = await ctx.getUploadServer(opts.signal);
   const postUrl = uploadNodeUrl(server.url, `${UPLOAD_PATH}?id=${encodeURIComponent(server.id)}`, ctx.baseUrl);
   const endUrl = uploadNodeUrl(server.url, `${END_UPLOAD_PATH}?xid=${encodeURIComponent(server.id)}`, ctx.baseUrl);
-  await ctx.pacer.run(() => postFile(ctx, postUrl, framing, source, opts), {
+  await ctx.pacer.run(() => ctx.http.attempt('upload.cgi', opts.signal, () => postFile(ctx, postUrl, framing, source, opts)), {
     retry: false,
     slot: false,
     signal: opts.signal,
     label: 'upload.cgi',
   });
-  const end = await ctx.pacer.run(() => fetchEnd(ctx, endUrl, opts.signal), {
+  const end = await ctx.pacer.run(() => ctx.http.attempt('end.pl', opts.signal, () => fetchEnd(ctx, endUrl, opts.signal)), {
     maxAttempts: Number.POSITIVE_INFINITY,
     maxElapsedMs: ctx.endPollMaxMs,
     signal: opts.signal,
@@ -142,6 +142,7 @@ async function postFile(
         sent += buf.byteLength;
         if (sent > opts.size) break;
         yield buf;
+        ctx.http.transferred('up', buf.byteLength);
       }
     } catch (err) {
       failure = err;

@@ -9,17 +9,20 @@ export type Logger = Pick<PinoLogger, 'trace' | 'debug' | 'info' | 'warn' | 'err
 
 export type LogLevel = 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
+/** Names of the log formats: 'text' and its older name 'pretty' are the same human format. */
+export type LogFormatName = 'json' | 'text' | 'pretty';
+
 export interface LoggerOptions {
   level?: LogLevel;
-  /** 'json' (one JSON object per line) or 'pretty' (short human lines). Default 'pretty'. */
-  format?: 'json' | 'pretty';
+  /** 'json' (one JSON object per line) or 'text' (short human lines; 'pretty' is the same). Default 'text'. */
+  format?: LogFormatName;
   /** Where lines go; default stderr. Tests pass a collecting stream. */
   destination?: { write(line: string): unknown };
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const sink = opts.destination ?? process.stderr;
-  const format = opts.format ?? 'pretty';
+  const format = opts.format ?? 'text';
   const stream: DestinationStream = {
     write(line: string) {
       const safe = redact(line);

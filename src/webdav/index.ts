@@ -36,6 +36,7 @@ import type { HtpasswdFile } from './htpasswd.ts';
 import { createLockManager } from './locks.ts';
 import { encodeSegment, baseSegments } from './request.ts';
 import { createDavCore, isLoopback } from './server.ts';
+import type { RequestObserver } from './server.ts';
 
 /** Every method the server implements, by verb. */
 export const DEFAULT_HANDLERS: Readonly<Record<string, Handler>> = {
@@ -72,6 +73,8 @@ export interface DavServerOptions {
   realm?: string;
   /** Replace or add handlers by verb (tests). */
   handlers?: Readonly<Record<string, Handler>>;
+  /** Told of every finished request (e.g. src/observe/metrics.ts `Metrics`). */
+  metrics?: RequestObserver;
 }
 
 export interface DavServer {
@@ -112,6 +115,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
     authenticator: hasUsers ? createAuthenticator({ users: opts.users, htpasswd: opts.htpasswd }) : undefined,
     throttle: createFailureThrottle({ clock }),
     allowAnonymous: opts.allowAnonymous ?? false,
+    ...(opts.metrics ? { observer: opts.metrics } : {}),
   });
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, core.handle) : http.createServer(core.handle);
   server.requestTimeout = 0;
@@ -161,3 +165,4 @@ export function createDavServer(opts: DavServerOptions): DavServer {
 
 export { DavError } from './context.ts';
 export type { DavShared, DavRequest, Handler } from './context.ts';
+export type { RequestObserver } from './server.ts';

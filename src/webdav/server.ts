@@ -36,6 +36,7 @@ import { DavError } from './context.ts';
 import type { DavShared, Handler } from './context.ts';
 import { sendError } from './errors.ts';
 import { DavRequestImpl, baseSegments } from './request.ts';
+import { isLoopback } from '../util/net.ts';
 
 const { v2 } = webdav;
 type HTTPRequestContext = webdav.v2.HTTPRequestContext;
@@ -53,6 +54,14 @@ export interface DavCoreOptions {
   throttle: FailureThrottle;
   /** Anonymous access on any address (else only on loopback sockets). */
   allowAnonymous: boolean;
+  /** Told of every request when it ends (answered, failed or abandoned by the client). */
+  observer?: RequestObserver;
+}
+
+/** A sink for per-request counts (metrics). */
+export interface RequestObserver {
+  /** One request ended: its method, status, body bytes sent and duration in ms. Must not throw (a throw is logged). */
+  httpRequest(method: string, status: number, bytesOut: number, ms: number): void;
 }
 
 export interface DavCore {
@@ -62,14 +71,7 @@ export interface DavCore {
   readonly methods: readonly string[];
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/i;
-
-/** True for a loopback address literal or `localhost`. */
-export function isLoopback(addr: string | undefined): boolean {
-  if (addr === undefined) return false;
-  const a = addr.replace(/^\[|\]$/g, '');
-  return LOOPBACK.test(a) || a.toLowerCase() === 'localhost';
-}
+export { isLoopback };
 
 /** Wraps `res.write`/`res.end` to count body bytes sent. */
 function countBytes(res: ServerResponse): () => number {
@@ -193,18 +195,24 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     const bytes = countBytes(res);
     let r: DavRequestImpl | undefined;
     res.once('close', () => {
+      const ms = clock.now() - started;
       logger.info(
         {
           method: req.method,
           path: r ? '/' + r.path : req.url,
           status: res.statusCode,
-          ms: clock.now() - started,
+          ms,
           bytes: bytes(),
           user: r?.user,
           ...(res.writableFinished ? {} : { aborted: true }),
         },
         'access',
       );
+      try {
+        opts.observer?.httpRequest(req.method ?? '', res.statusCode, bytes(), ms);
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'request observer failed');
+      }
     });
     const method = (req.method ?? 'GET').toUpperCase();
     try {
