@@ -20,7 +20,8 @@ import { migrate } from './schema.ts';
 import type { DeadProp, FileMeta, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
 import { memoizeStore } from './memo.ts';
 
-export { storePathFor, defaultCacheDir } from './location.ts';
+export { storePathFor } from './location.ts';
+export { defaultCacheDir } from '../util/dirs.ts';
 export type { DeadProp, FileMeta, Listing, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
 
 const DEFAULT_MAX_LOCAL_BYTES = 16 * 1024 * 1024;

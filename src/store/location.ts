@@ -3,18 +3,8 @@
  * named by a hash so the key never appears in a path.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-
-/**
- * The default cache directory: `$XDG_CACHE_HOME/fichier-dav` when XDG_CACHE_HOME is set to an absolute path
- * (the XDG spec says to ignore a relative one), else `~/.cache/fichier-dav`.
- */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
-  return join(base, 'fichier-dav');
-}
+import { join } from 'node:path';
+import { defaultCacheDir } from '../util/dirs.ts';
 
 /**
  * `<cacheDir>/<first 16 hex of sha256(apiBase + '\n' + apiKey)>/meta.sqlite`. Trailing slashes of `apiBase`

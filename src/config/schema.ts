@@ -1,0 +1,394 @@
+/**
+ * One descriptor per setting: its dotted path in Settings and mount.json, type, doc, flag, environment variables,
+ * mount.example.json value. The descriptors drive mount.json validation, the command-line options and their
+ * --help text (src/cli/options.ts), `config show`, and README's configuration reference.
+ * Defaults are not repeated here: they come from defaultSettings() (settings.ts).
+ */
+import { ConfigError } from './errors.ts';
+import { defaultSettings } from './settings.ts';
+import { UnitError, formatDuration, formatSize, parseBool, parseDuration, parseInteger, parseSize } from './units.ts';
+
+export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum';
+export type FieldGroup = 'account' | 'webdav' | 'vfs' | 'pacer' | 'logging' | 'control' | 'emulator';
+export type SettingValue = string | number | boolean;
+
+export interface FieldDescriptor {
+  /** Dotted path in Settings and mount.json ('addr', 'pacer.minIntervalMs'). */
+  path: string;
+  group: FieldGroup;
+  type: FieldType;
+  /** enum: the allowed values. */
+  values?: readonly string[];
+  /** int, duration, size: smallest allowed value. */
+  min?: number;
+  /** int: largest allowed value. */
+  max?: number;
+  /** One or two sentences: the --help text and README's description. */
+  doc: string;
+  /** commander flags, e.g. '--addr <host:port>' (rclone's name where the meaning matches). */
+  flag?: string;
+  /** Environment variables, highest precedence first. */
+  env: readonly string[];
+  /** The value mount.example.json shows (JSON form); null means "not set". */
+  example: unknown;
+  /** Shown as `<set, N chars>`, never echoed. */
+  secret?: boolean;
+  /** Accepted in mount.json (default true). */
+  inFile?: boolean;
+  /** A file or directory: a leading ~ is expanded; a relative path in mount.json is relative to that file. */
+  isPath?: boolean;
+  /** The rclone remote key that also sets this field. */
+  remoteKey?: 'cdn';
+  /** How the default reads in --help and README when it depends on the machine. */
+  defaultText?: string;
+  /** Extra check of a parsed value: returns what is wrong ("must be ..."), or undefined when fine. */
+  check?: (value: SettingValue) => string | undefined;
+  /** Canonical form of a parsed string (e.g. a remote name without its ':'). */
+  normalize?: (value: string) => string;
+}
+
+export const GROUP_TITLES: Record<FieldGroup, string> = {
+  account: 'Account',
+  webdav: 'WebDAV server (serve webdav)',
+  vfs: 'Listings, reads and cache',
+  pacer: 'API pacing',
+  logging: 'Logging',
+  control: 'Control port (rc and metrics)',
+  emulator: 'Embedded emulator',
+};
+
+const ADDR_RE = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/;
+
+function addrHost(v: string): string | undefined {
+  const m = ADDR_RE.exec(v);
+  if (m === null || Number(m[3]) > 65535) return undefined;
+  return m[1] ?? (m[2] || '127.0.0.1');
+}
+
+const checkAddr = (v: SettingValue): string | undefined => (addrHost(String(v)) === undefined ? 'must be HOST:PORT, e.g. 127.0.0.1:8080' : undefined);
+
+function checkLoopbackAddr(v: SettingValue): string | undefined {
+  const host = addrHost(String(v));
+  if (host === undefined) return 'must be HOST:PORT, e.g. 127.0.0.1:5572';
+  const loopback = host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+  return loopback ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port has no authentication';
+}
+
+function checkUrl(v: SettingValue): string | undefined {
+  try {
+    const u = new URL(String(v));
+    return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'must be an http:// or https:// URL';
+  } catch {
+    return 'must be an http:// or https:// URL';
+  }
+}
+
+const checkRemote = (v: SettingValue): string | undefined =>
+  /^[\w.+@-](?:[\w.+@ -]*[\w.+@-])?$/.test(String(v)) ? undefined : 'must be an rclone remote name (letters, digits, _ - . + @ and inner spaces)';
+
+const checkKeyFrom = (v: SettingValue): string | undefined =>
+  /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(String(v)) || /^file:.+$/.test(String(v)) ? undefined : 'must be "env:NAME" or "file:PATH"';
+
+const checkBaseurl = (v: SettingValue): string | undefined => (/^[^?#\s]*$/.test(String(v)) ? undefined : 'must be a URL path prefix such as /dav');
+
+const envs = (name: string, rclone: boolean): string[] => (rclone ? [`FICHIER_DAV_${name}`, `RCLONE_${name}`] : [`FICHIER_DAV_${name}`]);
+
+/** Every setting, in README order. */
+export const FIELDS: readonly FieldDescriptor[] = [
+  {
+    path: 'remote', group: 'account', type: 'string', env: envs('REMOTE', false), example: 'fichier', check: checkRemote,
+    normalize: (v) => v.replace(/:$/, ''),
+    doc: 'The rclone remote (a `[name]` section with `type = fichier` in rclone.conf) to take the key and options from; a `remote:` argument on the command line wins.',
+  },
+  {
+    path: 'apiKeyFrom', group: 'account', type: 'string', env: [], example: 'env:FICHIER_API_KEY', check: checkKeyFrom,
+    doc: 'mount.json only: where the API key is, `env:NAME` (an environment variable) or `file:PATH` (a file holding only the key; `~` expanded, relative to mount.json). The key itself never goes in mount.json.',
+  },
+  {
+    path: 'apiUrl', group: 'account', type: 'string', flag: '--api-url <url>', env: ['FICHIER_API_URL'], example: 'https://api.1fichier.com/v1', check: checkUrl,
+    doc: 'Base URL of the 1fichier API (change it only to test against an emulator).',
+  },
+  {
+    path: 'cdn', group: 'account', type: 'boolean', flag: '--fichier-cdn', env: ['RCLONE_FICHIER_CDN'], example: false, remoteKey: 'cdn',
+    doc: 'Ask 1fichier for CDN download links (uses CDN credit). The rclone remote\'s `cdn` key and `RCLONE_CONFIG_<REMOTE>_CDN` also set it.',
+  },
+  {
+    path: 'addr', group: 'webdav', type: 'string', flag: '--addr <host:port>', env: envs('ADDR', true), example: '127.0.0.1:8080', check: checkAddr,
+    doc: 'Address the WebDAV server listens on; `:8080` means 127.0.0.1. Serving beyond loopback needs users (--user/--pass or --htpasswd) or --allow-anonymous.',
+  },
+  {
+    path: 'user', group: 'webdav', type: 'string', flag: '--user <name>', env: envs('USER', true), example: null,
+    doc: 'User name for Basic authentication (with --pass).',
+  },
+  {
+    path: 'pass', group: 'webdav', type: 'string', flag: '--pass <password>', env: envs('PASS', true), example: null, secret: true, inFile: false,
+    doc: 'Password for Basic authentication (with --user). Not accepted in mount.json; prefer FICHIER_DAV_PASS or --htpasswd to a flag other local users can read.',
+  },
+  {
+    path: 'htpasswd', group: 'webdav', type: 'string', flag: '--htpasswd <file>', env: envs('HTPASSWD', true), example: null, isPath: true,
+    doc: 'htpasswd file with the allowed users (bcrypt, APR1 MD5 or SHA-1 entries).',
+  },
+  {
+    path: 'readOnly', group: 'webdav', type: 'boolean', flag: '--read-only', env: envs('READ_ONLY', true), example: false,
+    doc: 'Refuse every change (403): browse and download only.',
+  },
+  {
+    path: 'allowAnonymous', group: 'webdav', type: 'boolean', flag: '--allow-anonymous', env: envs('ALLOW_ANONYMOUS', false), example: false,
+    doc: 'Allow serving a non-loopback address without any user.',
+  },
+  {
+    path: 'baseurl', group: 'webdav', type: 'string', flag: '--baseurl <prefix>', env: envs('BASEURL', true), example: '', check: checkBaseurl,
+    doc: 'URL path prefix to serve under, e.g. `/dav`.',
+  },
+  {
+    path: 'cert', group: 'webdav', type: 'string', flag: '--cert <file>', env: envs('CERT', true), example: null, isPath: true,
+    doc: 'TLS certificate chain (PEM); with --key, serves HTTPS.',
+  },
+  {
+    path: 'key', group: 'webdav', type: 'string', flag: '--key <file>', env: envs('KEY', true), example: null, isPath: true,
+    doc: 'TLS private key (PEM) for --cert. (This is not the API key.)',
+  },
+  {
+    path: 'dirCacheTime', group: 'vfs', type: 'duration', min: 0, flag: '--dir-cache-time <duration>', env: envs('DIR_CACHE_TIME', true), example: '5m',
+    doc: 'How long a folder listing is trusted before it is fetched again.',
+  },
+  {
+    path: 'vfsReadChunkSize', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-chunk-size <size>', env: envs('VFS_READ_CHUNK_SIZE', true), example: '128Mi',
+    doc: 'Size of the first ranged request when reading a file; it doubles on sequential reads. 0 reads the rest of the file in one request.',
+  },
+  {
+    path: 'vfsReadChunkSizeLimit', group: 'vfs', type: 'size', min: -1, flag: '--vfs-read-chunk-size-limit <size>', env: envs('VFS_READ_CHUNK_SIZE_LIMIT', true), example: 'off',
+    doc: 'Largest size the read chunk doubles up to; `off` means no limit.',
+  },
+  {
+    path: 'cacheDir', group: 'vfs', type: 'string', flag: '--cache-dir <dir>', env: envs('CACHE_DIR', true), example: '~/.cache/fichier-dav', isPath: true,
+    defaultText: '$XDG_CACHE_HOME/fichier-dav or ~/.cache/fichier-dav',
+    doc: 'Directory of the metadata cache (one database per account).',
+  },
+  {
+    path: 'pacer.minIntervalMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-min-interval <duration>', env: envs('PACER_MIN_INTERVAL', false), example: 400,
+    doc: 'Minimum time between two API calls (1fichier bans clients that call too fast). In mount.json a number is milliseconds.',
+  },
+  {
+    path: 'pacer.concurrency', group: 'pacer', type: 'int', min: 1, max: 64, flag: '--pacer-concurrency <n>', env: envs('PACER_CONCURRENCY', false), example: 4,
+    doc: 'API calls in flight at once.',
+  },
+  {
+    path: 'pacer.banCooldownMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-ban-cooldown <duration>', env: envs('PACER_BAN_COOLDOWN', false), example: 30000,
+    doc: 'How long every API call waits after 1fichier signals a flood ban. In mount.json a number is milliseconds.',
+  },
+  {
+    path: 'logLevel', group: 'logging', type: 'enum', values: ['error', 'warn', 'info', 'debug', 'trace'], flag: '--log-level <level>', env: envs('LOG_LEVEL', false), example: 'warn',
+    doc: 'Log level; -v is info (one line per WebDAV request), -vv is debug.',
+  },
+  {
+    path: 'logFormat', group: 'logging', type: 'enum', values: ['text', 'json'], flag: '--log-format <format>', env: envs('LOG_FORMAT', false), example: 'text',
+    doc: 'Log lines as short text or as JSON objects (one per line).',
+  },
+  {
+    path: 'rc', group: 'control', type: 'boolean', flag: '--rc', env: envs('RC', false), example: false,
+    doc: 'Serve the control port: Prometheus metrics at /metrics and rclone-rc-like POST endpoints (vfs/refresh, vfs/forget, vfs/stats, core/stats).',
+  },
+  {
+    path: 'rcAddr', group: 'control', type: 'string', flag: '--rc-addr <host:port>', env: envs('RC_ADDR', false), example: '127.0.0.1:5572', check: checkLoopbackAddr,
+    doc: 'Address of the control port; loopback only (it has no authentication).',
+  },
+  {
+    path: 'emulator', group: 'emulator', type: 'enum', values: ['auto', 'on', 'off'], flag: '--emulator <mode>', env: envs('EMULATOR', false), example: 'off',
+    doc: 'Serve the embedded 1fichier emulator (seeded with a demo tree) instead of a real account: `on` always, `auto` only when no API key is configured (what `npm start` passes), `off` never.',
+  },
+  {
+    path: 'emulatorData', group: 'emulator', type: 'string', flag: '--emulator-data <dir>', env: envs('EMULATOR_DATA', false), example: '.fichier-dav/emulator', isPath: true,
+    doc: 'Data directory of the embedded emulator (relative to the working directory, or to mount.json when set there).',
+  },
+];
+
+/** The values that only the rclone remote (or its environment variables) provides, for docs and `config show`. */
+export interface RemoteValueDescriptor {
+  /** Key in ResolvedSettings and in `sources`. */
+  path: 'apiKey' | 'sharedFolder' | 'filePassword' | 'folderPassword';
+  /** The rclone.conf key. */
+  rcloneKey: 'api_key' | 'shared_folder' | 'file_password' | 'folder_password';
+  secret: boolean;
+  /** Environment variables, highest precedence first (<REMOTE> is the upper-case remote name). */
+  env: readonly string[];
+  doc: string;
+}
+
+export const REMOTE_VALUES: readonly RemoteValueDescriptor[] = [
+  {
+    path: 'apiKey', rcloneKey: 'api_key', secret: true,
+    env: ['RCLONE_CONFIG_<REMOTE>_API_KEY', 'FICHIER_API_KEY', 'RCLONE_FICHIER_API_KEY'],
+    doc: 'The 1fichier API key (premium account). From the environment, the rclone remote\'s `api_key`, or mount.json\'s `apiKeyFrom`; there is no flag for it.',
+  },
+  {
+    path: 'sharedFolder', rcloneKey: 'shared_folder', secret: false,
+    env: ['RCLONE_CONFIG_<REMOTE>_SHARED_FOLDER', 'RCLONE_FICHIER_SHARED_FOLDER'],
+    doc: 'The rclone remote\'s `shared_folder`: the id of a shared folder to read.',
+  },
+  {
+    path: 'filePassword', rcloneKey: 'file_password', secret: true,
+    env: ['RCLONE_CONFIG_<REMOTE>_FILE_PASSWORD', 'RCLONE_FICHIER_FILE_PASSWORD'],
+    doc: 'The rclone remote\'s `file_password` (obscured as `rclone obscure` writes it): the password of protected files, sent when asking for a download link.',
+  },
+  {
+    path: 'folderPassword', rcloneKey: 'folder_password', secret: true,
+    env: ['RCLONE_CONFIG_<REMOTE>_FOLDER_PASSWORD', 'RCLONE_FICHIER_FOLDER_PASSWORD'],
+    doc: 'The rclone remote\'s `folder_password` (obscured): the password of the shared folder.',
+  },
+];
+
+const BY_PATH = new Map(FIELDS.map((f) => [f.path, f]));
+
+/** The descriptor of a dotted path, or undefined. */
+export function fieldByPath(path: string): FieldDescriptor | undefined {
+  return BY_PATH.get(path);
+}
+
+/** Whether mount.json may set the field. */
+export function isFileField(field: FieldDescriptor): boolean {
+  return field.inFile !== false;
+}
+
+/** The long flag name ('--addr') of a field, or undefined. */
+export function flagName(field: FieldDescriptor): string | undefined {
+  return field.flag?.split(' ')[0];
+}
+
+/** Reads a dotted path from a settings-like object. */
+export function getPath(obj: object, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** Writes a dotted path into a settings-like object, creating intermediate objects. */
+export function setPath(obj: object, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj as Record<string, unknown>;
+  for (const part of parts.slice(0, -1)) {
+    const next = cur[part];
+    if (next === null || typeof next !== 'object') cur[part] = {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts.at(-1) ?? path] = value;
+}
+
+/** The field's default (from defaultSettings(env)), or undefined when it is unset by default. */
+export function fieldDefault(field: FieldDescriptor, env: NodeJS.ProcessEnv = process.env): SettingValue | undefined {
+  return getPath(defaultSettings(env), field.path) as SettingValue | undefined;
+}
+
+/** A value as a person reads it: durations `5m`, sizes `128Mi`/`off`, others as text. Secrets are not masked here. */
+export function formatFieldValue(field: FieldDescriptor, value: SettingValue): string {
+  if (field.type === 'duration' && typeof value === 'number') return formatDuration(value);
+  if (field.type === 'size' && typeof value === 'number') return formatSize(value);
+  return String(value);
+}
+
+/** How the default reads in --help and README ('5m', '128Mi', 'off', '127.0.0.1:8080'), or undefined when unset. */
+export function defaultText(field: FieldDescriptor): string | undefined {
+  if (field.defaultText !== undefined) return field.defaultText;
+  const v = fieldDefault(field, {});
+  return v === undefined ? undefined : formatFieldValue(field, v);
+}
+
+/** What a field accepts, for error messages and docs. `json` describes mount.json's form. */
+export function expectedText(field: FieldDescriptor, json: boolean): string {
+  switch (field.type) {
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return json ? 'true or false' : 'true or false (also 1/0, t/f)';
+    case 'duration':
+      return json ? 'a duration string such as "5m" or "250ms", or a number of milliseconds' : 'a duration such as 30s, 5m, 1h30m or 250ms (a bare number is seconds)';
+    case 'size':
+      return json ? 'a size string such as "128Mi" or "off", or a number of bytes' : 'a size such as 128Mi, 1G or off (binary units; a bare number is KiB)';
+    case 'int':
+      return `a whole number${field.min !== undefined ? ` from ${field.min}` : ''}${field.max !== undefined ? ` to ${field.max}` : ''}`;
+    case 'enum':
+      return `one of ${(field.values ?? []).map((v) => `"${v}"`).join(', ')}`;
+  }
+}
+
+function badField(field: FieldDescriptor, origin: string, what: string): ConfigError {
+  return new ConfigError('bad-field', `${origin}: ${field.path} ${what}`, { field: field.path });
+}
+
+function finish(field: FieldDescriptor, origin: string, value: SettingValue, json: boolean): SettingValue {
+  let v = value;
+  if (typeof v === 'string' && field.normalize) v = field.normalize(v);
+  if (typeof v === 'number' && field.min !== undefined && v < field.min) throw badField(field, origin, `must be ${expectedText(field, json)}${field.type === 'int' ? '' : ` (at least ${field.min})`}`);
+  if (typeof v === 'number' && field.max !== undefined && v > field.max) throw badField(field, origin, `must be ${expectedText(field, json)}`);
+  if (field.type === 'enum' && !(field.values ?? []).includes(String(v))) throw badField(field, origin, `must be ${expectedText(field, json)}`);
+  const problem = field.check?.(v);
+  if (problem !== undefined) throw badField(field, origin, problem);
+  return v;
+}
+
+/**
+ * Parses a flag or environment value (text) into the field's typed value. `origin` names where it came from
+ * ('env FICHIER_DAV_ADDR', 'flag --addr'). Throws ConfigError 'bad-field' naming the field, never the value.
+ */
+export function parseFieldText(field: FieldDescriptor, text: string, origin: string): SettingValue {
+  let v: SettingValue;
+  try {
+    switch (field.type) {
+      case 'boolean':
+        v = parseBool(text);
+        break;
+      case 'duration':
+        v = parseDuration(text);
+        break;
+      case 'size':
+        v = parseSize(text);
+        break;
+      case 'int':
+        v = parseInteger(text);
+        break;
+      default:
+        v = text;
+    }
+  } catch (err) {
+    if (err instanceof UnitError) throw badField(field, origin, `must be ${expectedText(field, false)}`);
+    throw err;
+  }
+  return finish(field, origin, v, false);
+}
+
+/**
+ * Validates a mount.json value: strings for string/enum fields, booleans, whole numbers; durations and sizes as
+ * rclone strings or numbers (milliseconds, bytes). Throws ConfigError 'bad-field' naming the field and the
+ * expected type, never the value.
+ */
+export function parseFieldJson(field: FieldDescriptor, value: unknown, origin: string): SettingValue {
+  const wrong = (): ConfigError => badField(field, origin, `must be ${expectedText(field, true)}`);
+  switch (field.type) {
+    case 'string':
+    case 'enum':
+      if (typeof value !== 'string') throw wrong();
+      return finish(field, origin, value, true);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong();
+      return value;
+    case 'int':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw wrong();
+      return finish(field, origin, value, true);
+    case 'duration':
+    case 'size':
+      if (typeof value === 'number') {
+        if (!Number.isSafeInteger(value)) throw wrong();
+        return finish(field, origin, value, true);
+      }
+      if (typeof value !== 'string') throw wrong();
+      try {
+        return finish(field, origin, field.type === 'duration' ? parseDuration(value) : parseSize(value), true);
+      } catch (err) {
+        if (err instanceof UnitError) throw wrong();
+        throw err;
+      }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The one typed configuration object. Every command reads its settings from a ResolvedSettings built by
+ * resolveSettings() (src/config/resolve.ts) from defaults < mount.json < the rclone remote < environment < flags;
+ * each field is described (type, default, doc, flag, env) in src/config/schema.ts.
+ */
+import type { Secret } from '../util/secret.ts';
+import { defaultCacheDir } from '../util/dirs.ts';
+
+export type LogFormat = 'text' | 'json';
+export type LogLevelSetting = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export type EmulatorMode = 'auto' | 'on' | 'off';
+
+export interface PacerSettings {
+  /** Minimum milliseconds between two API calls. */
+  minIntervalMs: number;
+  /** API calls in flight at once. */
+  concurrency: number;
+  /** Milliseconds to pause every call after 1fichier signals a flood ban. */
+  banCooldownMs: number;
+}
+
+export interface Settings {
+  /** rclone remote name, without ':' (default 'fichier'). */
+  remote: string;
+  /** WebDAV listen address, HOST:PORT. */
+  addr: string;
+  /** 1fichier API base URL. */
+  apiUrl: string;
+  /** mount.json only: where the API key is, 'env:NAME' or 'file:PATH' (~ expanded). */
+  apiKeyFrom?: string;
+  user?: string;
+  pass?: string;
+  htpasswd?: string;
+  readOnly: boolean;
+  allowAnonymous: boolean;
+  /** URL prefix ('' = root). */
+  baseurl: string;
+  /** TLS certificate chain (PEM file). */
+  cert?: string;
+  /** TLS private key (PEM file). */
+  key?: string;
+  /** Milliseconds a folder listing is trusted. */
+  dirCacheTime: number;
+  /** Bytes of the first ranged read; 0 = read the rest in one request. */
+  vfsReadChunkSize: number;
+  /** Bytes the read chunk may double up to; -1 = no limit. */
+  vfsReadChunkSizeLimit: number;
+  cacheDir: string;
+  pacer: PacerSettings;
+  logLevel: LogLevelSetting;
+  logFormat: LogFormat;
+  /** Serve the loopback control port (rc + metrics). */
+  rc: boolean;
+  /** Control port address; loopback only. */
+  rcAddr: string;
+  emulator: EmulatorMode;
+  /** Embedded emulator's data directory (relative paths are relative to the working directory). */
+  emulatorData: string;
+  /** Ask 1fichier for CDN download links (get_token cdn:1). */
+  cdn: boolean;
+}
+
+export interface ResolvedSettings {
+  settings: Settings;
+  /** The API key; undefined when none is configured anywhere. */
+  apiKey?: Secret;
+  /** rclone remote's file_password, revealed. */
+  filePassword?: Secret;
+  /** rclone remote's folder_password, revealed. */
+  folderPassword?: Secret;
+  /** rclone remote's shared_folder id. */
+  sharedFolder?: string;
+  /**
+   * Dotted field ('pacer.minIntervalMs', 'apiKey', ...) -> where its value came from: 'default' |
+   * 'mount.json:PATH' | 'rclone.conf:PATH [remote]' | 'env:NAME' | 'flag:--name' | 'arg:NAME:' (the remote named on
+   * the command line). Fields that are not set have no entry.
+   */
+  sources: Record<string, string>;
+  /** Human-readable warnings (e.g. a key-holding file readable by other users). */
+  warnings: string[];
+  /** The mount.json that was read, if any. */
+  mountConfig?: string;
+}
+
+/** The real 1fichier API base (equal to api/types.ts REAL_API_BASE; config/ may not import api/). */
+export const DEFAULT_API_URL = 'https://api.1fichier.com/v1';
+
+/** The default rclone remote name. */
+export const DEFAULT_REMOTE = 'fichier';
+
+/** Every setting at its default; `env` only decides the default cache directory. */
+export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    remote: DEFAULT_REMOTE,
+    addr: '127.0.0.1:8080',
+    apiUrl: DEFAULT_API_URL,
+    readOnly: false,
+    allowAnonymous: false,
+    baseurl: '',
+    dirCacheTime: 300_000,
+    vfsReadChunkSize: 128 * 2 ** 20,
+    vfsReadChunkSizeLimit: -1,
+    cacheDir: defaultCacheDir(env),
+    pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
+    logLevel: 'warn',
+    logFormat: 'text',
+    rc: false,
+    rcAddr: '127.0.0.1:5572',
+    emulator: 'off',
+    emulatorData: '.fichier-dav/emulator',
+    cdn: false,
+  };
+}
