@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createEmulator } from '../emulator/index.ts';
-import { createLogger } from '../util/log.ts';
-import { Secret } from '../util/secret.ts';
-import { parseAddr, parseNonNegativeInt } from './addr.ts';
-import { onShutdown } from './shutdown.ts';
+import { resolve } from 'node:path';
+import { createEmulator } from '../../emulator/index.ts';
+import { createLogger } from '../../util/log.ts';
+import { Secret } from '../../util/secret.ts';
+import { emulatorKeyFor } from '../emulator-key.ts';
+import { parseAddr, parseNonNegativeInt } from '../addr.ts';
+import { onShutdown } from '../shutdown.ts';
+import type { CliIo } from '../context.ts';
 
 interface EmulatorFlags {
   addr: string;
@@ -17,7 +17,6 @@ interface EmulatorFlags {
   tokenTtl: number;
   rps: number;
   demo?: boolean;
-  verbose: number;
 }
 
 /**
@@ -25,7 +24,7 @@ interface EmulatorFlags {
  * Prints one line `emulator listening on URL` on stdout when ready (scripts wait for it), then
  * serves until SIGINT/SIGTERM.
  */
-export function emulatorCommand(): Command {
+export function emulatorCommand(io: CliIo): Command {
   return new Command('emulator')
     .description(
       'Run the local 1fichier API emulator (plain HTTP API at http://ADDR/v1/; the same port also accepts ' +
@@ -41,12 +40,12 @@ export function emulatorCommand(): Command {
     .option('--token-ttl <ms>', 'download token lifetime', parseNonNegativeInt('--token-ttl'), 300_000)
     .option('--rps <n>', 'flood limit: API calls per second per key before a #374 ban (0 = off)', parseNonNegativeInt('--rps'), 0)
     .option('--demo', 'seed a small demo tree when the account is empty')
-    .option('-v, --verbose', 'more logging (repeat for debug)', (_v: string, prev: number) => prev + 1, 0)
-    .action(async (flags: EmulatorFlags) => {
+    .action(async (flags: EmulatorFlags, cmd: Command) => {
+      const verbose = Number(cmd.optsWithGlobals().verbose ?? 0);
       const { host, port } = parseAddr(flags.addr);
-      const logger = createLogger({ level: flags.verbose >= 2 ? 'debug' : flags.verbose === 1 ? 'info' : 'warn' });
-      const dataDir = flags.data ? resolve(flags.data) : undefined;
-      const apiKey = new Secret(flags.key ?? process.env.FICHIER_EMULATOR_KEY ?? keyFromDataDir(dataDir));
+      const logger = createLogger({ level: verbose >= 2 ? 'debug' : verbose === 1 ? 'info' : 'warn', destination: io.stderr });
+      const dataDir = flags.data ? resolve(io.cwd, flags.data) : undefined;
+      const apiKey = new Secret(flags.key ?? io.env.FICHIER_EMULATOR_KEY ?? emulatorKeyFor(dataDir));
       const emulator = await createEmulator({
         apiKey: apiKey.reveal(),
         dataDir,
@@ -56,21 +55,10 @@ export function emulatorCommand(): Command {
         limits: flags.rps > 0 ? { rps: flags.rps } : {},
         logger,
       });
-      const { url } = await emulator.listen({ host, port, caOut: flags.caOut ? resolve(flags.caOut) : undefined });
+      const { url } = await emulator.listen({ host, port, caOut: flags.caOut ? resolve(io.cwd, flags.caOut) : undefined });
       const stopped = onShutdown(() => emulator.close());
-      process.stdout.write(`emulator listening on ${url} (API base ${url}/v1)\n`);
-      if (flags.caOut) process.stdout.write(`proxy CA certificate written to ${resolve(flags.caOut)}\n`);
+      io.stdout.write(`emulator listening on ${url} (API base ${url}/v1)\n`);
+      if (flags.caOut) io.stdout.write(`proxy CA certificate written to ${resolve(io.cwd, flags.caOut)}\n`);
       await stopped;
     });
-}
-
-/** A generated key, kept (mode 0600) in the data dir so restarts accept the same key; random per run in memory mode. */
-function keyFromDataDir(dataDir: string | undefined): string {
-  const fresh = randomBytes(24).toString('base64url');
-  if (!dataDir) return fresh;
-  const file = join(dataDir, 'api-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, fresh + '\n', { mode: 0o600 });
-  return fresh;
 }

@@ -39,7 +39,7 @@ import { createMemoryDirIdIndex, type DirIdIndex } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
 import { toFsError } from './errors.ts';
 import { listFolder, type ListContext } from './listing.ts';
-import { DownloadTokens } from './tokens.ts';
+import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
 export type { DirIdIndex } from './dir-ids.ts';
 export { createMemoryDirIdIndex } from './dir-ids.ts';
@@ -54,6 +54,8 @@ export interface FichierRemoteOptions {
   logger?: Logger;
   /** Reuse a download token this long, default 240_000 (the service's tokens live 300_000). */
   tokenTtlMs?: number;
+  /** get_token extras: `cdn` (rclone's `cdn` option) and `pass` (rclone's `file_password`, revealed). */
+  tokenOptions?: TokenRequestOptions;
 }
 
 /** What 1fichier cannot do (reference §7, §8, §10). */
@@ -87,7 +89,7 @@ class FichierRemote implements Remote {
     this.#client = opts.client;
     this.#dirIds = opts.dirIds ?? createMemoryDirIdIndex();
     this.#clock = opts.clock ?? systemClock;
-    this.#tokens = new DownloadTokens(opts.client, this.#clock, opts.tokenTtlMs ?? 240_000);
+    this.#tokens = new DownloadTokens(opts.client, this.#clock, opts.tokenTtlMs ?? 240_000, opts.tokenOptions);
     this.#ctx = { client: opts.client, clock: this.#clock, logger: opts.logger ?? silentLogger };
   }
 

@@ -23,17 +23,25 @@ export interface TokenLease {
   reused: boolean;
 }
 
+/** Extra get_token fields for every token: CDN credits, and the password of password-protected files. */
+export interface TokenRequestOptions {
+  cdn?: boolean;
+  pass?: string;
+}
+
 export class DownloadTokens {
   readonly #client: FichierClient;
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #cache = new Map<string, CachedToken>();
   readonly #inflight = new Map<string, Promise<CachedToken>>();
+  readonly #tokenOpts: TokenRequestOptions;
 
-  constructor(client: FichierClient, clock: Clock, ttlMs: number) {
+  constructor(client: FichierClient, clock: Clock, ttlMs: number, tokenOpts: TokenRequestOptions = {}) {
     this.#client = client;
     this.#clock = clock;
     this.#ttlMs = ttlMs;
+    this.#tokenOpts = tokenOpts;
   }
 
   /**
@@ -67,7 +75,7 @@ export class DownloadTokens {
 
   async #fetch(url: string): Promise<CachedToken> {
     const sentAt = this.#clock.now();
-    const res = await this.#client.getToken(url, { single: false });
+    const res = await this.#client.getToken(url, { ...this.#tokenOpts, single: false });
     const token = { tokenUrl: res.url, expiresAt: sentAt + this.#ttlMs };
     this.#cache.delete(url);
     this.#cache.set(url, token);

@@ -1,0 +1,118 @@
+/**
+ * `fichier-dav remote-upload URL... --to remote:path`: 1fichier fetches the URLs itself into the folder
+ * (remote/request.cgi with the folder's id; the root is folder 0). Prints the job id; with `--wait`, polls
+ * remote/info (through the pacer, every --interval, at most --timeout in all) until every URL has a result,
+ * prints the results, and refreshes the folder's cached listing so the new files are listed at once.
+ * Exit 1 when a URL failed.
+ *
+ * `fichier-dav remote-upload status [ID]`: the account's jobs (remote/ls), or one job's results (remote/info).
+ * Both print text, or JSON with --json.
+ */
+import { Command, Option } from 'commander';
+import { FsError } from '../../remote/errors.ts';
+import { systemClock } from '../../util/clock.ts';
+import type { Vfs } from '../../vfs/types.ts';
+import { CliError, type CliIo } from '../context.ts';
+import { accountPath } from '../paths.ts';
+import { withSession } from '../run.ts';
+import { examples } from './format.ts';
+import { failedCount, formatJob, formatJobList, jobJson, jobListJson, waitForJob } from './remote-jobs.ts';
+import { parseDurationFlag } from './duration.ts';
+
+/**
+ * The 1fichier folder id of folder `path` ('' = the root, id 0). Throws ENOENT, ENOTDIR (a file), and EIO
+ * when the folder has no numeric id (it is not a 1fichier folder).
+ */
+export async function folderIdOf(vfs: Vfs, path: string): Promise<number> {
+  const dir = await vfs.stat(path);
+  if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path });
+  if (path === '') return 0;
+  if (!/^\d+$/.test(dir.id)) throw new FsError('EIO', 'this folder has no 1fichier folder id', { path });
+  return Number(dir.id);
+}
+
+function checkUrl(u: string): string {
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    throw new CliError(`invalid URL "${u}"`, 2);
+  }
+  if (!['http:', 'https:', 'ftp:'].includes(url.protocol)) throw new CliError(`unsupported URL "${u}": 1fichier fetches http, https and ftp URLs`, 2);
+  return u;
+}
+
+interface RequestFlags {
+  to?: string;
+  wait?: boolean;
+  timeout: number;
+  interval: number;
+  json?: boolean;
+}
+
+function statusCommand(io: CliIo): Command {
+  return new Command('status')
+    .description('List the remote upload jobs of the account, or show one job and the result of each of its URLs.')
+    .argument('[id]', 'a job id (as printed by remote-upload)')
+    .option('--remote <remote:>', 'the account (default fichier:)')
+    .addHelpText('after', examples('fichier-dav remote-upload status', 'fichier-dav remote-upload status 42 --json'))
+    .action(async (id: string | undefined, _flags: unknown, cmd: Command) => {
+      // --json belongs to remote-upload, which also reads it after "status" (commander's non-positional options).
+      const flags = cmd.optsWithGlobals<{ remote?: string; json?: boolean }>();
+      if (id !== undefined && !/^\d+$/.test(id)) throw new CliError(`invalid job id "${id}": expected a number`, 2);
+      const remote = flags.remote === undefined ? undefined : accountPath(flags.remote).remote;
+      await withSession(cmd, io, remote, async (s) => {
+        if (id === undefined) {
+          const jobs = (await s.client.remoteLs()).data ?? [];
+          io.stdout.write(flags.json ? JSON.stringify(jobListJson(jobs), null, 2) + '\n' : formatJobList(jobs));
+          return;
+        }
+        const info = await s.client.remoteInfo(Number(id));
+        io.stdout.write(flags.json ? JSON.stringify(jobJson(info), null, 2) + '\n' : formatJob(info));
+      });
+    });
+}
+
+export function remoteUploadCommand(io: CliIo): Command {
+  return new Command('remote-upload')
+    .description('Have 1fichier fetch URLs into a folder of the account (remote upload; premium). Prints the job id; --wait follows it to the end.')
+    .argument('[urls...]', 'the URLs to fetch (http, https, ftp)')
+    .option('--to <remote:path>', 'the destination folder (must exist)')
+    .option('--wait', 'wait until every URL is fetched, print the results and refresh the folder listing')
+    .addOption(new Option('--timeout <duration>', 'longest --wait, e.g. 30s, 10m, 1h').argParser(parseDurationFlag).default(600_000, '10m'))
+    .addOption(new Option('--interval <duration>', 'time between two status checks while waiting').argParser(parseDurationFlag).default(5_000, '5s'))
+    .option('--json', 'print JSON (here and in status)')
+    .addHelpText(
+      'after',
+      examples(
+        'fichier-dav remote-upload https://example.com/file.iso --to fichier:Downloads',
+        'fichier-dav remote-upload https://example.com/a.zip https://example.com/b.zip --to fichier: --wait --timeout 30m',
+        'fichier-dav remote-upload status 42',
+      ),
+    )
+    .addCommand(statusCommand(io))
+    .action(async (urls: string[], flags: RequestFlags, cmd: Command) => {
+      if (urls.length === 0) throw new CliError('give at least one URL to fetch (see --help)', 2);
+      if (flags.to === undefined) throw new CliError('--to remote:path is required: the folder 1fichier fetches into', 2);
+      urls.forEach(checkUrl);
+      const dest = accountPath(flags.to);
+      await withSession(cmd, io, dest.remote, async (s) => {
+        const folderId = await folderIdOf(s.vfs, dest.path);
+        const job = await s.client.remoteRequest(urls, folderId);
+        const where = dest.path === '' ? '/' : dest.path;
+        if (!flags.wait) {
+          io.stdout.write(
+            flags.json
+              ? JSON.stringify({ id: job.id, folder: where, urls }, null, 2) + '\n'
+              : `job ${job.id} queued: ${urls.length} URL${urls.length === 1 ? '' : 's'} into ${where}; follow it with: fichier-dav remote-upload status ${job.id}\n`,
+          );
+          return;
+        }
+        const info = await waitForJob(s.client, job.id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
+        await s.vfs.refresh(dest.path);
+        io.stdout.write(flags.json ? JSON.stringify({ ...jobJson(info), folder: where }, null, 2) + '\n' : formatJob(info));
+        const failed = failedCount(info);
+        if (failed > 0) throw new CliError(`${failed} of ${info.result.length} URLs failed`);
+      });
+    });
+}
