@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { FsError } from '../remote/errors.ts';
 import { baseName, normPath } from '../remote/path.ts';
 import type { ReadRange } from '../remote/types.ts';
-import type { DeadProp } from '../store/types.ts';
+import type { DeadProp, Listing } from '../store/types.ts';
 import { systemClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';
@@ -165,21 +165,20 @@ export function createVfs(opts: VfsOptions): Vfs {
 
     async refresh(path, ropts = {}) {
       const p = normPath(path);
-      await refreshDir(p);
+      const top = await refreshDir(p);
       if (!ropts.recursive) return;
-      const below = store
-        .listedDirs(p)
-        .filter((d) => d !== p)
-        .sort((a, b) => a.split('/').length - b.split('/').length);
-      for (const d of below) {
-        if (!cache.peek(d)) continue;
+      const known = new Set(store.listedDirs(p));
+      const queue = subdirs(top);
+      for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
         try {
-          await refreshDir(d);
+          queue.push(...subdirs(await cache.refresh(d)));
         } catch (err) {
           if (!(err instanceof FsError) || (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')) throw err;
           cache.forgetTree(d);
         }
+        known.delete(d);
       }
+      for (const gone of known) if (gone !== p) cache.forgetTree(gone);
     },
 
     forget(path = '') {
@@ -196,10 +195,15 @@ export function createVfs(opts: VfsOptions): Vfs {
   };
 
   /** Re-list folder `p` (its ancestors come from the cache). Throws ENOENT, ENOTDIR, and what listing throws. */
-  async function refreshDir(p: string): Promise<void> {
+  async function refreshDir(p: string): Promise<Listing> {
     const node = await ctx.tree.lookup(p);
     if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: p });
-    await cache.refresh(p);
+    return cache.refresh(p);
+  }
+
+  /** The folders of a listing, by path. */
+  function subdirs(listing: Listing): string[] {
+    return listing.entries.filter((e) => e.kind === 'dir').map((e) => e.path);
   }
 
   function applyProp(id: string, op: PropOp): void {

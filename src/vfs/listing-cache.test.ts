@@ -122,6 +122,24 @@ describe('listing cache', () => {
     expect((await vfs.readdir('')).some((e) => e.name === 'top2.txt')).toBe(true);
   });
 
+  it('refresh recursive walks folders never listed (warm-up), one call each, and forgets vanished ones', async () => {
+    const { vfs, remote, backend } = await seeded();
+    await backend.mkdir('a/b/deep');
+    await putText(backend, 'a/b/deep/x.txt', 'x');
+    await vfs.refresh('', { recursive: true });
+    expect(remote.calls.list).toBe(4);
+    remote.reset();
+    expect((await vfs.readdir('a/b/deep')).map((e) => e.name)).toEqual(['x.txt']);
+    expect(await vfs.stat('a/b/f3.txt')).toMatchObject({ kind: 'file' });
+    expect(remote.calls.list ?? 0).toBe(0);
+    await backend.remove(await backend.stat('a/b/deep/x.txt'));
+    await backend.rmdir('a/b/deep');
+    await vfs.refresh('', { recursive: true });
+    remote.reset();
+    await expect(vfs.readdir('a/b/deep')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(remote.calls.list ?? 0).toBe(0);
+  });
+
   it('forget() drops everything', async () => {
     const { vfs, remote } = await seeded();
     await vfs.stat('a/b/f1.txt');

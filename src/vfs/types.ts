@@ -166,7 +166,11 @@ export interface Vfs {
   /** Account space, cached for aboutTtlMs. Throws EAGAIN/EIO only when nothing is cached. */
   about(signal?: AbortSignal): Promise<About>;
 
-  /** Re-list `path` now (and, with recursive, every cached folder below). Throws as readdir. */
+  /**
+   * Re-list `path` now. With recursive, walk the whole subtree as rclone's `vfs/refresh recursive=true` does
+   * (one listing per folder, through the pacer) and drop cached folders that no longer exist. Throws as
+   * readdir for `path`; a folder that vanishes during the walk is forgotten, not an error.
+   */
   refresh(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Drop cached listings at and below `path` ('' = everything). */
   forget(path?: string): void;
