@@ -117,6 +117,11 @@ describe('--help', () => {
     [['link'], ['--recursive', '--page']],
     [['remote-upload'], ['--to', '--wait', '--timeout', '--interval', '--json', 'status']],
     [['remote-upload', 'status'], ['--json', '--remote']],
+    [['copy'], ['--transfers', '--dry-run', '--size-only', '--ignore-existing', '--progress']],
+    [['copyto'], ['--dry-run']],
+    [['moveto'], ['--dry-run']],
+    [['serve', 'webdav'], ['--addr', '--user', '--pass', '--htpasswd', '--read-only', '--baseurl', '--cert', '--key', '--dir-cache-time', '--vfs-read-chunk-size', '--vfs-read-chunk-size-limit', '--cache-dir', '--config', '--log-format', '--rc', '--rc-addr', '--emulator']],
+    [['config', 'show'], ['--json', '--config', '--mount-config']],
   ];
   it.each(cases)('%s --help describes the command, its flags and an example', async (cmd, flags) => {
     const r = await runCli([...cmd, '--help'], { env });
