@@ -7,7 +7,8 @@
  * Content-Length and `If-None-Match: *` (a taken name → 412 → EEXIST, never a silent replace), remove = DELETE
  * with `If-Match: <id>` (the file we mean, not whatever has its name now), mkdir = MKCOL, rmdir = PROPFIND
  * Depth 1 (ENOTEMPTY when it has members) then DELETE, move/dirMove = MOVE and copy = COPY with `Overwrite: F`,
- * about = PROPFIND of the RFC 4331 quota properties. Every write is followed by a PROPFIND Depth 0 of the result
+ * about = PROPFIND of the RFC 4331 quota properties, publicLink = the file's URL after a PROPFIND Depth 0 proves
+ * it is still the same file (WebDAV has no separate share links; the URL needs the server's credentials). Every write is followed by a PROPFIND Depth 0 of the result
  * (WebDAV answers 201 without an entry), which our server answers from the VFS's cache.
  *
  * Choices where the reference is silent:
@@ -209,6 +210,13 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
         ...(used !== undefined ? { used } : {}),
         ...(free !== undefined && used !== undefined ? { total: free + used } : {}),
       };
+    },
+
+    async publicLink(file, signal) {
+      notForDirs(file);
+      const now = await stat(file.path, signal);
+      if (now.kind !== 'file' || now.id !== file.id) throw new FsError('ENOENT', 'no longer there', { path: file.path });
+      return http.urlOf(file.path);
     },
 
     close: () => http.close(),
