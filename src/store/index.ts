@@ -108,6 +108,9 @@ class SqliteMetaStore implements MetaStore {
       deleteMeta: p<[string]>('DELETE FROM meta WHERE id = ?'),
       copyMeta: p<[string, string]>('INSERT INTO meta (id, mod_time, md5, sha1) SELECT ?, mod_time, md5, sha1 FROM meta WHERE id = ?'),
       getProps: p<[string], DeadProp>('SELECT ns, name, value FROM props WHERE id = ? ORDER BY ns, name'),
+      getPropsMany: p<[string], DeadProp & { id: string }>(
+        'SELECT id, ns, name, value FROM props WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id, ns, name',
+      ),
       setProp: p<[string, string, string, string]>(
         'INSERT INTO props (id, ns, name, value) VALUES (?, ?, ?, ?) ON CONFLICT (id, ns, name) DO UPDATE SET value = excluded.value',
       ),
@@ -265,6 +268,16 @@ class SqliteMetaStore implements MetaStore {
 
   getProps(id: string): DeadProp[] {
     return this.q.getProps.all(id);
+  }
+
+  getPropsMany(ids: readonly string[]): Map<string, DeadProp[]> {
+    const out = new Map<string, DeadProp[]>();
+    for (const { id, ns, name, value } of this.q.getPropsMany.all(JSON.stringify(ids))) {
+      const list = out.get(id);
+      if (list) list.push({ ns, name, value });
+      else out.set(id, [{ ns, name, value }]);
+    }
+    return out;
   }
 
   setProp(id: string, prop: DeadProp): void {

@@ -71,6 +71,8 @@ export interface MetaStore {
   deleteMeta(id: string): void;
 
   getProps(id: string): DeadProp[];
+  /** Dead properties of many ids in one query: id -> properties; ids without any are absent. */
+  getPropsMany(ids: readonly string[]): Map<string, DeadProp[]>;
   /** Set (insert or replace) one dead property. */
   setProp(id: string, prop: DeadProp): void;
   /** Remove one dead property; no-op when absent. */

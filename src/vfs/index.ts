@@ -145,6 +145,8 @@ export function createVfs(opts: VfsOptions): Vfs {
       return stat(path);
     },
 
+    propsOf: (entries) => store.getPropsMany(entries.map((e) => e.id)),
+
     async getProps(path) {
       return store.getProps(nodeId(await lookup(path)));
     },

@@ -158,6 +158,11 @@ export interface Vfs {
   /** Record a client modtime. Throws ENOENT. */
   setModTime(path: string, modTime: number): Promise<VfsEntry>;
 
+  /**
+   * Dead properties of entries already in hand (a listing), by entry id, in one store query; entries without
+   * any are absent from the map. Never throws for a vanished entry (it simply has none).
+   */
+  propsOf(entries: readonly VfsEntry[]): Map<string, DeadProp[]>;
   /** Dead properties of `path`. Throws ENOENT. */
   getProps(path: string): Promise<DeadProp[]>;
   /** Apply property updates in order, all or nothing. Throws ENOENT. */

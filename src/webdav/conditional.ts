@@ -13,6 +13,7 @@
  * - Two-digit RFC 850 years are read per RFC 9110 §5.6.7 relative to the `now` argument (default: the system clock;
  *   only the year is used).
  */
+import { memoBySecond } from '../util/memo.ts';
 
 export interface PreconditionRequest {
   method: string;
@@ -128,9 +129,7 @@ export function ifRangeMatches(ifRange: string | undefined, etag: string | undef
 }
 
 /** Formats ms since the epoch as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`). */
-export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
-}
+export const httpDate = memoBySecond((ms) => new Date(ms).toUTCString());
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAY = '(?:mon|tue|wed|thu|fri|sat|sun)';

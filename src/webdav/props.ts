@@ -16,6 +16,7 @@
 import type { About } from '../remote/types.ts';
 import type { VfsEntry } from '../vfs/types.ts';
 import type { DeadProp } from '../store/types.ts';
+import { memoBySecond } from '../util/memo.ts';
 import { httpDate } from './conditional.ts';
 import type { Lock } from './locks.ts';
 import { lockDiscoveryXml, supportedLockXml } from './locks.ts';
@@ -61,9 +62,7 @@ const text = (v: string): Pick<PropValue, 'value'> => ({ value: v });
 const raw = (xml: string): Pick<PropValue, 'value'> => ({ value: { xml } });
 
 /** Returns ms since the epoch as an RFC 3339 UTC date without fractional seconds. */
-export function isoDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export const isoDate = memoBySecond((ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
 /** Returns the oc:checksums content for the known hashes, or undefined when neither MD5 nor SHA-1 is known. */
 export function checksumsXml(e: VfsEntry): string | undefined {
@@ -136,6 +135,8 @@ function trimSlashes(p: string): string {
 
 const key = (ns: string, name: string): string => `${ns}\n${name}`;
 const LIVE_BY_KEY = new Map(LIVE.map((d) => [key(d.ns, d.name), d]));
+const ALLPROP_DEFS = LIVE.filter((d) => d.allprop);
+const LEAN_DEFS = LIVE.filter((d) => d.lean);
 
 /** Returns true when `p` is one of our live properties (whether or not it applies to a given entry). */
 export function isLiveProp(p: PropName): boolean {
@@ -165,11 +166,12 @@ export function isWin32Prop(p: PropName): boolean {
  */
 export function allProps(e: VfsEntry, dead: readonly DeadProp[], ctx: LivePropContext, lean: boolean): PropValue[] {
   const out: PropValue[] = [];
-  for (const def of LIVE) {
-    if (!(lean ? def.lean : def.allprop)) continue;
+  for (const def of lean ? LEAN_DEFS : ALLPROP_DEFS) {
     const v = def.value(e, ctx);
-    if (v !== undefined) out.push({ ns: def.ns, name: def.name, ...v });
+    if (v === undefined) continue;
+    out.push(v.value === undefined ? { ns: def.ns, name: def.name } : { ns: def.ns, name: def.name, value: v.value });
   }
+  if (dead.length === 0) return out;
   const seen = new Set(out.map((p) => key(p.ns, p.name)));
   for (const d of dead) {
     if (lean && !isWin32Prop(d)) continue;

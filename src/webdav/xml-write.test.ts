@@ -77,7 +77,13 @@ describe('createMultistatusWriter', () => {
     const text = body();
     expect(text).toContain('<d:multistatus xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">');
     expect(text).toContain('<oc:id>1</oc:id>');
-    expect(text.match(/<ns0:p xmlns:ns0="urn:u"\/>/g)).toHaveLength(2);
+    expect(text.match(/<d:response xmlns:ns0="urn:u">/g)).toHaveLength(2);
+    expect(text.match(/<ns0:p\/>/g)).toHaveLength(2);
+    const responses = parseXml(text).children;
+    expect(responses.map((r) => child(child(r, DAV_NS, 'propstat')!, DAV_NS, 'prop')!.children.map((c) => `${c.ns} ${c.name}`))).toEqual([
+      ['http://owncloud.org/ns id', 'urn:u p'],
+      ['http://owncloud.org/ns id', 'urn:u p'],
+    ]);
     expect(() => createMultistatusWriter(() => undefined, { 'bad prefix': 'urn:x' })).toThrow(XmlError);
     expect(() => createMultistatusWriter(() => undefined, { xmlns: 'urn:x' })).toThrow(XmlError);
   });

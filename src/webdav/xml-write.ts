@@ -107,6 +107,15 @@ function checkName(name: string): void {
   if (!isNcName(name)) throw new XmlError('malformed', `invalid XML name ${JSON.stringify(name)}`);
 }
 
+/** Names already checked valid (property names repeat on every entry of a listing). Bounded. */
+const validNames = new Set<string>();
+
+function checkNameCached(name: string): void {
+  if (validNames.has(name)) return;
+  checkName(name);
+  if (validNames.size < 4096) validNames.add(name);
+}
+
 /**
  * Serialises `node` (and its subtree). `declared` holds the generated prefixes already declared by ancestors.
  * `rootDecls` is added to the start tag (used for the document element). Throws `XmlError` 'malformed' on an
@@ -210,10 +219,6 @@ function tail(opts: ResponseOptions | undefined): XmlNode[] {
   return out;
 }
 
-function propNode(p: PropValue): XmlNode {
-  return el(p.ns, p.name, p.value === undefined ? [] : [p.value]);
-}
-
 /**
  * Returns a multistatus writer. The XML declaration and `<D:multistatus>` start tag (with `namespaces`
  * declared, prefix -> URI) are written on the first call, so nothing is written if the caller fails before.
@@ -232,17 +237,33 @@ export function createMultistatusWriter(write: (chunk: string) => void, namespac
     write(body);
   };
   const responseNode = (content: XmlNode[]): string => `${serialize(el(DAV_NS, 'response', content), prefixes)}\n`;
+  const davTag = (name: string, inner: string): string => `<${d}:${name}>${inner}</${d}:${name}>`;
   return {
     response(href, propstats, opts) {
-      const content = [el(DAV_NS, 'href', href)];
+      // Built as text, not as a node tree: this runs once per listed entry (thousands per big folder).
+      // Prefixes generated for properties are declared once, on this <D:response>.
+      let decls = '';
+      const qname = (ns: string, name: string): string => {
+        checkNameCached(name);
+        if (ns === '') return name;
+        const { prefix, inRoot } = prefixes.prefixFor(ns);
+        const decl = ` xmlns:${prefix}="`;
+        if (!inRoot && !decls.includes(decl)) decls += `${decl}${escapeAttr(ns)}"`;
+        return `${prefix}:${name}`;
+      };
+      let body = davTag('href', escapeText(href));
       for (const ps of propstats) {
-        content.push(el(DAV_NS, 'propstat', [
-          el(DAV_NS, 'prop', ps.props.map(propNode)),
-          el(DAV_NS, 'status', statusLine(ps.status)),
-          ...tail(ps),
-        ]));
+        let props = '';
+        for (const p of ps.props) {
+          const t = qname(p.ns, p.name);
+          if (p.value === undefined) props += `<${t}/>`;
+          else props += `<${t}>${typeof p.value === 'string' ? escapeText(p.value) : p.value.xml}</${t}>`;
+        }
+        const extra = ps.error !== undefined || ps.responseDescription !== undefined ? tail(ps).map((n) => serialize(n, prefixes)).join('') : '';
+        body += davTag('propstat', `${davTag('prop', props)}${davTag('status', statusLine(ps.status))}${extra}`);
       }
-      emit(responseNode([...content, ...tail(opts)]));
+      const after = opts === undefined ? '' : tail(opts).map((n) => serialize(n, prefixes)).join('');
+      emit(`<${d}:response${decls}>${body}${after}</${d}:response>\n`);
     },
     responseStatus(hrefs, status, opts) {
       const list = typeof hrefs === 'string' ? [hrefs] : hrefs;

@@ -15,7 +15,6 @@
  * - Microsoft user agents get a lean allprop (the seven properties Explorer uses plus stored Win32* ones), and
  *   their namespace is declared once on the root, to keep big folders small.
  */
-import { isFsError } from '../../remote/errors.ts';
 import type { About, DeadProp, VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
@@ -64,14 +63,7 @@ async function quotaOf(s: DavShared, r: DavRequest): Promise<About | undefined> 
   }
 }
 
-async function deadPropsOf(s: DavShared, e: VfsEntry): Promise<DeadProp[]> {
-  try {
-    return await s.vfs.getProps(e.path);
-  } catch (err) {
-    if (isFsError(err, 'ENOENT')) return [];
-    throw err;
-  }
-}
+const NO_PROPS: readonly DeadProp[] = [];
 
 /** Looks up each name: live first, then dead; the found ones 200, the rest 404. */
 function namedPropstats(e: VfsEntry, names: readonly PropName[], dead: readonly DeadProp[], ctx: LivePropContext): Propstat[] {
@@ -154,11 +146,11 @@ export const handlePropfind: Handler = async (s, r) => {
     if (!ok && !r.res.destroyed) await drained(r);
   };
 
-  const dead = needsDead(q);
-  for (const e of [entry, ...members]) {
+  const all = [entry, ...members];
+  const dead = needsDead(q) ? s.vfs.propsOf(all) : new Map<string, DeadProp[]>();
+  for (const e of all) {
     if (r.signal.aborted) return;
-    const props = dead ? await deadPropsOf(s, e) : [];
-    w.response(r.href(e.path, e.kind === 'dir'), propstatsOf(e, q, props, ctx, lean));
+    w.response(r.href(e.path, e.kind === 'dir'), propstatsOf(e, q, dead.get(e.id) ?? NO_PROPS, ctx, lean));
     if (pending.length >= FLUSH_CHARS) await flush();
   }
   w.end();
