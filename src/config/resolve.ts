@@ -7,7 +7,7 @@
  * Within the rclone tier, rclone's own order holds (RCLONE_CONFIG_<REMOTE>_<KEY> > RCLONE_FICHIER_<KEY> > file).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { expandHome } from '../util/dirs.ts';
 import { Secret } from '../util/secret.ts';
 import { ConfigError } from './errors.ts';
@@ -30,13 +30,18 @@ export interface ResolveInput {
   cwd: string;
   /** The remote named by a `remote:path` argument. */
   remote?: string;
-  /** Where rclone's first search location (rclone.conf next to the executable) is; default: the project's bin/. */
+  /** Where rclone's first search location (rclone.conf next to the executable) is; default: the directory of the
+   * running script (`bin/` when started as `node bin/fichier-dav.js`), else `cwd`. */
   execDir?: string;
   /** For the file permission check (tests); default process.platform. */
   platform?: NodeJS.Platform;
 }
 
-const DEFAULT_EXEC_DIR = fileURLToPath(new URL('../../bin/', import.meta.url));
+/** The directory of the running script (process.argv[1]), which is where rclone looks first ("next to the executable"). */
+function defaultExecDir(cwd: string): string {
+  const script = process.argv[1];
+  return script ? dirname(resolvePath(cwd, script)) : cwd;
+}
 const VERBOSE_LEVELS = ['warn', 'info', 'debug', 'trace'] as const;
 
 class Builder {
@@ -154,7 +159,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
     explicit: b.sources.remote !== 'default',
     ...(configPath !== undefined ? { configPath: expandHome(configPath, env) } : {}),
     env,
-    execDir: input.execDir ?? DEFAULT_EXEC_DIR,
+    execDir: input.execDir ?? defaultExecDir(input.cwd),
   });
   if (remote.warning !== undefined) out.warnings.push(remote.warning);
   applyRemote(b, out, remote);

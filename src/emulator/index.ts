@@ -50,6 +50,7 @@ import { Faults } from './faults.ts';
 import { seededRandom } from '../util/random.ts';
 import { Limiter, type RateLimits } from './limits.ts';
 import { failInterruptedJobs } from './remote.ts';
+import { attachProxy, type ProxyHandle } from './proxy.ts';
 import { createRouter } from './router.ts';
 import { State } from './state.ts';
 import { Stats, type EmulatorStats } from './stats.ts';
@@ -137,7 +138,7 @@ export async function createEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const control = createControl(core);
   const handle = createRouter(core, control);
   let server: Server | undefined;
-  let proxyHandle: ProxyHandleLike | undefined;
+  let proxyHandle: ProxyHandle | undefined;
   let closed = false;
 
   return {
@@ -157,7 +158,7 @@ export async function createEmulator(opts: EmulatorOptions): Promise<Emulator> {
           resolve();
         });
       });
-      if (proxy) proxyHandle = await attachProxyIfPresent(srv, handle, { dataDir: opts.dataDir, caOut }, logger);
+      if (proxy) proxyHandle = await attachProxy(srv, handle, { dataDir: opts.dataDir, caOut });
       const bound = (srv.address() as AddressInfo).port;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
       return { url: `http://${shownHost}:${bound}`, port: bound };
@@ -180,40 +181,3 @@ export async function createEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
 }
 
-interface ProxyHandleLike {
-  caPem: string;
-  closeTunnels?: () => void;
-}
-
-type AttachProxy = (
-  server: Server,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-  opts: { dataDir?: string; caOut?: string },
-) => Promise<ProxyHandleLike>;
-
-/**
- * Loads ./proxy.ts (written separately) by URL so this module compiles whether or not it exists yet;
- * when it is absent, proxy mode is skipped with a warning.
- */
-async function attachProxyIfPresent(
-  server: Server,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-  opts: { dataDir?: string; caOut?: string },
-  logger: Logger,
-): Promise<ProxyHandleLike | undefined> {
-  const url = new URL('./proxy.ts', import.meta.url).href;
-  let mod: unknown;
-  try {
-    mod = await import(url);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/i.test(String(err))) {
-      logger.warn({}, 'emulator: proxy.ts not found, proxy mode disabled');
-      return undefined;
-    }
-    throw err;
-  }
-  const attach = (mod as { attachProxy?: unknown }).attachProxy;
-  if (typeof attach !== 'function') throw new Error('emulator: proxy.ts does not export attachProxy');
-  return (attach as AttachProxy)(server, handler, opts);
-}
