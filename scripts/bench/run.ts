@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: fichier-dav's WebDAV server against `rclone serve webdav` over the same in-process 1fichier
+ * emulator, item by item (B1..B7 of issue 6), with a table, results.json, results.md and ratios.svg at the end.
+ * Every server is a child process started and stopped per measurement; all of them and the emulator are
+ * stopped at the end, on failure and on Ctrl-C too. Loopback only. See bench/README.md.
+ *
+ *   npm run bench [-- --only B1,B3] [--quick] [--out DIR] [--work DIR] [--no-install]
+ *
+ * --quick: tiny sizes (a smoke test; the numbers mean nothing). --out: where the results go (default bench/,
+ * or <work>/results with --quick). --work: data and scratch dir (default bench/tmp/full or bench/tmp/quick;
+ * the seeded emulator data is kept there between runs). --no-install: never apt-get install wrk.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { B1, B2 } from './b1-b2-listing.ts';
+import { B3, B4 } from './b3-b4-read.ts';
+import { B5 } from './b5-put.ts';
+import { B6, B7 } from './b6-b7.ts';
+import { CONDITIONS, FULL, QUICK } from './config.ts';
+import { startBenchEmulator, type BenchEmulator } from './emulator.ts';
+import { prepareFixtures } from './fixtures.ts';
+import { machineInfo } from './machine.ts';
+import { killAllChildren } from './procs.ts';
+import { writeReport, type BenchReport } from './report.ts';
+import { createLauncher } from './servers.ts';
+import type { BenchContext, BenchItem, ItemResult } from './types.ts';
+
+const ALL: BenchItem[] = [B1, B2, B3, B4, B5, B6, B7];
+const BENCH_DIR = resolve(import.meta.dirname, '..', '..', 'bench');
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    work: { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
+  },
+});
+
+const quick = values.quick ?? false;
+const workDir = resolve(values.work ?? join(BENCH_DIR, 'tmp', quick ? 'quick' : 'full'));
+const outDir = resolve(values.out ?? (quick ? join(workDir, 'results') : BENCH_DIR));
+const wanted = values.only ? new Set(values.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
+const items = ALL.filter((i) => !wanted || wanted.has(i.id));
+if (wanted && items.length !== wanted.size) {
+  console.error(`unknown item in --only ${values.only}; known: ${ALL.map((i) => i.id).join(',')}`);
+  process.exit(2);
+}
+
+const t0 = performance.now();
+const stamp = (): string => `[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`;
+const log = (msg: string): void => console.log(`${stamp()} ${msg}`);
+
+/** Removes what the previous run left in the work dir (caches, spools, logs), keeping the seeded emulator data. */
+function cleanWorkDir(): void {
+  mkdirSync(workDir, { recursive: true });
+  for (const e of readdirSync(workDir)) if (e !== 'emulator-data' && e !== 'results') rmSync(join(workDir, e), { recursive: true, force: true });
+}
+
+let emu: BenchEmulator | undefined;
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await killAllChildren();
+  await emu?.close();
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.error(`\n${sig}: stopping the servers and the emulator`);
+    void shutdown().finally(() => process.exit(130));
+  });
+}
+
+let failed = false;
+try {
+  const sizes = quick ? QUICK : FULL;
+  const machine = machineInfo();
+  log(`mode ${quick ? 'quick' : 'full'}, items ${items.map((i) => i.id).join(',')}; work dir ${workDir}; results to ${outDir}`);
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memTotalMiB} MiB; node ${machine.node}; ${machine.rclone}`);
+  cleanWorkDir();
+  const dataDir = join(workDir, 'emulator-data');
+  const fixtures = await prepareFixtures(dataDir, sizes, log);
+  emu = await startBenchEmulator(dataDir, workDir);
+  log(`emulator on ${emu.url} (latency ${CONDITIONS.apiLatencyMs} ms per call, ${CONDITIONS.bandwidthBytesPerSec / 2 ** 20} MiB/s both ways, limits off)`);
+  const facts: Record<string, string> = {};
+  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir), workDir, allowInstall: !values['no-install'], log, facts };
+  const results: ItemResult[] = [];
+  for (const item of items) {
+    const out: ItemResult = { id: item.id, title: item.title, elapsedMs: 0, metrics: [], notes: [] };
+    const start = performance.now();
+    log(`${item.id}: ${item.title}`);
+    try {
+      await item.run(ctx, out);
+    } catch (err) {
+      out.error = err instanceof Error ? err.message : String(err);
+      failed = true;
+      log(`${item.id}: ERROR ${out.error}`);
+      await killAllChildren();
+    }
+    out.elapsedMs = performance.now() - start;
+    results.push(out);
+    log(`${item.id}: done in ${(out.elapsedMs / 1000).toFixed(1)} s`);
+  }
+  const report: BenchReport = {
+    tool: 'fichier-dav bench',
+    version: 1,
+    mode: quick ? 'quick' : 'full',
+    startedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
+    elapsedMs: performance.now() - t0,
+    machine,
+    conditions: {
+      apiLatencyMs: CONDITIONS.apiLatencyMs,
+      bandwidthBytesPerSec: { download: CONDITIONS.bandwidthBytesPerSec, upload: CONDITIONS.bandwidthBytesPerSec },
+      politenessLimits: 'off',
+      servers: 'fichier-dav serve webdav (defaults, fresh --cache-dir per start unless restarted) and rclone serve webdav F: (defaults, fichier backend via proxy mode)',
+      loadGenerator: facts.loadGenerator ?? null,
+    },
+    sizes,
+    items: results,
+  };
+  const table = writeReport(outDir, report);
+  console.log(`\n${table}\n`);
+  if (quick) console.log('(quick mode: tiny sizes, the numbers are not meaningful)');
+  log(`results written to ${outDir} (results.md, results.json, ratios.svg)`);
+} catch (err) {
+  failed = true;
+  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  await shutdown();
+}
+process.exit(failed ? 1 : 0);
