@@ -8,7 +8,7 @@ import { randomFillSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { contentTypeOf, newFileId } from '../../src/emulator/catalog.ts';
+import { newFileRow } from '../../src/emulator/catalog.ts';
 import { ROOT_ID, State } from '../../src/emulator/state.ts';
 import { createWhirlpoolHasher, whirlpoolHex } from '../../src/util/whirlpool.ts';
 import { MiB, PATHS, treeFolderCount, type BenchSizes } from './config.ts';
@@ -78,21 +78,7 @@ class Seeder {
   }
 
   file(folder: number, filename: string, size: number, checksum: string): void {
-    this.state.insertFile({
-      id: newFileId(),
-      folder_id: folder,
-      filename,
-      size,
-      date: this.now,
-      checksum,
-      content_type: contentTypeOf(filename),
-      pass: '',
-      cdn: 0,
-      acl: '',
-      description: '',
-      no_ssl: 0,
-      inline: 0,
-    });
+    this.state.insertFile(newFileRow({ folderId: folder, filename, size, date: this.now, checksum }));
   }
 }
 

@@ -4,7 +4,7 @@ import { FICHIER_DOMAIN, FILE_URL_RE, formatWireDate, type FileEntry } from '../
 import type { StagedBlob } from './blobs.ts';
 import type { Core } from './core.ts';
 import { KO } from './errors.ts';
-import type { FileRow } from './state.ts';
+import type { FileRow, NewFile } from './state.ts';
 
 /**
  * File identity and file-level operations shared by the API handlers, the upload node, remote
@@ -79,21 +79,26 @@ export function fits(core: Core, extra: number): boolean {
  */
 export function addFile(core: Core, blob: StagedBlob, folderId: number, filename: string): FileRow {
   blob.commit();
-  return core.state.insertFile({
+  return core.state.insertFile(newFileRow({ folderId, filename, size: blob.size, date: core.clock.now(), checksum: blob.hash }));
+}
+
+/** A fresh file row (new id, no password, flags off) for a blob of `size` bytes with Whirlpool `checksum`. */
+export function newFileRow(f: { folderId: number; filename: string; size: number; date: number; checksum: string }): NewFile {
+  return {
     id: newFileId(),
-    folder_id: folderId,
-    filename,
-    size: blob.size,
-    date: core.clock.now(),
-    checksum: blob.hash,
-    content_type: contentTypeOf(filename),
+    folder_id: f.folderId,
+    filename: f.filename,
+    size: f.size,
+    date: f.date,
+    checksum: f.checksum,
+    content_type: contentTypeOf(f.filename),
     pass: '',
     cdn: 0,
     acl: '',
     description: '',
     no_ssl: 0,
     inline: 0,
-  });
+  };
 }
 
 /** Copies a file (new id, new date, same blob) into `folderId` under `filename`. */
