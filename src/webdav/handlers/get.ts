@@ -11,15 +11,18 @@
  * - A collection: a small HTML listing (listing.ts); HEAD the same headers without the body.
  * - A missing Finder probe name is an empty file (finder.ts).
  *
- * Streaming: the first VFS read is opened before the status line is sent, so its failure (ENOENT, EAGAIN...)
- * becomes a proper error status. Bytes go through stream.pipeline (backpressure); a client that goes away
- * destroys the VFS stream (pipeline, and r.signal passed to openRead). A failure once the status line is out
- * can only cut the connection: it is logged and the response destroyed, never rethrown.
+ * Streaming: the first VFS read is opened, and its first bytes awaited (`primed`), before the status line is
+ * sent, so its failure (ENOENT for a file deleted since the stat, EAGAIN...) becomes a proper error status: the
+ * VFS stream is lazy, its remote open (get_token) happens only when bytes are wanted (found by the load test: a
+ * GET racing a DELETE had its connection cut). Bytes go through stream.pipeline (backpressure); a client that
+ * goes away destroys the VFS stream (pipeline, and r.signal passed to openRead). A failure once the status line
+ * is out can only cut the connection: it is logged and the response destroyed, never rethrown.
  *
  * Choices where the reference is silent:
  * - HEAD ignores Range (RFC 9110 §14.2: range handling is defined for GET only) and answers 200.
  * - A collection listing carries no validators (it changes with its members) and `Cache-Control: no-cache`.
  */
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { VfsEntry } from '../../vfs/types.ts';
@@ -59,19 +62,19 @@ async function serve(s: DavShared, r: DavRequest, withBody: boolean): Promise<vo
     throw new DavError(416, 'range not satisfiable', { headers: { ...validators, 'Content-Range': unsatisfiedRange(entry.size) } });
   }
   if (plan.kind !== 'ranges') {
-    const source = withBody ? await open() : undefined;
+    const source = withBody ? await primed(r, await open()) : undefined;
     writeHead(r, 200, { ...headers, 'Content-Length': String(entry.size) });
     return finish(s, r, source);
   }
   const [first, ...others] = plan.ranges;
   if (first === undefined) throw new DavError(500, 'empty range set');
   if (others.length === 0) {
-    const source = await open(first);
+    const source = await primed(r, await open(first));
     writeHead(r, 206, { ...headers, 'Content-Range': contentRange(first, entry.size), 'Content-Length': String(rangeLength(first)) });
     return finish(s, r, source);
   }
   const mp = multipartByteranges(plan.ranges, entry.size, entry.mimeType);
-  const firstSource = await open(first);
+  const firstSource = await primed(r, await open(first));
   writeHead(r, 206, { ...validators, 'Content-Type': mp.contentType, 'Content-Length': String(mp.contentLength) });
   async function* body(): AsyncGenerator<Buffer> {
     for (const [i, part] of mp.parts.entries()) {
@@ -90,6 +93,27 @@ function rangePlan(r: DavRequest, entry: VfsEntry): RangeResult {
   if (range === undefined || !ifRangeMatches(r.header('if-range'), entry.etag, entry.modTime)) return { kind: 'none' };
   return parseRange(range, entry.size);
 }
+
+/**
+ * Resolves with `source` once it has bytes buffered or has ended (nothing is consumed); rejects with its error
+ * (e.g. the FsError of a first open that failed) or on the request's abort.
+ */
+async function primed(r: DavRequest, source: Readable): Promise<Readable> {
+  // The VFS stream destroys itself when the client goes away; `once` drops its listener on abort, so without this
+  // one that error would have no listener and crash the process (found by the hostile-input battery).
+  source.on('error', ignoreError);
+  try {
+    if (source.errored) throw source.errored;
+    if (source.readableLength > 0 || source.readableEnded) return source;
+    await once(source, 'readable', { signal: r.signal });
+    return source;
+  } catch (err) {
+    source.destroy();
+    throw err;
+  }
+}
+
+function ignoreError(): void {}
 
 function writeHead(r: DavRequest, status: number, headers: Record<string, string>): void {
   r.res.statusCode = status;
