@@ -15,7 +15,9 @@
  *   calls per entry (B10), MOVE downloads and re-uploads (B15);
  * - authentication (B12: its Basic parser rejects `+`, `/` and `:`; B13: it challenges on every response and on
  *   OPTIONS). Our `httpAuthentication` stub makes the library authenticate nobody and send no challenge;
- *   `WWW-Authenticate` is sent only on our 401. OPTIONS is answered without authentication (a choice): Finder
+ *   `WWW-Authenticate` is sent only on our 401. Repeated failures from one address delay its next attempts
+ *   (auth.ts FailureThrottle), one attempt at a time: while one waits, the address's other requests get 429 with
+ *   Retry-After, unchecked. OPTIONS is answered without authentication (a choice): Finder
  *   and browsers' CORS preflight send it without credentials, and it reveals only the DAV class and a method
  *   list, never whether a path exists (handlers/options.ts);
  * - request-target decoding (request.ts): the library's `decodeURIComponent` throws on a malformed escape and it
@@ -31,6 +33,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import webdav from 'webdav-server';
+import { throttleKey } from './auth.ts';
 import type { Authenticator, FailureThrottle } from './auth.ts';
 import { DavError } from './context.ts';
 import type { DavShared, Handler } from './context.ts';
@@ -153,7 +156,14 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
   const unknown: Handler = () => Promise.reject(new DavError(405, 'method not allowed', { headers: { Allow: allow } }));
   dav.onUnknownMethod({ chunked: (ctx, _body, done) => run(unknown, ctx, done) });
 
-  /** Resolves true when the request may proceed; otherwise it has been answered (401/403). */
+  /**
+   * Throttle keys (auth.ts throttleKey) with a delayed login attempt in progress. A penalised address gets one
+   * attempt at a time: the others are refused at once with 429 and Retry-After, unchecked, so parallel
+   * connections cannot multiply the guessing rate and do not pile up waiting.
+   */
+  const penalised = new Set<string>();
+
+  /** Resolves true when the request may proceed; otherwise it has been answered (401/403/429). */
   const authenticate = async (r: DavRequestImpl): Promise<boolean> => {
     if (r.method === 'OPTIONS') return true;
     const addr = r.req.socket.remoteAddress ?? '';
@@ -161,9 +171,24 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
       if (opts.allowAnonymous || isLoopback(r.req.socket.localAddress)) return true;
       throw new DavError(403, 'anonymous access is only allowed on loopback');
     }
-    const header = r.header('authorization');
     const delay = throttle.delayFor(addr);
-    if (delay > 0) await clock.sleep(delay, r.signal);
+    if (delay === 0) return check(r, authenticator, addr);
+    const key = throttleKey(addr);
+    if (penalised.has(key)) {
+      throw new DavError(429, 'too many failed logins', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(delay / 1000))) } });
+    }
+    penalised.add(key);
+    try {
+      await clock.sleep(delay, r.signal);
+      return await check(r, authenticator, addr);
+    } finally {
+      penalised.delete(key);
+    }
+  };
+
+  /** Checks the request's credentials and records the outcome; resolves true or throws DavError 401. */
+  const check = async (r: DavRequestImpl, authenticator: Authenticator, addr: string): Promise<boolean> => {
+    const header = r.header('authorization');
     const user = header === undefined ? undefined : await authenticator.check(header);
     if (user !== undefined) {
       throttle.succeed(addr);

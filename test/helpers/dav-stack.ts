@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiObserver } from '../../src/api/observer.ts';
+import type { Logger } from '../../src/util/log.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
-import { createDavServer } from '../../src/webdav/index.ts';
+import { createDavServer, type DavServerOptions } from '../../src/webdav/index.ts';
 import { startEmulator, type TestEmulator } from './emulator.ts';
 import { vfsStack } from './vfs-stack.ts';
 
@@ -24,6 +26,12 @@ export interface DavStackOptions {
   users?: boolean;
   /** Serve read-only (every write is 403). Default false. */
   readOnly?: boolean;
+  /** Logger of the client, its pacer, the VFS and the server (default: silent). */
+  logger?: Logger;
+  /** Observer of the client's API calls (e.g. a Metrics' apiObserver). */
+  apiObserver?: ApiObserver;
+  /** More server options: base URL, handler overrides, a request observer, a clock. */
+  server?: Pick<DavServerOptions, 'baseUrl' | 'handlers' | 'metrics' | 'clock'>;
 }
 
 const USER = 'davuser';
@@ -36,9 +44,11 @@ const PASS = 'dav:pa ss+w/rd';
 export async function startDavStack(opts: DavStackOptions = {}): Promise<DavStack> {
   const emu = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'fdav-davstack-'));
-  const stack = vfsStack(() => emu);
-  const vfs = stack.openVfs(join(dir, 'meta.sqlite'));
+  const stack = vfsStack(() => emu, {}, { ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.apiObserver ? { observer: opts.apiObserver } : {}) });
+  const vfs = stack.openVfs(join(dir, 'meta.sqlite'), opts.logger ? { logger: opts.logger } : {});
   const dav = createDavServer({
+    ...opts.server,
+    ...(opts.logger ? { logger: opts.logger } : {}),
     vfs,
     readOnly: opts.readOnly ?? false,
     users: (opts.users ?? true) ? [{ user: USER, pass: PASS }] : [],

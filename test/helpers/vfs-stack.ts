@@ -1,4 +1,5 @@
 import { FichierClient } from '../../src/api/client.ts';
+import type { FichierClientOptions } from '../../src/api/client.ts';
 import { createPacer, type PacerOptions } from '../../src/api/pacer.ts';
 import { createFichierRemote } from '../../src/remote/fichier/index.ts';
 import { openMetaStore } from '../../src/store/index.ts';
@@ -21,10 +22,16 @@ export interface VfsStack {
   closeAll(): Promise<void>;
 }
 
-export function vfsStack(emu: () => TestEmulator, pacer: PacerOptions = {}): VfsStack {
+/** `client`: extra options of every client it makes (a logger, an observer). */
+export function vfsStack(emu: () => TestEmulator, pacer: PacerOptions = {}, client: Pick<FichierClientOptions, 'logger' | 'observer'> = {}): VfsStack {
   const opened: { store: MetaStore; client: FichierClient }[] = [];
   const newClient = () =>
-    new FichierClient({ apiKey: new Secret(emu().key), baseUrl: emu().apiBase, pacer: createPacer({ minIntervalMs: 1, ...pacer }) });
+    new FichierClient({
+      ...client,
+      apiKey: new Secret(emu().key),
+      baseUrl: emu().apiBase,
+      pacer: createPacer({ minIntervalMs: 1, ...(client.logger ? { logger: client.logger } : {}), ...pacer }),
+    });
   return {
     newClient,
     openVfs(file, opts = {}) {
