@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { redact } from '../util/secret.ts';
 import { CliError, processIo, type CliIo, type CliStream } from './context.ts';
 import { registerCommands } from './commands/index.ts';
+import { installCrashHandlers } from './crash.ts';
 import { errorMessage } from './errors.ts';
 
 /**
@@ -44,5 +45,7 @@ function redactingIo(io: CliIo): CliIo {
 
 /** Entry point of bin/fichier-dav.js: runs against the real process and sets its exit code. */
 export async function main(argv: string[]): Promise<void> {
-  process.exitCode = await run(argv, processIo());
+  const io = processIo();
+  installCrashHandlers(io.stderr);
+  process.exitCode = await run(argv, io);
 }
