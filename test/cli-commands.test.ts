@@ -10,14 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, type CliResult } from '../src/cli/test-kit.ts';
 import type { LsjsonItem } from '../src/cli/commands/lsjson.ts';
+import { uploadFiles, type EndLink } from '../src/emulator/test-support.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-
-interface EndLink {
-  download: string;
-  filename: string;
-  size: string;
-  whirlpool: string;
-}
 
 
 async function api<T = Record<string, unknown>>(emu: TestEmulator, path: string, body: unknown): Promise<T> {
@@ -34,17 +28,7 @@ const mkdirApi = async (emu: TestEmulator, parent: number, name: string): Promis
   (await api<{ folder_id: number }>(emu, 'folder/mkdir.cgi', { folder_id: parent, name })).folder_id;
 
 /** Uploads several files into folder `did` in one multipart request (get_upload_server, upload.cgi, end.pl). */
-async function uploadApi(emu: TestEmulator, did: number, files: { name: string; data: Buffer }[]): Promise<EndLink[]> {
-  const srv = await fetch(`${emu.apiBase}/upload/get_upload_server.cgi`, { headers: { authorization: `Bearer ${emu.key}` } });
-  const { id } = (await srv.json()) as { id: string };
-  const form = new FormData();
-  form.append('did', String(did));
-  for (const f of files) form.append('file[]', new Blob([f.data]), f.name);
-  const up = await fetch(`${emu.url}/upload.cgi?id=${id}`, { method: 'POST', headers: { authorization: `Bearer ${emu.key}` }, body: form, redirect: 'manual' });
-  await up.arrayBuffer();
-  const end = await fetch(`${emu.url}${up.headers.get('location')!}`, { headers: { authorization: `Bearer ${emu.key}`, JSON: '1' } });
-  return ((await end.json()) as { links: EndLink[] }).links;
-}
+const uploadApi = (emu: TestEmulator, did: number, files: { name: string; data: Buffer }[]): Promise<EndLink[]> => uploadFiles(emu.url, emu.key, files, did);
 
 /** Names (folders with a trailing '/') in folder `id`, per the emulator. */
 async function namesIn(emu: TestEmulator, id: number): Promise<string[]> {

@@ -27,6 +27,24 @@ export interface EndLink {
   remove: string;
 }
 
+/**
+ * The three-step upload (get_upload_server, multipart upload.cgi, end.pl as JSON) of `files` into folder `did`
+ * of the emulator at `url` (no /v1), authenticated with `key`. Returns end.pl's links; throws when upload.cgi
+ * does not redirect.
+ */
+export async function uploadFiles(url: string, key: string, files: { name: string; data: Buffer | string }[], did: number | string = 0): Promise<EndLink[]> {
+  const auth = { authorization: `Bearer ${key}` };
+  const srv = (await (await fetch(`${url}/v1/upload/get_upload_server.cgi`, { headers: auth })).json()) as { id: string };
+  const form = new FormData();
+  form.append('did', String(did));
+  for (const f of files) form.append('file[]', new Blob([Buffer.from(f.data)]), f.name);
+  const up = await fetch(`${url}/upload.cgi?id=${srv.id}`, { method: 'POST', headers: auth, body: form, redirect: 'manual' });
+  await up.arrayBuffer();
+  if (up.status !== 302) throw new Error(`upload.cgi answered ${up.status}`);
+  const end = await fetch(`${url}${up.headers.get('location')!}`, { headers: { ...auth, JSON: '1' } });
+  return ((await end.json()) as { links: EndLink[] }).links;
+}
+
 export async function start(opts: Partial<EmulatorOptions> = {}): Promise<Started> {
   const emu = await createEmulator({ apiKey: KEY, ...opts });
   const { url } = await emu.listen({ host: '127.0.0.1', port: 0, proxy: false });
@@ -39,17 +57,7 @@ export async function start(opts: Partial<EmulatorOptions> = {}): Promise<Starte
     });
     return { status: res.status, json: (await res.json()) as never };
   };
-  const upload: Started['upload'] = async (files, did = 0) => {
-    const srv = await api<{ url: string; id: string }>('upload/get_upload_server.cgi', undefined, { method: 'GET' });
-    const form = new FormData();
-    form.append('did', String(did));
-    for (const f of files) form.append('file[]', new Blob([Buffer.from(f.data)]), f.name);
-    const up = await fetch(`${url}/upload.cgi?id=${srv.json.id}`, { method: 'POST', headers: auth(undefined), body: form, redirect: 'manual' });
-    await up.arrayBuffer();
-    if (up.status !== 302) throw new Error(`upload.cgi answered ${up.status}`);
-    const end = await fetch(`${url}${up.headers.get('location')!}`, { headers: { ...auth(undefined), JSON: '1' } });
-    return ((await end.json()) as { links: EndLink[] }).links;
-  };
+  const upload: Started['upload'] = (files, did = 0) => uploadFiles(url, KEY, files, did);
   const download: Started['download'] = async (fileUrl, headers = {}) => {
     const t = await api<{ url: string }>('download/get_token.cgi', { url: fileUrl });
     return fetch(`${url}${new URL(t.json.url).pathname}`, { headers });
