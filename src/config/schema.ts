@@ -4,6 +4,7 @@
  * --help text (src/cli/options.ts), `config show`, and README's configuration reference.
  * Defaults are not repeated here: they come from defaultSettings() (settings.ts).
  */
+import { isLoopback, splitHostPort } from '../util/net.ts';
 import { ConfigError } from './errors.ts';
 import { defaultSettings } from './settings.ts';
 import { UnitError, formatDuration, formatSize, parseBool, parseDuration, parseInteger, parseSize } from './units.ts';
@@ -57,21 +58,12 @@ export const GROUP_TITLES: Record<FieldGroup, string> = {
   emulator: 'Embedded emulator',
 };
 
-const ADDR_RE = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/;
-
-function addrHost(v: string): string | undefined {
-  const m = ADDR_RE.exec(v);
-  if (m === null || Number(m[3]) > 65535) return undefined;
-  return m[1] ?? (m[2] || '127.0.0.1');
-}
-
-const checkAddr = (v: SettingValue): string | undefined => (addrHost(String(v)) === undefined ? 'must be HOST:PORT, e.g. 127.0.0.1:8080' : undefined);
+const checkAddr = (v: SettingValue): string | undefined => (splitHostPort(String(v)) === undefined ? 'must be HOST:PORT, e.g. 127.0.0.1:8080' : undefined);
 
 function checkLoopbackAddr(v: SettingValue): string | undefined {
-  const host = addrHost(String(v));
-  if (host === undefined) return 'must be HOST:PORT, e.g. 127.0.0.1:5572';
-  const loopback = host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-  return loopback ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port has no authentication';
+  const hp = splitHostPort(String(v));
+  if (hp === undefined) return 'must be HOST:PORT, e.g. 127.0.0.1:5572';
+  return isLoopback(hp.host) ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port has no authentication';
 }
 
 function checkUrl(v: SettingValue): string | undefined {
