@@ -12,6 +12,7 @@ import { createEmulator } from '../emulator/index.ts';
 import { createMetrics, type Metrics } from '../observe/metrics.ts';
 import { createFichierRemote } from '../remote/fichier/index.ts';
 import { openMetaStore, storePathFor } from '../store/index.ts';
+import type { MetaStore } from '../store/types.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { Secret } from '../util/secret.ts';
 import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
@@ -77,7 +78,7 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
     logger,
   });
   const client = new FichierClient({ apiKey: acct.apiKey, baseUrl: acct.apiBase, pacer, logger, observer: metrics.apiObserver });
-  let store;
+  let store: MetaStore;
   try {
     store = openMetaStore({ file: storePathFor({ cacheDir: settings.cacheDir, apiBase: acct.storeKey, apiKey: acct.apiKey.reveal() }) });
   } catch (err) {

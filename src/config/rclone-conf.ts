@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ObscureError, reveal } from './obscure.ts';
 import { decryptRcloneConfig, isEncryptedConfig } from './rclone-crypt.ts';
+import { UnitError, parseBool } from './units.ts';
 
 /**
  * Reading an rclone config (rclone.conf) the way rclone does: goconfig's INI rules, rclone's search
@@ -184,10 +185,13 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-function parseBool(value: string, key: string, remote: string): boolean {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
-  throw new RcloneConfigError('bad-value', `remote "${remote}": ${key} is not a boolean`);
+function boolValue(value: string, key: string, remote: string): boolean {
+  try {
+    return parseBool(value);
+  } catch (err) {
+    if (!(err instanceof UnitError)) throw err;
+    throw new RcloneConfigError('bad-value', `remote "${remote}": ${key} is not a boolean`);
+  }
 }
 
 /**
@@ -228,7 +232,7 @@ export function readFichierRemote(name: string, opts: ReadFichierRemoteOptions):
     if (value === undefined || value === '') continue;
     remote.sources[key] = from;
     if (key === 'cdn') {
-      remote.cdn = parseBool(value, key, name);
+      remote.cdn = boolValue(value, key, name);
     } else if (OBSCURED_KEYS.has(key)) {
       try {
         remote[key] = reveal(value);

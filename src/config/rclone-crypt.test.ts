@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { describe, it, expect } from 'vitest';
 import { RcloneCryptError, decryptRcloneConfig, isEncryptedConfig } from './rclone-crypt.ts';
 
 /**
  * Written by Debian's rclone v1.60.1 (`rclone --config r.conf config`, s / a / mypass, driven through a
- * pty) from a plain config holding a fichier remote and a local remote. The plain text is PLAIN below.
+ * pty) from a plain config holding a fichier remote and a local remote; kept in test/fixtures (also read by
+ * test/config-precedence.test.ts). The plain text is PLAIN below.
  */
-const RCLONE_ENCRYPTED_FIXTURE = `# Encrypted rclone configuration File
-
-RCLONE_ENCRYPT_V0:
-7oiJPjix2cASOwa6kL4QEkDQay4koAVtBcjpMgcuIaS5ps/EoddIAW8oKcs6NTqtyV0xC0qxxmty+2fAZ66y6Phjk42StJMlva59wKJ7oO0Ulkl2gyLiAXHL4e6Fw3kgDGW41meiJgvjLfyTF4q5pqOuWKonwzGSa+Mp/tJ+/VXYrwbMcFquUAZq+hqElW7XI0ZLpQQnwvhNbR9U4amfhP/0exO9yhktbhmtJEjYO7zjGGMKhg==`;
+const RCLONE_ENCRYPTED_FIXTURE = readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'rclone-1.60-encrypted.conf'), 'utf8');
 
 const PLAIN = `# my config
 [fich]
