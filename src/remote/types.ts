@@ -2,7 +2,7 @@
  * The path-level storage contract (like rclone's Fs): a small required surface, optional features with
  * declared fallbacks, and declared facts about what the storage cannot do. Implementations:
  * remote/memory/ (tests, reference behaviour) and remote/fichier/ (1fichier over src/api/).
- * One contract suite (remote/contract.ts, `runRemoteContract`) runs against every implementation.
+ * One contract suite (test/support/remote-contract.ts, `runRemoteContract`) runs against every implementation.
  *
  * Paths follow remote/path.ts ('' = root, 'a/b', decoded names). Files are addressed by their entry
  * (`RemoteEntry`, whose `id` is the identity: with duplicate names a path alone is ambiguous); folders by path.

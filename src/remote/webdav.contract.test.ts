@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startDavStack } from '../../test/helpers/dav-stack.ts';
-import { codeOf, runRemoteContract, streamOf, testBytes } from './contract.ts';
-import { createWebdavRemote } from './webdav/index.ts';
+import { codeOf, runRemoteContract, streamOf, testBytes } from '../../test/support/remote-contract.ts';
+import { createWebdavRemote } from '../../test/support/webdav-remote/index.ts';
 
 runRemoteContract({
   name: 'webdav through the server (VFS, fichier remote, emulator)',

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FsError } from '../remote/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import { makeKit } from './test-kit.ts';
+import { makeKit } from '../../test/support/vfs-kit.ts';
 
 const TTL = 300_000;
 

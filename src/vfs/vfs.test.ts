@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FsError, type FsErrorCode } from '../remote/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import { makeKit } from './test-kit.ts';
+import { makeKit } from '../../test/support/vfs-kit.ts';
 import type { Vfs } from './types.ts';
 
 async function putText(remote: Remote, path: string, text: string): Promise<RemoteEntry> {

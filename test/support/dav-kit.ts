@@ -1,19 +1,19 @@
 /**
  * Test support for the handler tests (not used by production code): the real server
  * (createDavServer, so the core's error table and request decoding apply) on 127.0.0.1:0, over a Vfs on the
- * memory remote and an in-memory store (src/vfs/test-kit.ts), and a Vfs wrapper that records openRead ranges.
+ * memory remote and an in-memory store (vfs-kit.ts), and a Vfs wrapper that records openRead ranges.
  */
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach } from 'vitest';
-import { isFsError } from '../../remote/errors.ts';
-import type { ReadRange } from '../../remote/types.ts';
-import { makeKit } from '../../vfs/test-kit.ts';
-import type { VfsKit } from '../../vfs/test-kit.ts';
-import type { Vfs } from '../../vfs/types.ts';
-import type { Credentials } from '../auth.ts';
-import { createDavServer } from '../index.ts';
-import type { DavServer } from '../index.ts';
+import { isFsError } from '../../src/remote/errors.ts';
+import type { ReadRange } from '../../src/remote/types.ts';
+import { makeKit } from './vfs-kit.ts';
+import type { VfsKit } from './vfs-kit.ts';
+import type { Vfs } from '../../src/vfs/types.ts';
+import type { Credentials } from '../../src/webdav/auth.ts';
+import { createDavServer } from '../../src/webdav/index.ts';
+import type { DavServer } from '../../src/webdav/index.ts';
 
 export interface Reply {
   status: number;

@@ -1,15 +1,15 @@
 /**
- * TEST SUPPORT (never import it from runtime code): a fichier remote over a fresh in-process emulator
+ * A fichier remote over a fresh in-process emulator
  * (127.0.0.1, port 0) with a 1 ms pacer, and call counting from the emulator's stats.
  */
 import { Readable } from 'node:stream';
-import { FichierClient } from '../../api/client.ts';
-import { createPacer, type PacerOptions } from '../../api/pacer.ts';
-import type { EmulatorOptions } from '../../emulator/index.ts';
-import { Secret } from '../../util/secret.ts';
-import { startEmulator, type TestEmulator } from '../../../test/helpers/emulator.ts';
-import type { Remote, RemoteEntry } from '../types.ts';
-import { createFichierRemote, type FichierRemoteOptions } from './index.ts';
+import { FichierClient } from '../../src/api/client.ts';
+import { createPacer, type PacerOptions } from '../../src/api/pacer.ts';
+import type { EmulatorOptions } from '../../src/emulator/index.ts';
+import { Secret } from '../../src/util/secret.ts';
+import { startEmulator, type TestEmulator } from '../helpers/emulator.ts';
+import type { Remote, RemoteEntry } from '../../src/remote/types.ts';
+import { createFichierRemote, type FichierRemoteOptions } from '../../src/remote/fichier/index.ts';
 
 export interface EmulatedRemote {
   emu: TestEmulator;

@@ -1,16 +1,16 @@
 /**
  * Test support for the PROPFIND/PROPPATCH tests (not used by production code): the real server
  * (createDavServer, anonymous on 127.0.0.1:0) over a Vfs on the memory remote, an in-memory store and a
- * FakeClock (src/vfs/test-kit.ts).
+ * FakeClock (vfs-kit.ts).
  */
 import { request } from 'undici';
-import { makeKit } from '../../vfs/test-kit.ts';
-import type { VfsKit } from '../../vfs/test-kit.ts';
-import type { Vfs } from '../../vfs/types.ts';
-import type { DavShared } from '../context.ts';
-import { createDavServer } from '../index.ts';
-import { parseXml } from '../xml.ts';
-import type { XmlElement } from '../xml.ts';
+import { makeKit } from './vfs-kit.ts';
+import type { VfsKit } from './vfs-kit.ts';
+import type { Vfs } from '../../src/vfs/types.ts';
+import type { DavShared } from '../../src/webdav/context.ts';
+import { createDavServer } from '../../src/webdav/index.ts';
+import { parseXml } from '../../src/webdav/xml.ts';
+import type { XmlElement } from '../../src/webdav/xml.ts';
 
 export interface Reply {
   status: number;

@@ -1,7 +1,7 @@
 /**
- * TEST SUPPORT (imports vitest; never import it from runtime code): the one Remote contract suite, the
- * executable form of remote/types.ts. `runRemoteContract` registers it against one implementation; it runs
- * against the memory remote, the fichier remote over the emulator and (later) through the WebDAV server.
+ * The one Remote contract suite, the executable form of src/remote/types.ts (imports vitest).
+ * `runRemoteContract` registers it against one implementation; it runs against the memory remote, the
+ * fichier remote over the emulator and, through our own WebDAV server, the WebDAV remote.
  *
  * - `make` is called once per suite; every test works in its own fresh folder (mkdir'ed under one scratch
  *   folder `contract-<random>` at the root), so one remote instance serves all tests and tests never see
@@ -16,10 +16,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { whirlpoolHex } from '../util/whirlpool.ts';
-import { isFsError } from './errors.ts';
-import { joinPath } from './path.ts';
-import type { HashType, ReadRange, Remote, RemoteEntry, RemoteOptional } from './types.ts';
+import { whirlpoolHex } from '../../src/util/whirlpool.ts';
+import { isFsError } from '../../src/remote/errors.ts';
+import { joinPath } from '../../src/remote/path.ts';
+import type { HashType, ReadRange, Remote, RemoteEntry, RemoteOptional } from '../../src/remote/types.ts';
 
 export interface RemoteContractOptions {
   /** Shown in the suite title. */

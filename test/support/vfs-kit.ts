@@ -3,14 +3,14 @@
  * per method and can inject failures, and a factory for a Vfs over the memory remote, an in-memory store
  * and a FakeClock.
  */
-import type { Remote } from '../remote/types.ts';
-import { createMemoryRemote } from '../remote/memory/index.ts';
-import type { RemoteFacts } from '../remote/types.ts';
-import { openMetaStore } from '../store/index.ts';
-import type { MetaStore } from '../store/types.ts';
-import { FakeClock } from '../util/clock.ts';
-import { createVfs } from './index.ts';
-import type { Vfs, VfsOptions } from './types.ts';
+import type { Remote } from '../../src/remote/types.ts';
+import { createMemoryRemote } from '../../src/remote/memory/index.ts';
+import type { RemoteFacts } from '../../src/remote/types.ts';
+import { openMetaStore } from '../../src/store/index.ts';
+import type { MetaStore } from '../../src/store/types.ts';
+import { FakeClock } from '../../src/util/clock.ts';
+import { createVfs } from '../../src/vfs/index.ts';
+import type { Vfs, VfsOptions } from '../../src/vfs/types.ts';
 
 type MethodName = 'list' | 'stat' | 'openRead' | 'put' | 'remove' | 'mkdir' | 'rmdir' | 'move' | 'dirMove' | 'copy' | 'about';
 

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsError } from '../../remote/errors.ts';
 import type { ReadRange, RemoteEntry } from '../../remote/types.ts';
-import { FICHIER_LIKE, makeKit, type VfsKit } from '../../vfs/test-kit.ts';
+import { FICHIER_LIKE, makeKit, type VfsKit } from '../../../test/support/vfs-kit.ts';
 import { downloadFile, IntegrityError, partialPathFor } from './download.ts';
 import { uploadFile } from './upload.ts';
 

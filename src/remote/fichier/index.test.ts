@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../errors.ts';
 import { createMemoryDirIdIndex, createFichierRemote, toStoredName, type DirIdIndex } from './index.ts';
-import { bytes, emulatedRemote, type EmulatedRemote } from './testing.ts';
+import { bytes, emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
 
 const LS = '/v1/folder/ls.cgi';
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
-import { codeOf, readAll, streamOf, testBytes } from '../contract.ts';
+import { codeOf, readAll, streamOf, testBytes } from '../../../test/support/remote-contract.ts';
 import { createMemoryRemote } from './index.ts';
 
 /** Memory-specific behaviour beyond the contract suite (memory.contract.test.ts): ids, clock, quota, facts. */

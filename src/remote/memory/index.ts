@@ -1,6 +1,6 @@
 /**
  * The memory remote: an in-memory tree implementing the whole Remote contract (required surface and every
- * optional feature). It is the reference behaviour the contract suite (remote/contract.ts) is written
+ * optional feature). It is the reference behaviour the contract suite (test/support/remote-contract.ts) is written
  * against, and the fast backend of VFS unit tests.
  *
  * - ids are 'mem:<n>' for files and folders (the root is 'mem:0'); stable across move and rename, new on copy.
