@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
 import { createFichierRemote, decodeName, encodeName } from '../src/remote/fichier/index.ts';
-import { joinPath } from '../src/remote/path.ts';
+import { joinPath } from '../src/core/path.ts';
 import type { Remote } from '../src/remote/types.ts';
 import { Secret } from '../src/util/secret.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';

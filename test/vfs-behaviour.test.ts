@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFsError } from '../src/remote/errors.ts';
+import { isFsError } from '../src/core/errors.ts';
 import type { Vfs, VfsOptions } from '../src/vfs/types.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
 import { vfsStack } from './helpers/vfs-stack.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
-import { joinPath } from '../src/remote/path.ts';
+import { joinPath } from '../src/core/path.ts';
 import type { Vfs } from '../src/vfs/types.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
 import { vfsStack } from './helpers/vfs-stack.ts';

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
-import { isFsError } from '../src/remote/errors.ts';
+import { isFsError } from '../src/core/errors.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
 import { silentLogger } from '../src/util/log.ts';

@@ -3,7 +3,7 @@
  * advice appended when there is one), anything else by its message. Exit statuses: usage errors 2, others 1.
  */
 import { FichierApiError } from '../api/errors.ts';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 
 /** One line describing `err` for a user; the caller redacts it. */
 export function errorMessage(err: unknown): string {

@@ -1,5 +1,6 @@
 /**
- * POSIX-style errors shared by remote/ and vfs/ (and translated to HTTP once, in webdav/).
+ * POSIX-style errors shared by every layer below the WebDAV and CLI edges (remote/, vfs/, store/), translated
+ * to HTTP once, in webdav/errors.ts.
  * Every error carries its cause (e.g. the FichierApiError it was translated from) and the path it is about.
  * Tests assert `err.code`, never the message.
  */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { createMetrics } from '../observe/metrics.ts';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { VfsStats } from '../vfs/types.ts';
 import { createRcServer, type CoreStats, type RcServer, type RcServerOptions } from './server.ts';
 

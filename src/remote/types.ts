@@ -4,9 +4,9 @@
  * remote/memory/ (tests, reference behaviour) and remote/fichier/ (1fichier over src/api/).
  * One contract suite (test/support/remote-contract.ts, `runRemoteContract`) runs against every implementation.
  *
- * Paths follow remote/path.ts ('' = root, 'a/b', decoded names). Files are addressed by their entry
+ * Paths follow core/path.ts ('' = root, 'a/b', decoded names). Files are addressed by their entry
  * (`RemoteEntry`, whose `id` is the identity: with duplicate names a path alone is ambiguous); folders by path.
- * Every method throws FsError (remote/errors.ts) with the codes listed in its doc; anything unexpected from
+ * Every method throws FsError (core/errors.ts) with the codes listed in its doc; anything unexpected from
  * below is EIO with the original error as `cause`; temporary conditions (rate limit, 5xx, network) are EAGAIN.
  */
 import type { Readable } from 'node:stream';

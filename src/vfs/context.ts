@@ -3,8 +3,8 @@
  * applied, and counters. Also the helpers every operation needs to turn a node into a VfsEntry and to keep
  * the cache and the store in step after a change (one place for each rule).
  */
-import { FsError, isFsError } from '../remote/errors.ts';
-import { parentOf } from '../remote/path.ts';
+import { FsError, isFsError } from '../core/errors.ts';
+import { parentOf } from '../core/path.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import type { FileMeta, MetaStore } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';

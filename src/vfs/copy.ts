@@ -4,7 +4,7 @@
  * (store.copyMeta: metadata is keyed by id and a copy has a new id). Local-only files are copied inside the
  * store under a new id, or uploaded when the new name is not local-only.
  */
-import { joinPath } from '../remote/path.ts';
+import { joinPath } from '../core/path.ts';
 import type { VfsContext } from './context.ts';
 import { newLocalId } from './local.ts';
 import { copyRemoteFile, planTransfer, staysLocal, statPath, uploadLocal, withOverwrite, type Placed } from './transfer.ts';

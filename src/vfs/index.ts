@@ -9,10 +9,11 @@
  */
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
-import { FsError } from '../remote/errors.ts';
-import { baseName, normPath } from '../remote/path.ts';
+import { FsError } from '../core/errors.ts';
+import { baseName, normPath } from '../core/path.ts';
 import type { ReadRange } from '../remote/types.ts';
-import type { DeadProp, Listing } from '../store/types.ts';
+import type { DeadProp } from '../core/props.ts';
+import type { Listing } from '../store/types.ts';
 import { systemClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';

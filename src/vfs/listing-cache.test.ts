@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 

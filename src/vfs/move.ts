@@ -6,7 +6,7 @@
  * that is not local-only (non-empty, not junk) is uploaded. A moved folder's cached listings and ids are
  * forgotten (forgetTree) and both parents' listings are updated in place.
  */
-import { joinPath, parentOf } from '../remote/path.ts';
+import { joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { deleteFileNode, type VfsContext } from './context.ts';
 import { copyRemoteFile, planTransfer, staysLocal, statPath, uploadLocal, withOverwrite, type Placed } from './transfer.ts';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { ReadRange, Remote, RemoteEntry } from '../remote/types.ts';
 import { chunkedRead, READ_HIGH_WATER_MARK, type ChunkedReadOptions } from './read.ts';
 

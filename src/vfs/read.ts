@@ -17,7 +17,7 @@
 import { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
-import { FsError, isFsError } from '../remote/errors.ts';
+import { FsError, isFsError } from '../core/errors.ts';
 import type { ReadRange, Remote, RemoteEntry } from '../remote/types.ts';
 
 export interface ChunkedReadOptions {

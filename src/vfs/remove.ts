@@ -3,8 +3,8 @@
  * below it, depth first, one remote call at a time). Every success updates the cached listing of the parent
  * in place; a removed folder's listings and ids are forgotten (forgetTree); metadata of deleted files goes.
  */
-import { FsError } from '../remote/errors.ts';
-import { normPath, parentOf } from '../remote/path.ts';
+import { FsError } from '../core/errors.ts';
+import { normPath, parentOf } from '../core/path.ts';
 import { deleteFileNode, type VfsContext } from './context.ts';
 import type { Node } from './tree.ts';
 

@@ -9,8 +9,8 @@
  * or the move/put would throw EEXIST) and when both are local-only (one store transaction each).
  */
 import { Readable } from 'node:stream';
-import { FsError } from '../remote/errors.ts';
-import { baseName, isWithin, normPath } from '../remote/path.ts';
+import { FsError } from '../core/errors.ts';
+import { baseName, isWithin, normPath } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import type { LocalFile } from '../store/types.ts';
 import { nodeToEntry, type VfsContext } from './context.ts';

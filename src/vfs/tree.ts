@@ -7,8 +7,8 @@
  * Views are memoized per folder and reused while the store answers with the same listing and local-file
  * objects (store-memo.ts makes those identical until something changes).
  */
-import { FsError } from '../remote/errors.ts';
-import { baseName, joinPath, parentOf } from '../remote/path.ts';
+import { FsError } from '../core/errors.ts';
+import { baseName, joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { LRUCache } from 'lru-cache';
 import type { Listing, LocalFile, MetaStore } from '../store/types.ts';

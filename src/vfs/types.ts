@@ -2,7 +2,7 @@
  * The virtual filesystem: paths over a Remote, with cached listings that survive restarts (MetaStore),
  * streamed reads with read-ahead and resume, durable writes, local-only files (0-byte and OS junk), a
  * deterministic duplicate-name policy, client modtimes and MD5/SHA-1, dead properties, and POSIX-style
- * errors (FsError from remote/errors.ts). webdav/ and cli/ use only this interface.
+ * errors (FsError from core/errors.ts). webdav/ and cli/ use only this interface.
  *
  * Paths are client paths: '/a/b', 'a/b/' and 'a/b' are the same; '' or '/' is the root.
  */
@@ -10,7 +10,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import type { About, EntryKind, HashType, ReadRange, Remote } from '../remote/types.ts';
-import type { DeadProp, MetaStore } from '../store/types.ts';
+import type { DeadProp } from '../core/props.ts';
+import type { MetaStore } from '../store/types.ts';
 
 export interface VfsEntry {
   /** Canonical path ('' for the root). */
@@ -187,6 +188,6 @@ export interface Vfs {
 /** The OS junk names kept local by default (Finder, Explorer, LibreOffice, MS Office). */
 export const JUNK_PATTERNS = ['._*', '.DS_Store', 'Thumbs.db', 'desktop.ini', '.~lock.*#', '~$*', '.localized', '.metadata_never_index', '.ql_disablethumbnails', '.ql_disablecache'];
 
-export type { About, ReadRange, Remote, MetaStore, DeadProp };
+export type { About, ReadRange, Remote, MetaStore };
 export type VfsFactory = (opts: VfsOptions) => Vfs;
 export type { Clock, Logger };

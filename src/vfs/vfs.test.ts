@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FsError, type FsErrorCode } from '../remote/errors.ts';
+import { FsError, type FsErrorCode } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import type { Vfs } from './types.ts';

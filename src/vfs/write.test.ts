@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../util/log.ts';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import { createMemoryRemote } from '../remote/memory/index.ts';
 import type { PutOptions, Remote, RemoteEntry } from '../remote/types.ts';
 import { createUploadStream, type UploadStreamOptions } from './write.ts';

@@ -17,7 +17,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import type { Logger } from '../util/log.ts';
-import { FsError, isFsError } from '../remote/errors.ts';
+import { FsError, isFsError } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import { createSpool, type Spool } from './spool.ts';
 

@@ -16,8 +16,8 @@
  * succeed and the later commit removes the earlier file only if it was the one seen at its open.
  */
 import { Writable } from 'node:stream';
-import { FsError } from '../remote/errors.ts';
-import { baseName, normPath } from '../remote/path.ts';
+import { FsError } from '../core/errors.ts';
+import { baseName, normPath } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { deleteFileNode, deleteReplaced, nodeId, type VfsContext } from './context.ts';
 import { localToVfs, remoteToVfs } from './entry.ts';

@@ -8,7 +8,7 @@
  * be turned into an error any more: it is destroyed, so the client sees a truncated transfer rather than a lie.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { DavError } from './context.ts';
 import { IfHeaderError } from './if-header.ts';

@@ -11,8 +11,8 @@
  *   (nothing) never changes.
  */
 import { createHash } from 'node:crypto';
-import { isFsError } from '../remote/errors.ts';
-import { baseName, parentOf } from '../remote/path.ts';
+import { isFsError } from '../core/errors.ts';
+import { baseName, parentOf } from '../core/path.ts';
 import type { Vfs, VfsEntry } from '../vfs/types.ts';
 
 /** The probe names answered locally as empty files when absent. */

@@ -15,7 +15,7 @@
  */
 import type { About } from '../remote/types.ts';
 import type { VfsEntry } from '../vfs/types.ts';
-import type { DeadProp } from '../store/types.ts';
+import type { DeadProp } from '../core/props.ts';
 import { memoBySecond } from '../util/memo.ts';
 import { httpDate } from './conditional.ts';
 import type { Lock } from './locks.ts';

@@ -10,7 +10,7 @@
  *   (its conditions are false, `Not` conditions true), never to an error.
  * - A 423 names the root of the first unsatisfied lock in `<D:lock-token-submitted>`.
  */
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import { DavError } from './context.ts';
 import type { DavRequest, DavShared } from './context.ts';
 import { DavConditionError } from './errors.ts';

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach } from 'vitest';
-import { isFsError } from '../../src/remote/errors.ts';
+import { isFsError } from '../../src/core/errors.ts';
 import type { ReadRange } from '../../src/remote/types.ts';
 import { makeKit } from './vfs-kit.ts';
 import type { VfsKit } from './vfs-kit.ts';

@@ -17,8 +17,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whirlpoolHex } from '../../src/util/whirlpool.ts';
-import { isFsError } from '../../src/remote/errors.ts';
-import { joinPath } from '../../src/remote/path.ts';
+import { isFsError } from '../../src/core/errors.ts';
+import { joinPath } from '../../src/core/path.ts';
 import type { HashType, ReadRange, Remote, RemoteEntry, RemoteOptional } from '../../src/remote/types.ts';
 
 export interface RemoteContractOptions {

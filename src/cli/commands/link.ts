@@ -14,7 +14,7 @@
 import { Command } from 'commander';
 import pLimit from 'p-limit';
 import type { FichierClient } from '../../api/client.ts';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import type { CliIo } from '../context.ts';
 import { schemaOptions } from '../options.ts';

@@ -7,7 +7,7 @@
  * (rclone lists folders concurrently, so its order is unspecified; this one is stable for scripts).
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { joinPath } from '../../remote/path.ts';
+import { joinPath } from '../../core/path.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 
 export interface Listed {

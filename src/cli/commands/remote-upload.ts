@@ -9,7 +9,7 @@
  * Both print text, or JSON with --json.
  */
 import { Command, Option } from 'commander';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import { systemClock } from '../../util/clock.ts';
 import type { Vfs } from '../../vfs/types.ts';
 import { CliError, type CliIo } from '../context.ts';

@@ -21,7 +21,7 @@ import { createWriteStream } from 'node:fs';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable, Transform, Writable } from 'node:stream';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import { createWhirlpoolHasher, type WhirlpoolHasher } from '../../util/whirlpool.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import { hashFileInto } from './local-hash.ts';

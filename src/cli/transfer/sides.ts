@@ -12,8 +12,8 @@
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isFsError } from '../../remote/errors.ts';
-import { joinPath } from '../../remote/path.ts';
+import { isFsError } from '../../core/errors.ts';
+import { joinPath } from '../../core/path.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import { walkFrom } from '../commands/list-walk.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import type { ReadRange, RemoteEntry } from '../../remote/types.ts';
 import { FICHIER_LIKE, makeKit, type VfsKit } from '../../../test/support/vfs-kit.ts';
 import { downloadFile, IntegrityError, partialPathFor } from './download.ts';

@@ -3,7 +3,7 @@
  * from the root and learns ids from listings. The default index lives in memory; the VFS injects one
  * backed by its metadata store so a restart knows the tree without an API call.
  */
-import { isWithin } from '../path.ts';
+import { isWithin } from '../../core/path.ts';
 
 export interface DirIdIndex {
   /** The folder id (decimal string) recorded for canonical `path`, or undefined. The root ('') is never stored. */

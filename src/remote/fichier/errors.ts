@@ -9,7 +9,7 @@
  * quota, else EIO; protocol, upload and anything else -> EIO.
  */
 import { FichierApiError } from '../../api/errors.ts';
-import { FsError, type FsErrorCode } from '../errors.ts';
+import { FsError, type FsErrorCode } from '../../core/errors.ts';
 
 const WAIT_CODES: ReadonlySet<number> = new Set([186, 649, 887]);
 const NO_SPACE_TEXT = /\b(space|quota)\b/i;

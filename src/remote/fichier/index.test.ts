@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isFsError } from '../errors.ts';
+import { isFsError } from '../../core/errors.ts';
 import { createMemoryDirIdIndex, createFichierRemote, toStoredName, type DirIdIndex } from './index.ts';
 import { bytes, emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
 

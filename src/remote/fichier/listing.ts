@@ -13,7 +13,7 @@ import type { FichierClient } from '../../api/client.ts';
 import { parseWireDate, type FileEntry, type SubFolderEntry } from '../../api/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
-import { joinPath } from '../path.ts';
+import { joinPath } from '../../core/path.ts';
 import type { RemoteEntry } from '../types.ts';
 import { fromStoredName } from './encoding.ts';
 

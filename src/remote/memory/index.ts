@@ -18,8 +18,8 @@
  */
 import { Readable, addAbortSignal } from 'node:stream';
 import { systemClock, type Clock } from '../../util/clock.ts';
-import { FsError, isFsError } from '../errors.ts';
-import { isWithin, normPath } from '../path.ts';
+import { FsError, isFsError } from '../../core/errors.ts';
+import { isWithin, normPath } from '../../core/path.ts';
 import type { About, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
 import { digestsOf } from './hashes.ts';
 import { MemoryTree, type DirNode, type FileNode } from './tree.ts';

@@ -4,8 +4,8 @@
  * half-updated tree; the only await in the memory remote is put's read of its source, and put re-checks
  * the tree after it (see index.ts).
  */
-import { FsError } from '../errors.ts';
-import { baseName, joinPath, normPath, parentOf } from '../path.ts';
+import { FsError } from '../../core/errors.ts';
+import { baseName, joinPath, normPath, parentOf } from '../../core/path.ts';
 import type { HashType, RemoteEntry } from '../types.ts';
 
 export interface FileNode {

@@ -13,8 +13,8 @@
  * with the source's dead properties only; 1 → 400. Locks are never copied (they belong to paths, and the
  * destination only keeps the locks already covering it).
  */
-import { isFsError } from '../../remote/errors.ts';
-import { isWithin, parentOf } from '../../remote/path.ts';
+import { isFsError } from '../../core/errors.ts';
+import { isWithin, parentOf } from '../../core/path.ts';
 import type { VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';

@@ -9,7 +9,7 @@
  * - The root cannot be deleted → 403.
  * - The VFS removes a tree all or nothing as far as we can tell, so a failure is one status, never a 207.
  */
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { depthOf, guardWrite } from '../write-guard.ts';

@@ -12,7 +12,7 @@
  *   none usable → 412 with DAV:lock-token-submitted. 200, no Lock-Token header (§9.10.2).
  * - Conflict with an active lock → 423 with <D:no-conflicting-lock><D:href>lock root</D:href>.
  */
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { DavConditionError } from '../errors.ts';

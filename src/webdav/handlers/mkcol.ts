@@ -7,8 +7,8 @@
  * read (capped at maxBodyBytes) before the 415 so the connection stays usable, and an empty chunked body is
  * accepted as no body.
  */
-import { isFsError } from '../../remote/errors.ts';
-import { parentOf } from '../../remote/path.ts';
+import { isFsError } from '../../core/errors.ts';
+import { parentOf } from '../../core/path.ts';
 import type { VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, Handler } from '../context.ts';
 import { DavError } from '../context.ts';

@@ -10,7 +10,7 @@
  * locks already covering the destination stay, so a client that locked the target before a safe-save still holds
  * its lock afterwards.
  */
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { depthOf, guardWrite } from '../write-guard.ts';

@@ -15,7 +15,8 @@
  * - Microsoft user agents get a lean allprop (the seven properties Explorer uses plus stored Win32* ones), and
  *   their namespace is declared once on the root, to keep big folders small.
  */
-import type { About, DeadProp, VfsEntry } from '../../vfs/types.ts';
+import type { DeadProp } from '../../core/props.ts';
+import type { About, VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { statWithProbes } from '../finder.ts';

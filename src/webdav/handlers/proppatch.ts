@@ -14,7 +14,7 @@
  * - The value stored is the property element's inner XML, reserialised with the namespace declarations it relies
  *   on, so it replays byte-exact in any PROPFIND (attributes on the property element itself are not kept).
  */
-import type { DeadProp } from '../../vfs/types.ts';
+import type { DeadProp } from '../../core/props.ts';
 import { DavError } from '../context.ts';
 import type { Handler } from '../context.ts';
 import { parseHttpDate } from '../conditional.ts';

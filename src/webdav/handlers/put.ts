@@ -13,8 +13,8 @@
  *   the VFS then leaves nothing stored; the old version of a replaced file is untouched.
  */
 import { pipeline } from 'node:stream/promises';
-import { isFsError } from '../../remote/errors.ts';
-import { parentOf } from '../../remote/path.ts';
+import { isFsError } from '../../core/errors.ts';
+import { parentOf } from '../../core/path.ts';
 import type { VfsWriteStream, WriteOptions } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';

@@ -3,8 +3,8 @@
  * missing resource, the "parent must be an existing collection" rule (409), and the HTTP preconditions
  * (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since) evaluated against an entry.
  */
-import { isFsError } from '../../remote/errors.ts';
-import { parentOf } from '../../remote/path.ts';
+import { isFsError } from '../../core/errors.ts';
+import { parentOf } from '../../core/path.ts';
 import type { VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared } from '../context.ts';
 import { DavError } from '../context.ts';

@@ -11,8 +11,8 @@
  * - 403: read-only mode (the body says so) → EROFS; else on COPY/MOVE "into itself / onto itself / the root"
  *   → EINVAL; else EACCES (as 401).
  */
-import { FsError } from '../../../src/remote/errors.ts';
-import type { FsErrorCode } from '../../../src/remote/errors.ts';
+import { FsError } from '../../../src/core/errors.ts';
+import type { FsErrorCode } from '../../../src/core/errors.ts';
 
 /** What the mapping needs of the failed request. */
 export interface FailedRequest {

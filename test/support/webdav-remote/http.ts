@@ -5,7 +5,7 @@
  */
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import { FsError } from '../../../src/remote/errors.ts';
+import { FsError } from '../../../src/core/errors.ts';
 import { fsErrorOf, retryAfterMs, transportError } from './errors.ts';
 import { MultistatusReader } from './multistatus.ts';
 import type { DavResponse } from './multistatus.ts';

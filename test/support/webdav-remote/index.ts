@@ -18,8 +18,8 @@
  * - hashes: MD5 and SHA-1 from `oc:checksums`, which our server reports for every file written through it.
  */
 import { Readable } from 'node:stream';
-import { FsError } from '../../../src/remote/errors.ts';
-import { baseName, normPath } from '../../../src/remote/path.ts';
+import { FsError } from '../../../src/core/errors.ts';
+import { baseName, normPath } from '../../../src/core/path.ts';
 import type { About, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../../../src/remote/types.ts';
 import { DavHttp } from './http.ts';
 import type { DavHttpOptions } from './http.ts';
