@@ -3,6 +3,7 @@
  * (127.0.0.1, port 0) with a 1 ms pacer, and call counting from the emulator's stats.
  */
 import { Readable } from 'node:stream';
+import { baseName, parentOf } from '../../src/core/path.ts';
 import { FichierClient } from '../../src/api/client.ts';
 import { createPacer, type PacerOptions } from '../../src/api/pacer.ts';
 import type { EmulatorOptions } from '../../src/emulator/index.ts';
@@ -19,7 +20,11 @@ export interface EmulatedRemote {
   since(): Promise<Record<string, number>>;
   /** Starts a new counting window. */
   mark(): Promise<void>;
+  /** Stores `data` at `path` (its parent looked up with stat first). */
   put(path: string, data: Buffer): Promise<RemoteEntry>;
+  /** Creates the folder `path` (its parent looked up with stat first). */
+  mkdir(path: string): Promise<RemoteEntry>;
+  /** The bytes of `file`, or of `range` (to the end of the file when `end` is absent). */
   read(file: RemoteEntry, range?: { start: number; end?: number }): Promise<Buffer>;
   stop(): Promise<void>;
 }
@@ -52,10 +57,12 @@ export async function emulatedRemote(
       for (const [k, v] of Object.entries(now)) if (v - (base[k] ?? 0) !== 0) out[k] = v - (base[k] ?? 0);
       return out;
     },
-    put: (path, data) => remote.put(path, Readable.from([data]), { size: data.length }),
+    put: async (path, data) => remote.put(await remote.stat(parentOf(path)), baseName(path), Readable.from([data]), { size: data.length }),
+    mkdir: async (path) => remote.mkdir(await remote.stat(parentOf(path)), baseName(path)),
     read: async (file, range) => {
       const parts: Buffer[] = [];
-      for await (const chunk of await remote.openRead(file, range)) parts.push(Buffer.from(chunk as Uint8Array));
+      const span = range && { start: range.start, end: range.end ?? file.size - 1 };
+      for await (const chunk of await remote.openRead(file, span)) parts.push(Buffer.from(chunk as Uint8Array));
       return Buffer.concat(parts);
     },
     stop: async () => {

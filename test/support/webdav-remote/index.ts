@@ -19,7 +19,7 @@
  */
 import { Readable } from 'node:stream';
 import { FsError } from '../../../src/core/errors.ts';
-import { baseName, normPath } from '../../../src/core/path.ts';
+import { baseName, joinPath, normPath } from '../../../src/core/path.ts';
 import type { About, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../../../src/remote/types.ts';
 import { DavHttp } from './http.ts';
 import type { DavHttpOptions } from './http.ts';
@@ -47,6 +47,7 @@ const FACTS: RemoteFacts = {
   setModTime: false,
   hashes: ['md5', 'sha1'],
   cheapSeek: true,
+  putFailsOnMissingParent: true,
 };
 
 const prop = (r: DavResponse, ns: string, name: string): string | undefined => r.props.get(propKey(ns, name))?.text.trim();
@@ -101,12 +102,11 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
 
   const stat = async (path: string, signal?: AbortSignal): Promise<RemoteEntry> => (await propfindEntries(normPath(path), '0', signal)).self;
 
-  /** Sends a COPY or MOVE of `src` to `dst` (Overwrite: F) and returns the entry at `dst`. */
-  const transfer = async (method: 'COPY' | 'MOVE', src: RemoteEntry | string, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> => {
-    const from = typeof src === 'string' ? normPath(src) : src.path;
-    const isDir = typeof src === 'string';
-    const dst = normPath(dstPath);
-    await http.call(method, from, http.urlOf(from, isDir), {
+  /** Sends a COPY or MOVE of `src` to `name` in `parent` (Overwrite: F) and returns the entry there. */
+  const transfer = async (method: 'COPY' | 'MOVE', src: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> => {
+    const isDir = src.kind === 'dir';
+    const dst = childOf(parent, name);
+    await http.call(method, src.path, http.urlOf(src.path, isDir), {
       headers: { destination: http.urlOf(dst, isDir), overwrite: 'F', ...(isDir ? { depth: 'infinity' } : {}) },
       signal,
     });
@@ -115,6 +115,12 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
 
   const notForDirs = (e: RemoteEntry): void => {
     if (e.kind === 'dir') throw new FsError('EISDIR', 'a directory', { path: e.path });
+  };
+
+  /** The path of `name` in folder `parent`. Throws ENOTDIR when `parent` is a file. */
+  const childOf = (parent: RemoteEntry, name: string): string => {
+    if (parent.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: parent.path });
+    return joinPath(parent.path, name);
   };
 
   return {
@@ -132,7 +138,7 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
     async openRead(file, range?: ReadRange, signal?: AbortSignal) {
       notForDirs(file);
       const headers: Record<string, string> = {};
-      if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
+      if (range) headers.range = `bytes=${range.start}-${range.end}`;
       const res = await http.send('GET', file.path, http.urlOf(file.path), { headers, signal, ok: [200, 206] });
       if (range && range.start > 0 && res.statusCode === 200) {
         await res.body.dump();
@@ -141,9 +147,8 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
       return res.body;
     },
 
-    async put(path: string, source: Readable, o: PutOptions) {
-      const p = normPath(path);
-      if (p === '') throw new FsError('EINVAL', 'cannot put the root', { path: p });
+    async put(parent: RemoteEntry, name: string, source: Readable, o: PutOptions) {
+      const p = childOf(parent, name);
       let mismatch: FsError | undefined;
       async function* exact(): AsyncGenerator<Buffer> {
         let n = 0;
@@ -174,14 +179,15 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
       await http.call('DELETE', file.path, http.urlOf(file.path), { headers: { 'if-match': file.id }, signal });
     },
 
-    async mkdir(path, signal) {
-      const p = normPath(path);
+    async mkdir(parent, name, signal) {
+      const p = childOf(parent, name);
       await http.call('MKCOL', p, http.urlOf(p, true), { signal });
       return stat(p, signal);
     },
 
-    async rmdir(path, signal) {
-      const p = normPath(path);
+    async rmdir(dir, signal) {
+      const p = dir.path;
+      if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: p });
       if (p === '') throw new FsError('EINVAL', 'cannot remove the root', { path: p });
       const { self, members } = await propfindEntries(p, '1', signal);
       if (self.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: p });
@@ -189,16 +195,19 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
       await http.call('DELETE', p, http.urlOf(p, true), { headers: { depth: 'infinity' }, signal });
     },
 
-    async move(file, dstPath, signal) {
+    async move(file, parent, name, signal) {
       notForDirs(file);
-      return transfer('MOVE', file, dstPath, signal);
+      return transfer('MOVE', file, parent, name, signal);
     },
 
-    dirMove: (srcPath, dstPath, signal) => transfer('MOVE', srcPath, dstPath, signal),
+    async dirMove(dir, parent, name, signal) {
+      if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: dir.path });
+      return transfer('MOVE', dir, parent, name, signal);
+    },
 
-    async copy(file, dstPath, signal) {
+    async copy(file, parent, name, signal) {
       notForDirs(file);
-      return transfer('COPY', file, dstPath, signal);
+      return transfer('COPY', file, parent, name, signal);
     },
 
     async about(signal): Promise<About> {
