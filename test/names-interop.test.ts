@@ -20,7 +20,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
 import { createFichierRemote, decodeName, encodeName } from '../src/remote/fichier/index.ts';
-import { joinPath } from '../src/core/path.ts';
 import type { Remote } from '../src/remote/types.ts';
 import { Secret } from '../src/util/secret.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
@@ -167,12 +166,12 @@ describe('rclone and the fichier remote see the same names (emulator, proxy mode
   }, 60_000);
 
   it('files and folders made through our remote show identically in rclone lsf -R, and rclone reads them', async () => {
-    await remote.mkdir('from-us');
-    await remote.mkdir(joinPath('from-us', FROM_US_DIR));
-    for (const n of FROM_US_SUBDIRS) await remote.mkdir(joinPath('from-us', `${FROM_US_DIR}/${n}`));
+    const top = await remote.mkdir(await remote.stat(''), 'from-us');
+    const dir = await remote.mkdir(top, FROM_US_DIR);
+    for (const n of FROM_US_SUBDIRS) await remote.mkdir(dir, n);
     for (const n of FROM_US) {
       const data = Buffer.from(`ours: ${n}`);
-      await remote.put(joinPath('from-us', n), Readable.from([data]), { size: data.length });
+      await remote.put(top, n, Readable.from([data]), { size: data.length });
     }
     const expected = [...FROM_US, `${FROM_US_DIR}/`, ...FROM_US_SUBDIRS.map((n) => `${FROM_US_DIR}/${n}/`)].sort();
     const ls = await rclone(emu, ['lsf', '-R', 'F:from-us']);

@@ -1,11 +1,13 @@
 /**
  * Chunked reads (src/vfs/read.ts) through the fichier remote against the emulator: seeks reuse one download
- * token, and an expired token or a connection reset mid-stream are survived with identical bytes.
+ * token, an expired token, a connection reset mid-stream or a failed download are survived with identical
+ * bytes, and an API call that keeps failing is retried by the pacer only (the reader does not multiply it).
  */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
+import { isFsError, type FsError } from '../src/core/errors.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
 import { systemClock } from '../src/util/clock.ts';
@@ -59,7 +61,7 @@ beforeAll(async () => {
   client = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer: createPacer({ minIntervalMs: 1 }) });
   remote = createFichierRemote({ client });
   data = generate(50 * 1000 * 1000, 42);
-  entry = await remote.put('big.bin', Readable.from(pieces(data)), { size: data.length });
+  entry = await remote.put(await remote.stat(''), 'big.bin', Readable.from(pieces(data)), { size: data.length });
   expect(entry.size).toBe(data.length);
 }, 120_000);
 
@@ -75,7 +77,7 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
     for (let i = 0; i < 20; i++) {
       const len = 256 * 1024 + Math.floor(rand() * 1024);
       const start = Math.floor(rand() * (data.length - len));
-      const got = await readAll(chunkedRead(remote, entry, start, start + len - 1, opts()));
+      const got = await readAll(chunkedRead(remote, entry, { start: start, end: start + len - 1 }, opts()));
       expect(got.length).toBe(len);
       expect(got.equals(data.subarray(start, start + len))).toBe(true);
     }
@@ -91,7 +93,7 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
       const before = await tokenCalls();
       const start = 3 * MiB + 123;
       const end = start + 6 * MiB - 1;
-      const got = await readAll(chunkedRead(fresh, entry, start, end, opts({ chunkSize: 512 * 1024, chunkSizeLimit: 512 * 1024 })));
+      const got = await readAll(chunkedRead(fresh, entry, { start: start, end: end }, opts({ chunkSize: 512 * 1024, chunkSizeLimit: 512 * 1024 })));
       expect(got.equals(data.subarray(start, end + 1))).toBe(true);
       // ~750 ms of transfer under a 300 ms TTL: the token was renewed at least once.
       expect((await tokenCalls()) - before).toBeGreaterThanOrEqual(2);
@@ -107,14 +109,51 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
     try {
       const start = 10 * MiB + 5;
       const end = start + 4 * MiB - 1;
-      const got = await readAll(chunkedRead(remote, entry, start, end, opts({ chunkSize: 0 })));
+      const got = await readAll(chunkedRead(remote, entry, { start: start, end: end }, opts({ chunkSize: 0 })));
       expect(got.equals(data.subarray(start, end + 1))).toBe(true);
       const faults = await emu.admin<{ resetMidBody?: { count: number } }>('faults');
       expect(faults.resetMidBody?.count).toBe(0);
-      // the single open-ended request was reopened once after the cut
+      // the single request for the span was reopened once after the cut
       expect((await emu.stats()).downloads - downloadsBefore).toBe(2);
     } finally {
       await emu.admin('faults/clear', {});
+    }
+  });
+
+  it('a failed download is resumed by the reader with the same token (no API call)', async () => {
+    const before = await emu.stats();
+    await emu.admin('faults', { failNext: [{ endpoint: 'download', count: 2, status: 503 }] });
+    try {
+      const start = 2 * MiB;
+      const end = start + MiB - 1;
+      const got = await readAll(chunkedRead(remote, entry, { start, end }, opts({ chunkSize: 0 })));
+      expect(got.equals(data.subarray(start, end + 1))).toBe(true);
+      const after = await emu.stats();
+      expect((after.calls[TOKEN_CALL] ?? 0) - (before.calls[TOKEN_CALL] ?? 0)).toBe(0);
+      expect((after.calls['download'] ?? 0) - (before.calls['download'] ?? 0)).toBe(3);
+    } finally {
+      await emu.admin('faults/clear', {});
+    }
+  });
+
+  it('get_token failing every time costs the pacer\'s attempts only, not reader retries x pacer attempts', async () => {
+    const attempts = 3;
+    const paced = new FichierClient({
+      apiKey: new Secret(emu.key),
+      baseUrl: emu.apiBase,
+      pacer: createPacer({ minIntervalMs: 1, maxAttempts: attempts, backoffBaseMs: 1, backoffMaxMs: 2 }),
+    });
+    const fresh = createFichierRemote({ client: paced });
+    await emu.admin('faults', { failNext: [{ endpoint: 'download/get_token.cgi', count: 100, status: 503 }] });
+    try {
+      const before = await tokenCalls();
+      const err = await readAll(chunkedRead(fresh, entry, { start: 0, end: MiB - 1 }, opts({ retries: 10 }))).catch((e: unknown) => e);
+      expect(isFsError(err, 'EAGAIN')).toBe(true);
+      expect((err as FsError).final).toBe(true);
+      expect((await tokenCalls()) - before).toBe(attempts);
+    } finally {
+      await emu.admin('faults/clear', {});
+      await paced.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Writes (src/vfs/write.ts) through the fichier remote against the emulator: a 200 MB streamed write grows
- * the writer's peak RSS by less than 64 MB (measured in a child process), and an upload cut mid-way
- * rejects `done` and leaves no partial file, the previous version untouched.
+ * The VFS write pipeline (src/vfs/write.ts) through the fichier remote against the emulator: a 200 MB
+ * streamed write grows the writer's peak RSS by less than 64 MB (measured in a child process), and an upload
+ * cut mid-way rejects `result` and leaves no partial file, the previous version untouched.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,9 @@ import { createPacer } from '../src/api/pacer.ts';
 import { isFsError } from '../src/core/errors.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
-import { silentLogger } from '../src/util/log.ts';
+import { openMetaStore } from '../src/store/index.ts';
 import { Secret } from '../src/util/secret.ts';
-import { createUploadStream } from '../src/vfs/write.ts';
+import { createVfs } from '../src/vfs/index.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
 
 const MB = 1000 * 1000;
@@ -73,10 +73,10 @@ afterAll(async () => {
   await emu?.stop();
 });
 
-describe('createUploadStream over the fichier remote (emulator)', () => {
+describe('vfs.openWrite over the fichier remote (emulator)', () => {
   it('a 200 MB streamed write grows the writer peak RSS by < 64 MB; the stored whirlpool matches', async () => {
     const remote = freshRemote();
-    await remote.mkdir('w');
+    await remote.mkdir(await remote.stat(''), 'w');
     const size = 200 * MB;
     const report = await runWriter(emu, size, 'w/big.bin', 150_000);
     const growth = report.peak - report.baseline;
@@ -88,28 +88,33 @@ describe('createUploadStream over the fichier remote (emulator)', () => {
     expect(report.entry.hashes.whirlpool).toBe(report.whirlpool);
   }, 180_000);
 
-  it('an upload cut mid-way rejects done; no partial file is listed and the previous version stays', async () => {
+  it('an upload cut mid-way rejects result; no partial file is listed and the previous version stays', async () => {
     const remote = freshRemote();
-    await remote.mkdir('cut');
-    const v1 = await remote.put('cut/doc.bin', Readable.from(pieces(300_000, 1)), { size: 300_000 });
+    const store = openMetaStore({ file: ':memory:' });
+    const vfs = createVfs({ remote, store, spoolDir: emu.dir });
+    await vfs.mkdir('cut');
+    const v1 = await vfs.writeFile('cut/doc.bin', Readable.from(pieces(300_000, 1)), { size: 300_000 });
     await emu.admin('faults', { resetMidBody: { target: 'upload', count: 1, afterBytes: 2 * MB } });
     try {
       const size = 8 * MB;
-      const w = createUploadStream({ remote, path: 'cut/doc.bin', size, spoolDir: emu.dir, logger: silentLogger });
+      const w = await vfs.openWrite('cut/doc.bin', { size });
       const piped = pipeline(Readable.from(pieces(size, 2)), w).catch((e: unknown) => e);
-      const err = await w.done.then(
+      const err = await w.result.then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(isFsError(err)).toBe(true);
       expect(isFsError(await piped)).toBe(true);
+      expect((await vfs.readdir('cut')).map((e) => [e.name, e.id])).toEqual([['doc.bin', v1.id]]);
     } finally {
       await emu.admin('faults/clear', {});
+      await vfs.close();
+      store.close();
     }
     const listed = await freshRemote().list('cut');
     expect(listed.map((e) => [e.name, e.id, e.size])).toEqual([['doc.bin', v1.id, 300_000]]);
     const parts: Buffer[] = [];
-    for await (const c of await remote.openRead(v1)) parts.push(c as Buffer);
+    for await (const c of await remote.openRead(listed[0]!)) parts.push(c as Buffer);
     expect(Buffer.concat(parts).equals(Buffer.concat([...pieces(300_000, 1)]))).toBe(true);
   }, 60_000);
 });

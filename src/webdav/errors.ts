@@ -1,7 +1,7 @@
 /**
- * The ONE table that turns a failure into an HTTP answer (ISSUE4 "Decided behaviour"). Handlers throw DavError,
- * FsError, XmlError, IfHeaderError, LockConflictError or LockTokenError; the core catches every rejection and calls
- * sendError. Nothing else in the WebDAV layer picks a status for an exception.
+ * The ONE table that turns a failure into an HTTP answer. Handlers throw DavError, FsError, XmlError,
+ * IfHeaderError, LockConflictError or LockTokenError; the core catches every rejection and calls sendError.
+ * Nothing else in the WebDAV layer picks a status for an exception.
  *
  * Every error answer carries a short body: `<D:error>` XML when the error names an RFC 4918 condition, else a
  * one-line text/plain reason. HEAD answers carry no body. A response whose headers are already on the wire cannot
@@ -55,6 +55,8 @@ const FS_STATUS: Record<string, number> = {
   EROFS: 403,
   ENOSPC: 507,
   EIO: 502,
+  // The body failed the checksum the client announced (OC-Checksum): the client's request was wrong.
+  EBADMSG: 400,
   EAGAIN: 503,
   EACCES: 403,
   ERANGE: 416,

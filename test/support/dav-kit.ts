@@ -7,10 +7,10 @@ import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach } from 'vitest';
 import { isFsError } from '../../src/core/errors.ts';
-import type { ReadRange } from '../../src/remote/types.ts';
+import type { ByteSpan } from '../../src/core/span.ts';
 import { makeKit } from './vfs-kit.ts';
 import type { VfsKit } from './vfs-kit.ts';
-import type { Vfs } from '../../src/vfs/types.ts';
+import type { Vfs, VfsNode } from '../../src/vfs/types.ts';
 import type { Credentials } from '../../src/webdav/auth.ts';
 import { createDavServer } from '../../src/webdav/index.ts';
 import type { DavServer } from '../../src/webdav/index.ts';
@@ -27,7 +27,7 @@ export interface DavKit {
   /** The Vfs the server sees (the kit's, possibly wrapped). */
   vfs: Vfs;
   /** Every openRead the server made: path and range (undefined = whole file). */
-  reads: { path: string; range: ReadRange | undefined }[];
+  reads: { path: string; range: ByteSpan | undefined }[];
   url: string;
   send(method: string, path: string, opts?: { headers?: Record<string, string>; body?: string | Buffer | Readable }): Promise<Reply>;
   close(): Promise<void>;
@@ -38,9 +38,9 @@ function recordingVfs(inner: Vfs, reads: DavKit['reads']): Vfs {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'openRead') {
-        return (path: string, range?: ReadRange, signal?: AbortSignal) => {
-          reads.push({ path, range: range && { ...range } });
-          return target.openRead(path, range, signal);
+        return (file: string | VfsNode, range?: ByteSpan, signal?: AbortSignal) => {
+          reads.push({ path: typeof file === 'string' ? file : file.entry.path, range: range && { ...range } });
+          return target.openRead(file, range, signal);
         };
       }
       const value: unknown = Reflect.get(target, prop, receiver);

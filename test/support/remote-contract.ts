@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whirlpoolHex } from '../../src/util/whirlpool.ts';
 import { isFsError } from '../../src/core/errors.ts';
-import { joinPath } from '../../src/core/path.ts';
+import { baseName, joinPath, parentOf } from '../../src/core/path.ts';
 import type { HashType, ReadRange, Remote, RemoteEntry, RemoteOptional } from '../../src/remote/types.ts';
 
 export interface RemoteContractOptions {
@@ -74,6 +74,21 @@ export function streamOf(data: Buffer): Readable {
   const parts: Buffer[] = [];
   for (let at = 0; at < data.length; at += 65536) parts.push(data.subarray(at, at + 65536));
   return Readable.from(parts, { objectMode: false });
+}
+
+/** Test shorthand: stores `data` at `path`, its parent folder looked up with stat first. */
+export async function putAt(remote: Remote, path: string, data: Buffer): Promise<RemoteEntry> {
+  return remote.put(await remote.stat(parentOf(path)), baseName(path), streamOf(data), { size: data.length });
+}
+
+/** Test shorthand: creates the folder `path`, its parent looked up with stat first. */
+export async function mkdirAt(remote: Remote, path: string): Promise<RemoteEntry> {
+  return remote.mkdir(await remote.stat(parentOf(path)), baseName(path));
+}
+
+/** Test shorthand: removes the folder `path`, looked up with stat first. */
+export async function rmdirAt(remote: Remote, path: string): Promise<void> {
+  return remote.rmdir(await remote.stat(path));
 }
 
 /** All bytes of a file (or of a range of it). */

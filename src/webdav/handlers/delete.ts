@@ -19,11 +19,12 @@ import { requirePreconditions, sendEmpty } from './target.ts';
 export const handleDelete: Handler = async (s, r) => {
   const path = r.path;
   if (path === '') throw new DavError(403, 'the root collection cannot be deleted');
-  const entry = await s.vfs.stat(path, r.signal);
+  const node = await s.vfs.lookup(path, r.signal);
+  const { entry } = node;
   if (entry.kind === 'dir' && depthOf(r, 'infinity') !== 'infinity') throw new DavError(400, 'DELETE of a collection needs Depth: infinity');
   await guardWrite(s, r, [{ path, scope: 'tree' }, { path: parentOf(path), scope: 'resource' }]);
   requirePreconditions(r, entry);
-  await s.vfs.removeTree(path, r.signal);
+  await s.vfs.removeTree(node, r.signal);
   s.locks.dropLocks(path);
   sendEmpty(r, 204);
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Vfs, VfsEntry } from '../../vfs/types.ts';
+import type { Vfs, VfsEntry, VfsNode } from '../../vfs/types.ts';
 import { httpDate } from '../conditional.ts';
 import { MS_NS, OC_NS } from '../props.ts';
 import { DAV_NS, parseXml } from '../xml.ts';
@@ -28,9 +28,9 @@ function countingReaddir(counter: { n: number }, fake?: (path: string) => VfsEnt
     new Proxy(v, {
       get(target, prop, receiver) {
         if (prop === 'readdir') {
-          return async (path: string, signal?: AbortSignal) => {
+          return async (dir: string | VfsNode, signal?: AbortSignal) => {
             counter.n++;
-            return fake ? fake(path) : target.readdir(path, signal);
+            return fake ? fake(typeof dir === 'string' ? dir : dir.entry.path) : target.readdir(dir, signal);
           };
         }
         return Reflect.get(target, prop, receiver) as unknown;
@@ -186,9 +186,10 @@ describe('PROPFIND large folders', () => {
     const counter = { n: 0 };
     const s = await start(countingReaddir(counter));
     await s.kit.vfs.mkdir('big');
+    const big = await s.kit.backend.stat('big');
     for (let i = 0; i < 2000; i++) {
       const data = Buffer.from(String(i));
-      await s.kit.backend.put(`big/f${i}.dat`, Readable.from([data]), { size: data.length });
+      await s.kit.backend.put(big, `f${i}.dat`, Readable.from([data]), { size: data.length });
     }
     s.kit.vfs.forget('big');
     s.kit.remote.reset();
