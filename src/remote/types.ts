@@ -44,9 +44,23 @@ export interface RemoteEntry {
 export type ReadRange = ByteSpan;
 
 export interface PutOptions {
-  /** Exact byte count of `source`. Must be > 0 unless `features.emptyFiles`. */
+  /** Exact byte count of `source`. Must be > 0 unless `facts.emptyFiles`. */
   size: number;
   signal?: AbortSignal;
+}
+
+/**
+ * Folder path -> folder id, for a remote that addresses folders by id and has no path lookup (1fichier): it
+ * learns ids from listings and mkdir, and the caller may inject an index that outlives the process (the VFS's,
+ * backed by its metadata store) so a restart knows the tree without a call.
+ */
+export interface DirIdIndex {
+  /** The folder id recorded for canonical `path`, or undefined. The root ('') is never stored. */
+  get(path: string): string | undefined;
+  /** Records the folder id of `path`. */
+  set(path: string, id: string): void;
+  /** Forgets `prefix` and every path below it ('' = everything); the VFS's index forgets listings too. */
+  forget(prefix: string): void;
 }
 
 export interface About {

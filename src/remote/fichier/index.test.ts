@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../../core/errors.ts';
-import { createMemoryDirIdIndex, createFichierRemote, toStoredName, type DirIdIndex } from './index.ts';
+import type { DirIdIndex } from '../types.ts';
+import { createMemoryDirIdIndex, createFichierRemote, toStoredName } from './index.ts';
 import { bytes, emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
 
 const LS = '/v1/folder/ls.cgi';

@@ -41,14 +41,13 @@ import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { FsError } from '../../core/errors.ts';
 import { baseName, isWithin, joinPath, parentOf } from '../../core/path.ts';
-import type { About, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
-import { createMemoryDirIdIndex, type DirIdIndex } from './dir-ids.ts';
+import type { About, DirIdIndex, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
+import { createMemoryDirIdIndex } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
 import { toFsError } from './errors.ts';
 import { listFolder, type ListContext } from './listing.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
-export type { DirIdIndex } from './dir-ids.ts';
 export { createMemoryDirIdIndex } from './dir-ids.ts';
 export { decodeName, encodeName, fromStoredName, toStoredName } from './encoding.ts';
 export { toFsError } from './errors.ts';
