@@ -4,7 +4,7 @@ import { decodeName, encodeName, fromStoredName, toStoredName } from './encoding
 
 const Q = '\u201B';
 
-/** Reference §9.2, one row each: [original, stored]. */
+/** rclone's fichier encoder, one row each: [original, stored]. */
 const TABLE: ReadonlyArray<readonly [string, string, string]> = [
   ['NUL', 'a\0b', 'a\u2400b'],
   ['slash', 'a/b', 'a\uFF0Fb'],

@@ -1,5 +1,5 @@
 /**
- * The one translation of the wire layer's errors (FichierApiError, reference §2) into FsError codes; the
+ * The one translation of the wire layer's errors (FichierApiError) into FsError codes; the
  * original error is always kept as `cause`. FsErrors pass through unchanged.
  *
  * not-found -> ENOENT; auth, premium, forbidden (password, ACL) -> EACCES, except the forbidden codes that

@@ -24,7 +24,7 @@
  * - dirMove sends the new parent and the new name in one folder/mv call (rclone's form); "into itself" is
  *   decided on the paths before the call, and a refusal of the call is EEXIST, as for mkdir.
  * - move within a folder is file/rename; across folders file/mv with `rename` only when the name changes
- *   (a same-name rename is refused since 2024, #7856); moving onto its own path returns the entry unchanged.
+ *   (1fichier has refused a file/mv rename to the same name since 2024); moving onto its own path returns the entry unchanged.
  * - copy always sends `rename` (as rclone does), encoded.
  * - put trusts the parent it is handed: the server stores an upload with an unknown folder id at the root,
  *   so a folder deleted by another client between our listing and the put sends the file to the root
@@ -64,7 +64,7 @@ export interface FichierRemoteOptions {
   tokenOptions?: TokenRequestOptions;
 }
 
-/** What 1fichier cannot do (reference §7, §8, §10). */
+/** What 1fichier cannot do: it keeps duplicate names, stores no empty file, sets no modtime, hashes Whirlpool only. */
 export const FICHIER_FACTS: Readonly<RemoteFacts> = {
   duplicateNames: true,
   emptyFiles: false,

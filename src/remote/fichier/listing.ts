@@ -1,5 +1,5 @@
 /**
- * One folder's entries from the API, with as few calls as the answers allow (policy of issue 3):
+ * One folder's entries from the API, with as few calls as the answers allow:
  * folder/ls with `files: 1` gives sub-folders and files in one call. file/ls is called as well only when
  * the answer has no `items` key at all while the folder may hold files (no `files: 0` count in the
  * answer; a server could omit `items` for a folder without files), or when sub-folders + items reach

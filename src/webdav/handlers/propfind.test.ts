@@ -237,7 +237,7 @@ describe('PROPFIND large folders', () => {
     const leanBytes = Buffer.byteLength(lean.body);
     // The four live properties Explorer's listing needs (type, size, modified, created) cost 318 bytes per
     // entry here: a 1 MB cap fits ~3,100 entries. 5,000 entries under 1 MB would need < 200 bytes each, less
-    // than href + status + getlastmodified alone (see the closing note of issue 4).
+    // than href + status + getlastmodified alone.
     expect(leanBytes / 5001).toBeLessThan(330);
     expect(leanBytes).toBeLessThan(Buffer.byteLength(full.body) * 0.6);
     expect(lean.body).not.toContain('supportedlock');
