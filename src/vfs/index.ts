@@ -140,7 +140,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       notTheRoot(at, 'EEXIST');
       const target = await placementAt(at, signal);
       if (target.existing) throw new FsError('EEXIST', 'exists', { path: target.path });
-      const made = await makeDir(ctx, await remoteDirOf(ctx, target.parent, signal), target.name, signal ? { signal } : {});
+      const made = await makeDir(ctx, await remoteDirOf(ctx, target.parent, signal), target.name, { signal });
       return nodeToEntry(ctx, { name: target.name, path: target.path, kind: 'dir', remote: made });
     },
 
