@@ -24,7 +24,8 @@
  * - dirMove sends the new parent and the new name in one folder/mv call (rclone's form); "into itself" is
  *   decided on the paths before the call, and a refusal of the call is EEXIST, as for mkdir.
  * - move within a folder is file/rename; across folders file/mv with `rename` only when the name changes
- *   (1fichier has refused a file/mv rename to the same name since 2024); moving onto its own path returns the entry unchanged.
+ *   (1fichier has refused a file/mv rename to the same name since 2024); moving onto its own path returns the
+ *   entry unchanged.
  * - copy always sends `rename` (as rclone does), encoded.
  * - put trusts the parent it is handed: the server stores an upload with an unknown folder id at the root,
  *   so a folder deleted by another client between our listing and the put sends the file to the root
@@ -75,7 +76,7 @@ export const FICHIER_FACTS: Readonly<RemoteFacts> = {
   putFailsOnMissingParent: false,
 };
 
-/** Forbidden codes that mean something other than "this folder exists" on mkdir. */
+/** Forbidden codes that mean something other than "this name is taken" on folder/mkdir and folder/mv. */
 const NOT_A_DUPLICATE = new Set([186, 631, 649, 887]);
 
 /** The 1fichier remote over `opts.client` (the caller keeps ownership of the client). */
@@ -111,8 +112,7 @@ class FichierRemote implements Remote {
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
     return this.#guard(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
-      const span = range ? { start: range.start, end: range.end } : {};
-      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...span, expectedSize: file.size, signal });
+      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...range, expectedSize: file.size, signal });
       const lease = await this.#tokens.lease(file.id, signal);
       try {
         return (await download(lease.tokenUrl)).body;
@@ -148,7 +148,9 @@ class FichierRemote implements Remote {
   mkdir(parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
     const path = joinPath(parent.path, name);
     return this.#guard(path, signal, async () => {
-      const res = await this.#client.folderMkdir(folderIdOf(parent), toStoredName(name), signal).catch(refusedAs('EEXIST', 'the server refused a folder of that name', path));
+      const res = await this.#client
+        .folderMkdir(folderIdOf(parent), toStoredName(name), signal)
+        .catch(refusedAsExisting('the server refused a folder of that name', path));
       const id = String(res.folder_id);
       this.#dirIds.set(path, id);
       return { path, name, kind: 'dir', size: 0, modTime: this.#clock.now(), id, hashes: {} };
@@ -192,7 +194,7 @@ class FichierRemote implements Remote {
       const rename = name !== dir.name ? toStoredName(name) : undefined;
       await this.#client
         .folderMv(srcId, { destinationFolderId, ...(rename !== undefined ? { rename } : {}) }, signal)
-        .catch(refusedAs('EEXIST', 'the server refused the destination name', dstPath));
+        .catch(refusedAsExisting('the server refused the destination name', dstPath));
       this.#dirIds.forget(dir.path);
       this.#dirIds.set(dstPath, dir.id);
       return { ...dir, path: dstPath, name };
@@ -318,13 +320,13 @@ function folderIdOf(dir: RemoteEntry): number {
 }
 
 /**
- * A catch handler: a refusal of a folder call (403, or KO without a code that means something else, such as a
- * locked account) becomes `code` about `path`; anything else is rethrown.
+ * A catch handler for folder/mkdir and folder/mv: a refusal (403, or KO without a code that means something
+ * else, such as a locked account) means the name is taken: EEXIST about `path`. Anything else is rethrown.
  */
-function refusedAs(code: 'EEXIST', message: string, path: string): (err: unknown) => never {
+function refusedAsExisting(message: string, path: string): (err: unknown) => never {
   return (err) => {
     const refused = err instanceof FichierApiError && (err.kind === 'forbidden' || err.kind === 'refused');
-    if (refused && !(err.code !== undefined && NOT_A_DUPLICATE.has(err.code))) throw new FsError(code, message, { path, cause: err, final: true });
+    if (refused && !(err.code !== undefined && NOT_A_DUPLICATE.has(err.code))) throw new FsError('EEXIST', message, { path, cause: err, final: true });
     throw err;
   };
 }
