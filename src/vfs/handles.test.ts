@@ -4,21 +4,11 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FsError, type FsErrorCode } from '../core/errors.ts';
 import { createMemoryRemote } from '../remote/memory/index.ts';
 import { openMetaStore } from '../store/index.ts';
+import { codeOf as code } from '../../test/support/remote-contract.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import { createVfs } from './index.ts';
-
-async function code(p: Promise<unknown>): Promise<FsErrorCode | 'ok'> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof FsError) return err.code;
-    throw err;
-  }
-}
 
 /** A kit with a/b/c (cached) and a/b/c/f.txt. */
 async function deepKit() {
