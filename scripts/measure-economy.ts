@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { Vfs } from '../src/vfs/types.ts';
-import { startEmulator } from '../test/helpers/emulator.ts';
-import { vfsStack } from '../test/helpers/vfs-stack.ts';
+import { startEmulator } from '../test/support/emulator.ts';
+import { vfsStack } from '../test/support/vfs-stack.ts';
 
 const { values } = parseArgs({
   options: { depth: { type: 'string', default: '3' }, fanout: { type: 'string', default: '3' }, files: { type: 'string', default: '5' } },

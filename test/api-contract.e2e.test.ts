@@ -16,8 +16,8 @@ import type { DownloadOptions } from '../src/api/download.ts';
 import type { UploadedFile } from '../src/api/upload.ts';
 import { ENDPOINT_PATHS, FILE_URL_RE, type FileEntry, type RemoteInfoResponse } from '../src/api/types.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
-import { makeContractTarget, plannedContractTarget, type ContractTarget } from './helpers/contract-target.ts';
-import type { EmulatorStatsJson } from './helpers/emulator.ts';
+import { makeContractTarget, plannedContractTarget, type ContractTarget } from './support/contract-target.ts';
+import type { EmulatorStatsJson } from './support/emulator.ts';
 
 const planned = plannedContractTarget();
 const REAL = planned.kind === 'real';

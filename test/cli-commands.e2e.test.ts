@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, runCli, type CliResult } from '../src/cli/test-kit.ts';
+import { cliEnv, runCli, type CliResult } from './support/cli.ts';
 import type { LsjsonItem } from '../src/cli/commands/lsjson.ts';
-import { uploadFiles, type EndLink } from '../src/emulator/test-support.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { uploadFiles, type EndLink } from './support/emulator-http.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 
 async function api<T = Record<string, unknown>>(emu: TestEmulator, path: string, body: unknown): Promise<T> {

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, runCli, type CliResult } from '../src/cli/test-kit.ts';
-import { startEmulator, type EmulatorStatsJson, type TestEmulator } from './helpers/emulator.ts';
+import { cliEnv, runCli, type CliResult } from './support/cli.ts';
+import { startEmulator, type EmulatorStatsJson, type TestEmulator } from './support/emulator.ts';
 
 const BIG = randomBytes(5 * 1024 * 1024);
 const TREE: Record<string, Buffer> = {

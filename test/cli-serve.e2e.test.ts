@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const USER = 'u';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFaultStack, type DavAnswer, type FaultStack } from './helpers/fault-stack.ts';
+import { startFaultStack, type DavAnswer, type FaultStack } from './support/fault-stack.ts';
 
 let st: FaultStack;
 

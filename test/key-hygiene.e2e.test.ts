@@ -10,7 +10,7 @@ import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
 import { createLogger } from '../src/util/log.ts';
 import { Secret } from '../src/util/secret.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const GOOD_KEY = 'GoodKey_RECOGNISABLE_0123456789ab';
 const WRONG_KEY = 'WrongKey_RECOGNISABLE_987654321zy';

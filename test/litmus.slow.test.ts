@@ -16,8 +16,8 @@ import { systemClock } from '../src/util/clock.ts';
 import { createVfs } from '../src/vfs/index.ts';
 import type { Vfs } from '../src/vfs/types.ts';
 import { createDavServer } from '../src/webdav/index.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-import { vfsStack, type VfsStack } from './helpers/vfs-stack.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { vfsStack, type VfsStack } from './support/vfs-stack.ts';
 
 const USER = 'litmus';
 const PASS = 'pa:ss+w/rd';

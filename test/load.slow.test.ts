@@ -15,8 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Client, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
-import type { EmulatorStatsJson } from './helpers/emulator.ts';
-import { startLoadStack, type LoadStack } from './helpers/load-stack.ts';
+import type { EmulatorStatsJson } from './support/emulator.ts';
+import { startLoadStack, type LoadStack } from './support/load-stack.ts';
 
 const SOAK = process.env.SOAK === '1';
 const CLIENTS = 32;

@@ -23,8 +23,8 @@ import { createFichierRemote, decodeName, encodeName } from '../src/remote/fichi
 import { joinPath } from '../src/remote/path.ts';
 import type { Remote } from '../src/remote/types.ts';
 import { Secret } from '../src/util/secret.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-import { rclone, rcloneBytes } from './helpers/rclone.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { rclone, rcloneBytes } from './support/rclone.ts';
 
 const FICHIER_ENCODING = 'Slash,LtGt,DoubleQuote,SingleQuote,BackQuote,Dollar,BackSlash,Del,Ctl,LeftSpace,RightSpace,InvalidUtf8,Dot';
 const Q = '\u201B';

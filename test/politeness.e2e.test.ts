@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
 import { Secret } from '../src/util/secret.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const N = 20;
 /** The pacer interval with a 10% margin over the emulator's limit, as an operator would set it. */

@@ -12,8 +12,8 @@ import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
 import { Secret } from '../src/util/secret.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-import { rclone, rcloneBytes } from './helpers/rclone.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { rclone, rcloneBytes } from './support/rclone.ts';
 
 /** Names that exercise rclone's fichier encoder: every one must come back identical. */
 const NAMES = [

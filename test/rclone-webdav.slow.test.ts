@@ -1,6 +1,6 @@
 /**
  * rclone's webdav backend (Debian's 1.60) as a client of our server, over the full production stack and the
- * emulator (test/helpers/dav-stack.ts). The remote `D:` is configured only through the environment (no proxy
+ * emulator (test/support/dav-stack.ts). The remote `D:` is configured only through the environment (no proxy
  * variables, an empty config file, a private HOME).
  *
  * vendor owncloud: copy of a 100-file tree with awkward names, hash-based check (MD5/SHA1 from oc:checksums), a
@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDavStack, type DavStack } from './helpers/dav-stack.ts';
+import { startDavStack, type DavStack } from './support/dav-stack.ts';
 
 interface Run {
   code: number;

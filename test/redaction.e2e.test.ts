@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const KEY = 'RedactMe_Key_0123456789abcdefXYZ';

@@ -18,12 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, cliEnv } from '../src/cli/test-kit.ts';
+import { runCli, cliEnv } from './support/cli.ts';
 import { createMetrics, type Metrics } from '../src/observe/metrics.ts';
 import { createLogger } from '../src/util/log.ts';
 import type { Handler } from '../src/webdav/context.ts';
-import { startDavStack, type DavStack } from './helpers/dav-stack.ts';
-import type { EmulatorStatsJson } from './helpers/emulator.ts';
+import { startDavStack, type DavStack } from './support/dav-stack.ts';
+import type { EmulatorStatsJson } from './support/emulator.ts';
 
 const logLines: string[] = [];
 const answers: string[] = [];

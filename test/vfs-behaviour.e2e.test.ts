@@ -12,8 +12,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../src/remote/errors.ts';
 import type { Vfs, VfsOptions } from '../src/vfs/types.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-import { vfsStack } from './helpers/vfs-stack.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { vfsStack } from './support/vfs-stack.ts';
 
 let emu: TestEmulator;
 let dir: string;

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
 import { joinPath } from '../src/remote/path.ts';
 import type { Vfs } from '../src/vfs/types.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-import { vfsStack } from './helpers/vfs-stack.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { vfsStack } from './support/vfs-stack.ts';
 
 /** The tree: 8 folders on 3 levels, 2 files in each (and the root), one empty folder, and 50 files in `many`. */
 const FOLDERS = ['alpha', 'alpha/beta', 'alpha/gamma', 'alpha/beta/delta', 'epsilon', 'epsilon/zeta', 'epsilon/empty', 'many'];

@@ -13,7 +13,7 @@ import { silentLogger } from '../src/util/log.ts';
 import { Secret } from '../src/util/secret.ts';
 import { chunkedRead, type ChunkedReadOptions } from '../src/vfs/read.ts';
 import { seededRandom as prng } from '../src/util/random.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const MiB = 1024 * 1024;
 const TOKEN_CALL = '/v1/download/get_token.cgi';

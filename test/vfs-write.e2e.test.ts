@@ -16,7 +16,7 @@ import type { Remote, RemoteEntry } from '../src/remote/types.ts';
 import { silentLogger } from '../src/util/log.ts';
 import { Secret } from '../src/util/secret.ts';
 import { createUploadStream } from '../src/vfs/write.ts';
-import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const MB = 1000 * 1000;
 const WRITER = fileURLToPath(new URL('./fixtures/upload-writer.ts', import.meta.url));

@@ -11,8 +11,8 @@ import { request } from 'undici';
 import { testBytes } from '../src/remote/contract.ts';
 import { uploadNodeUrl } from '../src/api/hosts.ts';
 import { UPLOAD_PATH } from '../src/api/types.ts';
-import { startDavStack, type DavStack } from './helpers/dav-stack.ts';
-import { vfsStack } from './helpers/vfs-stack.ts';
+import { startDavStack, type DavStack } from './support/dav-stack.ts';
+import { vfsStack } from './support/vfs-stack.ts';
 
 /** Size of the big file: see the report (500 MB through the emulator, measured below the time budget). */
 const BIG = 500 * 1000 * 1000;

@@ -4,7 +4,7 @@ import { FichierClient } from './client.ts';
 import { createPacer } from './pacer.ts';
 import { FichierApiError } from './errors.ts';
 import { Secret } from '../util/secret.ts';
-import { startServer, sendJson, sendHtml, type RecordedRequest, type TestServer } from './test-server.ts';
+import { startServer, sendJson, sendHtml, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'TestKey_0123456789abcdefghijklmn';
 let server: TestServer | undefined;

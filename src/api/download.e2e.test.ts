@@ -4,7 +4,7 @@ import { FichierClient } from './client.ts';
 import { createPacer } from './pacer.ts';
 import { parseContentRange, rangeHeader } from './download.ts';
 import { Secret } from '../util/secret.ts';
-import { startServer, sendJson, type RecordedRequest, type TestServer } from './test-server.ts';
+import { startServer, sendJson, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'DownloadKey_0123456789abcdefghij';
 const FILE = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));

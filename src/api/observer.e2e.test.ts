@@ -6,7 +6,7 @@ import { FichierApiError } from './errors.ts';
 import type { ApiObserver } from './observer.ts';
 import { createPacer } from './pacer.ts';
 import { Secret } from '../util/secret.ts';
-import { sendJson, startServer, type RecordedRequest, type TestServer } from './test-server.ts';
+import { sendJson, startServer, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'ObserverKey_0123456789abcdefghij';
 const FILE = Buffer.alloc(300_000, 7);

@@ -8,7 +8,7 @@ import { FichierClient } from './client.ts';
 import { createPacer } from './pacer.ts';
 import { Secret } from '../util/secret.ts';
 import { createLogger, type Logger } from '../util/log.ts';
-import { startServer, sendJson, sendHtml, type TestServer } from './test-server.ts';
+import { startServer, sendJson, sendHtml, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'LEAKME_Zq9xW8vU7tS6rR5pQ4oN3mL2';
 const lines: string[] = [];

@@ -6,7 +6,7 @@ import { FichierClient } from './client.ts';
 import { createPacer } from './pacer.ts';
 import { multipartFraming } from './upload.ts';
 import { Secret } from '../util/secret.ts';
-import { startServer, sendJson, sendHtml, type RecordedRequest, type TestServer } from './test-server.ts';
+import { startServer, sendJson, sendHtml, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'UploadKey_0123456789abcdefghijkl';
 let server: TestServer | undefined;

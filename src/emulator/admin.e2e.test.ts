@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../util/clock.ts';
 import type { CallRecord, EmulatorStats } from './index.ts';
-import { start, type Started } from './test-support.ts';
+import { start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FILE_URL_RE, type FileEntry, type FolderLsResponse } from '../api/types.ts';
-import { KEY, start, type Started } from './test-support.ts';
+import { KEY, start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started;
 beforeEach(async () => {

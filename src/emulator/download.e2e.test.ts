@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../util/clock.ts';
 import { parseRange } from './download.ts';
-import { KEY, start, type Started } from './test-support.ts';
+import { KEY, start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started | undefined;
 afterEach(async () => {

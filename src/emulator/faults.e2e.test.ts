@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Faults } from './faults.ts';
 import { seededRandom } from '../util/random.ts';
-import { KEY, start, type Started } from './test-support.ts';
+import { KEY, start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started | undefined;
 afterEach(async () => {

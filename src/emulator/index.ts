@@ -49,7 +49,7 @@ import { seedDemo } from './demo.ts';
 import { Faults } from './faults.ts';
 import { seededRandom } from '../util/random.ts';
 import { Limiter, type RateLimits } from './limits.ts';
-import { failInterruptedJobs } from './remote.ts';
+import { failInterruptedJobs } from './remote-upload.ts';
 import { attachProxy, type ProxyHandle } from './proxy.ts';
 import { createRouter } from './router.ts';
 import { State } from './state.ts';

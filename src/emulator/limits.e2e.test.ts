@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../util/clock.ts';
 import { Limiter } from './limits.ts';
-import { start, type Started } from './test-support.ts';
+import { start, type Started } from '../../test/support/emulator-http.ts';
 
 describe('Limiter', () => {
   it('allows rps calls in any half-open 1 s window, bans on the next, and lifts the ban after banMs', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FileEntry, FolderLsResponse } from '../api/types.ts';
-import { start } from './test-support.ts';
+import { start } from '../../test/support/emulator-http.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fdav-emu-persist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileEntry, RemoteInfoResponse, RemoteLsResponse } from '../api/types.ts';
-import { isLoopbackHost } from './remote.ts';
-import { start, type Started } from './test-support.ts';
+import { isLoopbackHost } from './remote-upload.ts';
+import { start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started | undefined;
 let origin: Server | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileEntry } from '../api/types.ts';
 import { whirlpoolHex } from '../util/whirlpool.ts';
-import { KEY, start, type Started } from './test-support.ts';
+import { KEY, start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started;
 beforeEach(async () => {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { openMetaStore } from './index.ts';
 
 const SLOTS = 20;
 const PER_LISTING = 200;
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'crash-writer.fixture.ts');
+const FIXTURE = fileURLToPath(new URL('../../test/fixtures/crash-writer.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fdav-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -18,7 +18,7 @@ import { ENTRY_COLUMNS, entryValues, rowToEntry, TreeQuery } from './rows.ts';
 import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import type { DeadProp, FileMeta, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
-import { memoizeStore } from './memo.ts';
+import { memoizeStore } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
 export { defaultCacheDir } from '../util/dirs.ts';

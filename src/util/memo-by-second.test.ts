@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoBySecond } from './memo.ts';
+import { memoBySecond } from './memo-by-second.ts';
 
 describe('memoBySecond', () => {
   it('formats by whole second, calls the formatter once per second, and stays bounded', () => {

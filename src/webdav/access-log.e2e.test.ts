@@ -4,7 +4,7 @@ import { createMetrics } from '../observe/metrics.ts';
 import { createLogger } from '../util/log.ts';
 import { systemClock } from '../util/clock.ts';
 import { makeKit } from '../vfs/test-kit.ts';
-import { basicAuth } from './handlers/dav-test-kit.ts';
+import { basicAuth } from '../../test/support/dav-kit.ts';
 import { createDavServer } from './index.ts';
 import type { DavServer, DavServerOptions, RequestObserver } from './index.ts';
 

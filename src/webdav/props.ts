@@ -16,7 +16,7 @@
 import type { About } from '../remote/types.ts';
 import type { VfsEntry } from '../vfs/types.ts';
 import type { DeadProp } from '../store/types.ts';
-import { memoBySecond } from '../util/memo.ts';
+import { memoBySecond } from '../util/memo-by-second.ts';
 import { httpDate } from './conditional.ts';
 import type { Lock } from './locks.ts';
 import { lockDiscoveryXml, supportedLockXml } from './locks.ts';

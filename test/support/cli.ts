@@ -5,8 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo, CliStream } from './context.ts';
-import { run } from './main.ts';
+import type { CliIo, CliStream } from '../../src/cli/context.ts';
+import { run } from '../../src/cli/main.ts';
 
 export interface CliResult {
   code: number;

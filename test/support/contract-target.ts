@@ -1,5 +1,5 @@
 /**
- * The target of the API contract suite (test/api-contract.test.ts): the in-process emulator by default, or
+ * The target of the API contract suite (test/api-contract.e2e.test.ts): the in-process emulator by default, or
  * the real 1fichier API when FICHIER_CONTRACT_KEY is set (opt-in; CI never sets it, so by default nothing
  * leaves 127.0.0.1).
  *

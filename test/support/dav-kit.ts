@@ -6,14 +6,14 @@
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach } from 'vitest';
-import { isFsError } from '../../remote/errors.ts';
-import type { ReadRange } from '../../remote/types.ts';
-import { makeKit } from '../../vfs/test-kit.ts';
-import type { VfsKit } from '../../vfs/test-kit.ts';
-import type { Vfs } from '../../vfs/types.ts';
-import type { Credentials } from '../auth.ts';
-import { createDavServer } from '../index.ts';
-import type { DavServer } from '../index.ts';
+import { isFsError } from '../../src/remote/errors.ts';
+import type { ReadRange } from '../../src/remote/types.ts';
+import { makeKit } from '../../src/vfs/test-kit.ts';
+import type { VfsKit } from '../../src/vfs/test-kit.ts';
+import type { Vfs } from '../../src/vfs/types.ts';
+import type { Credentials } from '../../src/webdav/auth.ts';
+import { createDavServer } from '../../src/webdav/index.ts';
+import type { DavServer } from '../../src/webdav/index.ts';
 
 export interface Reply {
   status: number;

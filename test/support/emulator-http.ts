@@ -1,4 +1,4 @@
-import { createEmulator, type Emulator, type EmulatorOptions } from './index.ts';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 
 /**
  * Shared helpers for the emulator's own tests: an emulator on 127.0.0.1:<random port> (no proxy mode)

@@ -4,13 +4,13 @@
  * FakeClock (src/vfs/test-kit.ts).
  */
 import { request } from 'undici';
-import { makeKit } from '../../vfs/test-kit.ts';
-import type { VfsKit } from '../../vfs/test-kit.ts';
-import type { Vfs } from '../../vfs/types.ts';
-import type { DavShared } from '../context.ts';
-import { createDavServer } from '../index.ts';
-import { parseXml } from '../xml.ts';
-import type { XmlElement } from '../xml.ts';
+import { makeKit } from '../../src/vfs/test-kit.ts';
+import type { VfsKit } from '../../src/vfs/test-kit.ts';
+import type { Vfs } from '../../src/vfs/types.ts';
+import type { DavShared } from '../../src/webdav/context.ts';
+import { createDavServer } from '../../src/webdav/index.ts';
+import { parseXml } from '../../src/webdav/xml.ts';
+import type { XmlElement } from '../../src/webdav/xml.ts';
 
 export interface Reply {
   status: number;

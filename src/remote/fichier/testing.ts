@@ -7,7 +7,7 @@ import { FichierClient } from '../../api/client.ts';
 import { createPacer, type PacerOptions } from '../../api/pacer.ts';
 import type { EmulatorOptions } from '../../emulator/index.ts';
 import { Secret } from '../../util/secret.ts';
-import { startEmulator, type TestEmulator } from '../../../test/helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from '../../../test/support/emulator.ts';
 import type { Remote, RemoteEntry } from '../types.ts';
 import { createFichierRemote, type FichierRemoteOptions } from './index.ts';
 

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpDate } from '../conditional.ts';
-import { startDav, type DavKit } from './dav-test-kit.ts';
+import { startDav, type DavKit } from '../../../test/support/dav-kit.ts';
 
 const SIZE = 1000;
 const DATA = Buffer.from(Array.from({ length: SIZE }, (_, i) => (i * 7 + 3) % 251));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml, child, DAV_NS } from '../xml.ts';
 import type { XmlElement } from '../xml.ts';
-import { basicAuth, davPerTest, type Reply } from './dav-test-kit.ts';
+import { basicAuth, davPerTest, type Reply } from '../../../test/support/dav-kit.ts';
 
 const dav = davPerTest();
 

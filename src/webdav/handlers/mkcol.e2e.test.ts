@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { davPerTest, startDav } from './dav-test-kit.ts';
+import { davPerTest, startDav } from '../../../test/support/dav-kit.ts';
 
 const dav = davPerTest();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { davPerTest, vfsExists, vfsText, type Reply } from './dav-test-kit.ts';
+import { davPerTest, vfsExists, vfsText, type Reply } from '../../../test/support/dav-kit.ts';
 
 const dav = davPerTest();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedMethods } from './options.ts';
-import { davPerTest } from './dav-test-kit.ts';
+import { davPerTest } from '../../../test/support/dav-kit.ts';
 
 const dav = davPerTest({ users: [{ user: 'u', pass: 'p' }] });
 

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { WriteOptions } from '../../vfs/types.ts';
-import { davPerTest, vfsExists, vfsText } from './dav-test-kit.ts';
+import { davPerTest, vfsExists, vfsText } from '../../../test/support/dav-kit.ts';
 
 const dav = davPerTest();
 

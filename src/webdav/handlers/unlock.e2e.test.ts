@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAV_NS, child, parseXml } from '../xml.ts';
-import { basicAuth, davPerTest, type Reply } from './dav-test-kit.ts';
+import { basicAuth, davPerTest, type Reply } from '../../../test/support/dav-kit.ts';
 
 const dav = davPerTest();
 
