@@ -166,3 +166,4 @@ export function createDavServer(opts: DavServerOptions): DavServer {
 export { DavError } from './context.ts';
 export type { DavShared, DavRequest, Handler } from './context.ts';
 export type { RequestObserver } from './server.ts';
+export { loadHtpasswd } from './htpasswd.ts';
