@@ -19,8 +19,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/util/random.ts';
-import { startDavStack } from './support/dav-stack.ts';
-import type { DavStack } from './support/dav-stack.ts';
+import { startDavStack } from './support/stack.ts';
+import type { DavStack } from './support/stack.ts';
 
 const SOAK = process.env.SOAK === '1';
 const SEED = Number(process.env.HOSTILE_SEED ?? 20240607);

@@ -17,7 +17,7 @@ import { createVfs } from '../src/vfs/index.ts';
 import type { Vfs } from '../src/vfs/types.ts';
 import { createDavServer } from '../src/webdav/index.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
-import { vfsStack, type VfsStack } from './support/vfs-stack.ts';
+import { stackSet, type StackSet } from './support/stack.ts';
 
 const USER = 'litmus';
 const PASS = 'pa:ss+w/rd';
@@ -100,12 +100,12 @@ describe('litmus over the memory remote (1fichier facts)', () => {
 
 describe('litmus basic + copymove over the fichier remote and the emulator', () => {
   let emu: TestEmulator;
-  let stack: VfsStack;
+  let stack: StackSet;
   let dir: string;
 
   beforeAll(async () => {
     emu = await startEmulator();
-    stack = vfsStack(() => emu);
+    stack = stackSet(() => emu);
     dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-store-'));
   });
 
@@ -117,7 +117,7 @@ describe('litmus basic + copymove over the fichier remote and the emulator', () 
 
   for (const group of ['basic', 'copymove']) {
     it(`${group}: 100% passed, server alive`, { timeout: 90_000 }, async () => {
-      const r = await litmusGroup(stack.openVfs(join(dir, `${group}.sqlite`)), group);
+      const r = await litmusGroup(await stack.openVfs(join(dir, `${group}.sqlite`)), group);
       expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
         group,
         run: EXPECTED[group],

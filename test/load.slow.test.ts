@@ -353,7 +353,7 @@ describe('load: 32 WebDAV clients against a rate-limited emulator', () => {
         const elapsed = (Date.now() - start) / 1000;
 
         // Final state, listed by a fresh store (no cache) over the same account.
-        const fresh = stack.freshVfs();
+        const fresh = await stack.freshVfs();
         const root = (await fresh.readdir('')).map((e) => e.name).sort();
         expect(root).toEqual([SHARED, ...clients.map((c) => c.folder)].sort());
         const mismatches: string[] = [];

@@ -11,7 +11,7 @@ import { cp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDavStack, type DavStack } from './support/dav-stack.ts';
+import { startDavStack, type DavStack } from './support/stack.ts';
 
 const MOUNT_WAIT_MS = 30_000;
 const PROBE_SIZE = 20 * 1024 * 1024;

@@ -17,12 +17,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FichierClient } from '../src/api/client.ts';
-import { createPacer } from '../src/api/pacer.ts';
+import type { FichierClient } from '../src/api/client.ts';
 import { createFichierRemote, decodeName, encodeName } from '../src/remote/fichier/index.ts';
 import { joinPath } from '../src/remote/path.ts';
 import type { Remote } from '../src/remote/types.ts';
-import { Secret } from '../src/util/secret.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { rclone, rcloneBytes } from './support/rclone.ts';
 
@@ -142,11 +140,10 @@ describe('rclone and the fichier remote see the same names (emulator, proxy mode
 
   beforeAll(async () => {
     emu = await startEmulator();
-    client = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer: createPacer({ minIntervalMs: 1 }) });
+    client = emu.client();
     remote = createFichierRemote({ client });
   });
   afterAll(async () => {
-    await client?.close();
     await emu?.stop();
   });
 

@@ -8,10 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FichierClient } from '../src/api/client.ts';
-import { createPacer } from '../src/api/pacer.ts';
-import { Secret } from '../src/util/secret.ts';
+import type { FichierClient } from '../src/api/client.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
+import { testBytes } from './support/bytes.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { rclone, rcloneBytes } from './support/rclone.ts';
 
@@ -42,17 +41,16 @@ async function folderId(name: string, parent = 0): Promise<number> {
   if (!f) throw new Error(`no folder ${name} in ${parent}`);
   return f.id;
 }
-const bin = Buffer.alloc(300_000);
+const bin = testBytes(300_000);
 
 beforeAll(async () => {
-  for (let i = 0; i < bin.length; i++) bin[i] = (i * 2654435761) >>> 24;
   local = mkdtempSync(join(tmpdir(), 'fdav-rclone-src-'));
   for (const n of NAMES) writeFileSync(join(local, n), `content of ${n}\n`);
   writeFileSync(join(local, BIN), bin);
   mkdirSync(join(local, SUB));
   writeFileSync(join(local, SUB, 'été.txt'), 'summer\n');
   emu = await startEmulator();
-  api = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer: createPacer({ minIntervalMs: 1 }) });
+  api = emu.client();
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * rclone's webdav backend (Debian's 1.60) as a client of our server, over the full production stack and the
- * emulator (test/support/dav-stack.ts). The remote `D:` is configured only through the environment (no proxy
+ * emulator (test/support/stack.ts). The remote `D:` is configured only through the environment (no proxy
  * variables, an empty config file, a private HOME).
  *
  * vendor owncloud: copy of a 100-file tree with awkward names, hash-based check (MD5/SHA1 from oc:checksums), a
@@ -14,7 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDavStack, type DavStack } from './support/dav-stack.ts';
+import { testBytes } from './support/bytes.ts';
+import { startDavStack, type DavStack } from './support/stack.ts';
 
 interface Run {
   code: number;
@@ -50,20 +51,6 @@ function rcloneD(vendor: string, args: string[]): Promise<Run> {
   });
 }
 
-/** Deterministic pseudo-random bytes (so sizes and contents are stable across runs). */
-function bytes(seed: number, size: number): Buffer {
-  const out = Buffer.alloc(size);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 const AWKWARD = ['a b & c (1).txt', 'é ü ß 日本.bin', 'semi;colon[1]#%25.dat', "quote's+plus=.md"];
 const FOLDERS = ['', 'docs', 'docs/deep er', 'media', 'spé cial'];
 
@@ -75,7 +62,7 @@ function makeTree(root: string, count: number): Map<string, Buffer> {
     const name = i < AWKWARD.length ? AWKWARD[i]! : `file-${String(i).padStart(3, '0')}.bin`;
     const size = i === 0 ? 1 : i === 1 ? 200 * 1024 : 1 + ((i * 7919) % (200 * 1024));
     const rel = folder === '' ? name : `${folder}/${name}`;
-    const content = bytes(i + 1, size);
+    const content = testBytes(size, i + 1);
     mkdirSync(dirname(join(root, rel)), { recursive: true });
     writeFileSync(join(root, rel), content);
     files.set(rel, content);

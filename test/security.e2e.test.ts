@@ -22,7 +22,7 @@ import { runCli, cliEnv } from './support/cli.ts';
 import { createMetrics, type Metrics } from '../src/observe/metrics.ts';
 import { createLogger } from '../src/util/log.ts';
 import type { Handler } from '../src/webdav/context.ts';
-import { startDavStack, type DavStack } from './support/dav-stack.ts';
+import { startDavStack, type DavStack } from './support/stack.ts';
 import type { EmulatorStatsJson } from './support/emulator.ts';
 
 const logLines: string[] = [];
@@ -116,12 +116,7 @@ const crashing: Handler = () => {
 beforeAll(async () => {
   const logger = createLogger({ level: 'trace', format: 'json', destination: { write: (l: string) => logLines.push(l) } });
   metrics = createMetrics({ defaultMetrics: false });
-  stack = await startDavStack({
-    logger,
-    apiObserver: metrics.apiObserver,
-    server: { baseUrl: '/dav', metrics, handlers: { SEARCH: crashing } },
-  });
-  metrics.attach({ vfsStats: () => stack.vfs.stats() });
+  stack = await startDavStack({ logger, metrics, server: { baseUrl: '/dav', handlers: { SEARCH: crashing } } });
   const u = new URL(stack.url);
   origin = u.origin;
   port = Number(u.port);

@@ -13,13 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFsError } from '../src/remote/errors.ts';
 import type { Vfs, VfsOptions } from '../src/vfs/types.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
-import { vfsStack } from './support/vfs-stack.ts';
+import { stackSet } from './support/stack.ts';
 
 let emu: TestEmulator;
 let dir: string;
-const stack = vfsStack(() => emu, { maxAttempts: 1 });
-const { newClient } = stack;
-const openVfs = (file: string, opts: Partial<VfsOptions> = {}): Vfs => stack.openVfs(file, { spoolDir: dir, ...opts });
+const stack = stackSet(() => emu, { pacer: { maxAttempts: 1 } });
+const openVfs = (file: string, opts: Partial<VfsOptions> = {}): Promise<Vfs> => stack.openVfs(file, { spoolDir: dir, ...opts });
 async function readAll(vfs: Vfs, path: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of await vfs.openRead(path)) chunks.push(c as Buffer);
@@ -28,13 +27,8 @@ async function readAll(vfs: Vfs, path: string): Promise<Buffer> {
 
 /** Names of every file 1fichier itself holds (folder/ls of the root and `folderId`s). */
 async function remoteFileNames(): Promise<string[]> {
-  const client = newClient();
-  try {
-    const res = await client.fileLs(-1);
-    return (res.items ?? []).map((f) => f.filename).sort();
-  } finally {
-    await client.close();
-  }
+  const res = await emu.client().fileLs(-1);
+  return (res.items ?? []).map((f) => f.filename).sort();
 }
 
 const hex = (algo: string, data: Buffer) => createHash(algo).update(data).digest('hex');
@@ -53,7 +47,7 @@ afterAll(async () => {
 describe('VFS over the emulator', () => {
   it('a file written, renamed and moved keeps its modtime, MD5 and SHA-1', async () => {
     const file = join(dir, 'meta.sqlite');
-    const vfs = openVfs(file);
+    const vfs = await openVfs(file);
     const data = randomBytes(200_000);
     const modTime = Date.UTC(2020, 0, 2, 3, 4, 5);
     await vfs.mkdir('src');
@@ -69,14 +63,14 @@ describe('VFS over the emulator', () => {
     expect((await readAll(vfs, 'dst/final.pdf')).equals(data)).toBe(true);
     await vfs.close();
 
-    const restarted = openVfs(file);
+    const restarted = await openVfs(file);
     const before = (await emu.stats()).total;
     expect(await restarted.stat('dst/final.pdf')).toMatchObject({ modTime, hashes: want, size: data.length });
     expect((await emu.stats()).total).toBe(before);
   });
 
   it('keeps 0-byte and junk files out of 1fichier and uploads a 0-byte file once it has content', async () => {
-    const vfs = openVfs(join(dir, 'local.sqlite'));
+    const vfs = await openVfs(join(dir, 'local.sqlite'));
     await vfs.mkdir('loc');
     await vfs.writeFile('loc/.DS_Store', Buffer.from('finder junk'));
     await vfs.writeFile('loc/empty.txt', Buffer.alloc(0));
@@ -93,7 +87,7 @@ describe('VFS over the emulator', () => {
   });
 
   it('an overwrite cut mid-upload leaves the previous version readable and nothing partial listed', async () => {
-    const vfs = openVfs(join(dir, 'cut.sqlite'));
+    const vfs = await openVfs(join(dir, 'cut.sqlite'));
     const v1 = randomBytes(100_000);
     await vfs.writeFile('doc.bin', v1);
     await emu.admin('faults', { resetMidBody: { target: 'upload', count: 1, afterBytes: 30_000 } });
@@ -110,7 +104,7 @@ describe('VFS over the emulator', () => {
   });
 
   it('20 seeks through vfs.openRead cost at most one token call and return exact bytes', async () => {
-    const vfs = openVfs(join(dir, 'seek.sqlite'), { readChunkSize: 256 * 1024 });
+    const vfs = await openVfs(join(dir, 'seek.sqlite'), { readChunkSize: 256 * 1024 });
     const data = randomBytes(8 * 1024 * 1024);
     await vfs.writeFile('seek.bin', data, { size: data.length });
     const tokenCalls = async () => (await emu.stats()).calls['/v1/download/get_token.cgi'] ?? 0;

@@ -13,7 +13,7 @@ import type { FichierClient } from '../src/api/client.ts';
 import { joinPath } from '../src/remote/path.ts';
 import type { Vfs } from '../src/vfs/types.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
-import { vfsStack } from './support/vfs-stack.ts';
+import { stackSet } from './support/stack.ts';
 
 /** The tree: 8 folders on 3 levels, 2 files in each (and the root), one empty folder, and 50 files in `many`. */
 const FOLDERS = ['alpha', 'alpha/beta', 'alpha/gamma', 'alpha/beta/delta', 'epsilon', 'epsilon/zeta', 'epsilon/empty', 'many'];
@@ -23,9 +23,8 @@ const MANY = 50;
 
 let emu: TestEmulator;
 let dir: string;
-const stack = vfsStack(() => emu);
-const { newClient } = stack;
-const openVfs = (file: string): Vfs => stack.openVfs(file);
+const stack = stackSet(() => emu);
+const openVfs = (file: string): Promise<Vfs> => stack.openVfs(file);
 async function upload(client: FichierClient, folderId: number, name: string): Promise<void> {
   const body = Buffer.from(`content of ${name}`);
   await client.upload(Readable.from([body]), { filename: name, size: body.length, folderId });
@@ -50,7 +49,7 @@ async function cost<T>(fn: () => Promise<T>): Promise<{ calls: number; value: T 
 beforeAll(async () => {
   emu = await startEmulator();
   dir = mkdtempSync(join(tmpdir(), 'fdav-economy-'));
-  const client = newClient();
+  const client = emu.client();
   const ids = new Map<string, number>([['', 0]]);
   for (const f of FOLDERS) {
     const parent = f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '';
@@ -63,7 +62,6 @@ beforeAll(async () => {
     await upload(client, id, `${path.replace(/\//g, '-') || 'root'}-2.bin`);
   }
   for (let i = 0; i < MANY; i++) await upload(client, ids.get('many')!, `m${i}.txt`);
-  await client.close();
 });
 
 afterAll(async () => {
@@ -75,7 +73,7 @@ afterAll(async () => {
 describe('VFS API economy (counted at the emulator)', () => {
   it('cold walk: at most one call per folder plus the root; warm: 0; restarted on the same store: 0', async () => {
     const file = join(dir, 'walk.sqlite');
-    const vfs = openVfs(file);
+    const vfs = await openVfs(file);
     const cold = await cost(() => walk(vfs));
     expect(cold.value).toHaveLength(FOLDERS.length + 2 * (FOLDERS.length + 1 - NO_FILES.size) + MANY);
     expect(cold.calls).toBeLessThanOrEqual(FOLDERS.length + 1);
@@ -85,7 +83,7 @@ describe('VFS API economy (counted at the emulator)', () => {
     expect(warm.calls).toBe(0);
     await vfs.close();
 
-    const restarted = openVfs(file);
+    const restarted = await openVfs(file);
     const again = await cost(() => walk(restarted));
     expect(again.value).toEqual(cold.value);
     expect(again.calls).toBe(0);
@@ -95,7 +93,7 @@ describe('VFS API economy (counted at the emulator)', () => {
   });
 
   it('50 concurrent stats of files in one cold folder cost one listing', async () => {
-    const vfs = openVfs(join(dir, 'stats.sqlite'));
+    const vfs = await openVfs(join(dir, 'stats.sqlite'));
     await vfs.readdir('');
     const res = await cost(() => Promise.all(Array.from({ length: MANY }, (_, i) => vfs.stat(`many/m${i}.txt`))));
     expect(res.value.map((e) => e.name)).toEqual(Array.from({ length: MANY }, (_, i) => `m${i}.txt`));

@@ -4,13 +4,11 @@
  */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FichierClient } from '../src/api/client.ts';
-import { createPacer } from '../src/api/pacer.ts';
+import type { FichierClient } from '../src/api/client.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
 import { systemClock } from '../src/util/clock.ts';
 import { silentLogger } from '../src/util/log.ts';
-import { Secret } from '../src/util/secret.ts';
 import { chunkedRead, type ChunkedReadOptions } from '../src/vfs/read.ts';
 import { seededRandom as prng } from '../src/util/random.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
@@ -56,7 +54,7 @@ async function tokenCalls(): Promise<number> {
 
 beforeAll(async () => {
   emu = await startEmulator();
-  client = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer: createPacer({ minIntervalMs: 1 }) });
+  client = emu.client();
   remote = createFichierRemote({ client });
   data = generate(50 * 1000 * 1000, 42);
   entry = await remote.put('big.bin', Readable.from(pieces(data)), { size: data.length });

@@ -8,13 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FichierClient } from '../src/api/client.ts';
-import { createPacer } from '../src/api/pacer.ts';
+import type { FichierClient } from '../src/api/client.ts';
 import { isFsError } from '../src/remote/errors.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
 import { silentLogger } from '../src/util/log.ts';
-import { Secret } from '../src/util/secret.ts';
 import { createUploadStream } from '../src/vfs/write.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
@@ -65,11 +63,10 @@ const freshRemote = (): Remote => createFichierRemote({ client });
 
 beforeAll(async () => {
   emu = await startEmulator({ persistent: true });
-  client = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer: createPacer({ minIntervalMs: 1 }) });
+  client = emu.client();
 });
 
 afterAll(async () => {
-  await client?.close();
   await emu?.stop();
 });
 

@@ -11,8 +11,7 @@ import { request } from 'undici';
 import { testBytes } from '../src/remote/contract.ts';
 import { uploadNodeUrl } from '../src/api/hosts.ts';
 import { UPLOAD_PATH } from '../src/api/types.ts';
-import { startDavStack, type DavStack } from './support/dav-stack.ts';
-import { vfsStack } from './support/vfs-stack.ts';
+import { startDavStack, type DavStack } from './support/stack.ts';
 
 /** Size of the big file: see the report (500 MB through the emulator, measured below the time budget). */
 const BIG = 500 * 1000 * 1000;
@@ -54,30 +53,26 @@ describe('WebDAV server economy: ranged reads and big listings (emulator counts)
 
   it(`PROPFIND Depth 1 of a folder of ${FILES} files: at most one API call cold, none warm`, { timeout: 40_000 }, async () => {
     // 2,000 files in one multipart upload.cgi, straight at the emulator (the VFS has seen nothing yet).
-    const client = vfsStack(() => stack.emu).newClient();
-    try {
-      const { folder_id: folderId } = await client.folderMkdir(0, 'many');
-      const node = await client.getUploadServer();
-      const boundary = 'fdavRangesBoundary7f3a';
-      async function* multipart(): AsyncGenerator<Buffer> {
-        yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="did"\r\n\r\n${folderId}\r\n`);
-        for (let i = 0; i < FILES; i++) {
-          yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="f${String(i).padStart(4, '0')}.txt"\r\n\r\n`);
-          yield Buffer.from(`file number ${i}\n`);
-          yield Buffer.from('\r\n');
-        }
-        yield Buffer.from(`--${boundary}--\r\n`);
+    const client = stack.emu.client();
+    const { folder_id: folderId } = await client.folderMkdir(0, 'many');
+    const node = await client.getUploadServer();
+    const boundary = 'fdavRangesBoundary7f3a';
+    async function* multipart(): AsyncGenerator<Buffer> {
+      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="did"\r\n\r\n${folderId}\r\n`);
+      for (let i = 0; i < FILES; i++) {
+        yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="f${String(i).padStart(4, '0')}.txt"\r\n\r\n`);
+        yield Buffer.from(`file number ${i}\n`);
+        yield Buffer.from('\r\n');
       }
-      const up = await request(uploadNodeUrl(node.url, `${UPLOAD_PATH}?id=${node.id}`, stack.emu.apiBase), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${stack.emu.key}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-        body: Readable.from(multipart()),
-      });
-      await up.body.dump();
-      expect(up.statusCode).toBe(302);
-    } finally {
-      await client.close();
+      yield Buffer.from(`--${boundary}--\r\n`);
     }
+    const up = await request(uploadNodeUrl(node.url, `${UPLOAD_PATH}?id=${node.id}`, stack.emu.apiBase), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.emu.key}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: Readable.from(multipart()),
+    });
+    await up.body.dump();
+    expect(up.statusCode).toBe(302);
 
     // Resolve the folder itself (the root's listing), so "cold" measures the folder's own listing.
     expect((await dav('PROPFIND', 'many/', { depth: '0' })).status).toBe(207);

@@ -72,7 +72,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pacer).run === 'function';
+/** True when `p` is a pacer rather than options for one. */
+export const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pacer).run === 'function';
 
 /**
  * Builds the stack. Rejects when a part cannot start (the emulator's data dir, the store file, a malformed

@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
+import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
+import { isPacer } from '../../src/app/stack.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { Secret } from '../../src/util/secret.ts';
 
 /** A running emulator on 127.0.0.1:<random port> for one test file, with its proxy CA on disk. */
 export interface TestEmulator {
@@ -14,7 +18,17 @@ export interface TestEmulator {
   dir: string;
   admin<T = unknown>(path: string, body?: unknown): Promise<T>;
   stats(): Promise<EmulatorStatsJson>;
+  /** An API client of this emulator (a 1 ms pacer unless `opts.pacer` says otherwise), closed by `stop()`. */
+  client(opts?: ClientOptions): FichierClient;
+  /** Closes the clients and the emulator, and removes the temp files. */
   stop(): Promise<void>;
+}
+
+export interface ClientOptions extends Omit<FichierClientOptions, 'apiKey' | 'baseUrl' | 'pacer'> {
+  /** Options over the 1 ms default, or a pacer of the caller's. */
+  pacer?: PacerOptions | Pacer;
+  /** Another key than the emulator's (for auth errors). */
+  key?: string;
 }
 
 export interface EmulatorStatsJson {
@@ -35,14 +49,13 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
   const emulator = await createEmulator({ ...opts, apiKey: key, dataDir: opts.persistent ? join(dir, 'data') : opts.dataDir });
   const caFile = join(dir, 'ca.pem');
   const { url, port } = await emulator.listen({ host: '127.0.0.1', port: 0, caOut: caFile });
-  const admin = async <T,>(path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_emulator/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`emulator admin ${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
+  const admin = emulatorAdmin(url);
+  const clients: FichierClient[] = [];
+  const client = ({ pacer = {}, key: other, ...rest }: ClientOptions = {}): FichierClient => {
+    const own = isPacer(pacer) ? pacer : createPacer({ minIntervalMs: 1, ...pacer });
+    const c = new FichierClient({ ...rest, apiKey: new Secret(other ?? key), baseUrl: `${url}/v1`, pacer: own });
+    clients.push(c);
+    return c;
   };
   return {
     emulator,
@@ -54,9 +67,27 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     dir,
     admin,
     stats: () => admin<EmulatorStatsJson>('stats'),
+    client,
     stop: async () => {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
       await emulator.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The admin controls of the emulator at `url`: GET (no body) or POST (JSON body) /_emulator/<path>, resolving
+ * with the JSON answer; rejects on a non-2xx answer.
+ */
+export function emulatorAdmin(url: string): <T = unknown>(path: string, body?: unknown) => Promise<T> {
+  return async <T,>(path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}/_emulator/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`emulator admin ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
   };
 }

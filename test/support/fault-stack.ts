@@ -2,16 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { FichierClient } from '../../src/api/client.ts';
-import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
+import type { Pacer, PacerOptions } from '../../src/api/pacer.ts';
 import { createEmulator, type Emulator, type EmulatorStats } from '../../src/emulator/index.ts';
-import { createFichierRemote } from '../../src/remote/fichier/index.ts';
-import { openMetaStore } from '../../src/store/index.ts';
-import { Secret } from '../../src/util/secret.ts';
-import { createStoreDirIdIndex, createVfs } from '../../src/vfs/index.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
-import { createDavServer, type DavServer } from '../../src/webdav/index.ts';
-import { TEST_KEY } from './emulator.ts';
+import { emulatorAdmin, TEST_KEY } from './emulator.ts';
+import { stackOver } from './stack.ts';
 
 /** One WebDAV answer, body read in full. */
 export interface DavAnswer {
@@ -64,24 +59,17 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   };
   await start();
   const emuUrl = `http://127.0.0.1:${port}`;
-  const pacer = createPacer({ ...FAULT_PACER, ...opts.pacer });
-  const client = new FichierClient({ apiKey: new Secret(TEST_KEY), baseUrl: `${emuUrl}/v1`, pacer });
-  const store = openMetaStore({ file: join(dir, 'meta.sqlite') });
-  const remote = createFichierRemote({ client, dirIds: createStoreDirIdIndex(store) });
-  const vfs = createVfs({ remote, store, ...(opts.readChunkSize === undefined ? {} : { readChunkSize: opts.readChunkSize }) });
-  const server: DavServer = createDavServer({ vfs, readOnly: false, users: [] });
-  const { url } = await server.listen('127.0.0.1', 0);
-
-  const admin = async <T,>(path: string, body?: unknown): Promise<T> => {
-    const res = await request(`${emuUrl}/_emulator/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`emulator admin ${path}: HTTP ${res.statusCode} ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const stack = await stackOver(
+    { apiBase: `${emuUrl}/v1`, key: TEST_KEY },
+    {
+      pacer: { ...FAULT_PACER, ...opts.pacer },
+      store: { file: join(dir, 'meta.sqlite') },
+      vfs: opts.readChunkSize === undefined ? {} : { readChunkSize: opts.readChunkSize },
+      server: { users: [] },
+    },
+  );
+  const { url } = await stack.server!.listen('127.0.0.1', 0);
+  const admin = emulatorAdmin(emuUrl);
   const dav = async (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<DavAnswer> => {
     const res = await request(`${url}${path}`, { method: method as 'GET', headers, body });
     const buf = Buffer.from(await res.body.arrayBuffer());
@@ -90,18 +78,15 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   return {
     url,
     emuUrl,
-    vfs,
-    pacer,
+    vfs: stack.vfs,
+    pacer: stack.pacer,
     admin,
     stats: () => admin<EmulatorStats>('stats'),
     dav,
     kill,
     start,
     async stop() {
-      await server.close();
-      await vfs.close();
-      store.close();
-      await client.close();
+      await stack.close();
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,16 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FichierClient } from '../../src/api/client.ts';
 import { createPacer, type Pacer } from '../../src/api/pacer.ts';
-import { createFichierRemote } from '../../src/remote/fichier/index.ts';
-import { openMetaStore } from '../../src/store/index.ts';
-import type { MetaStore } from '../../src/store/types.ts';
-import { Secret } from '../../src/util/secret.ts';
-import { createStoreDirIdIndex, createVfs } from '../../src/vfs/index.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
-import { createDavServer } from '../../src/webdav/index.ts';
 import { startEmulator, type TestEmulator } from './emulator.ts';
+import { stackSet } from './stack.ts';
 
 /**
  * The full production stack for load tests: an emulator with its flood limit ON (`rps` calls/s per key, a
@@ -31,7 +25,7 @@ export interface LoadStack {
    * A second "process" over the same account, sharing the pacer (one rate budget per key): a fresh store file,
    * so its listings come from the service, not from any cache the server built. Closed by `stop()`.
    */
-  freshVfs(): Vfs;
+  freshVfs(): Promise<Vfs>;
   /** Closes the server, every VFS, store and client, the emulator, and removes the temp files. */
   stop(): Promise<void>;
 }
@@ -46,31 +40,18 @@ export async function startLoadStack(opts: { rps: number }): Promise<LoadStack> 
   const emu = await startEmulator({ limits: { rps, banMs: 60_000 } });
   const dir = mkdtempSync(join(tmpdir(), 'fdav-load-'));
   const pacer = createPacer({ minIntervalMs: intervalMs, concurrency: 4 });
-  const opened: { vfs: Vfs; store: MetaStore; client: FichierClient }[] = [];
-  const openVfs = (file: string): Vfs => {
-    const store = openMetaStore({ file });
-    const client = new FichierClient({ apiKey: new Secret(emu.key), baseUrl: emu.apiBase, pacer });
-    const remote = createFichierRemote({ client, dirIds: createStoreDirIdIndex(store) });
-    const vfs = createVfs({ remote, store });
-    opened.push({ vfs, store, client });
-    return vfs;
-  };
-  const dav = createDavServer({ vfs: openVfs(join(dir, 'meta.sqlite')), readOnly: false, users: [{ user: USER, pass: PASS }] });
+  const stacks = stackSet(() => emu, { pacer });
   let fresh = 0;
   const stop = async () => {
-    await dav.close();
-    for (const { vfs, store, client } of opened.splice(0)) {
-      await vfs.close();
-      store.close();
-      await client.close();
-    }
+    await stacks.closeAll();
     await emu.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const { url } = await dav.listen('127.0.0.1', 0);
+    const main = await stacks.open(join(dir, 'meta.sqlite'), { server: { users: [{ user: USER, pass: PASS }] } });
+    const { url } = await main.server!.listen('127.0.0.1', 0);
     const auth = `Basic ${Buffer.from(`${USER}:${PASS}`, 'utf8').toString('base64')}`;
-    return { url, auth, emu, rps, intervalMs, pacer, freshVfs: () => openVfs(join(dir, `fresh-${fresh++}.sqlite`)), stop };
+    return { url, auth, emu, rps, intervalMs, pacer, freshVfs: () => stacks.openVfs(join(dir, `fresh-${fresh++}.sqlite`)), stop };
   } catch (err) {
     await stop();
     throw err;
