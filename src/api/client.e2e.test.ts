@@ -1,30 +1,15 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { ServerResponse } from 'node:http';
-import { FichierClient } from './client.ts';
-import { createPacer } from './pacer.ts';
+import type { FichierClient } from './client.ts';
 import { FichierApiError } from './errors.ts';
-import { Secret } from '../util/secret.ts';
-import { startServer, sendJson, sendHtml, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
+import { sendJson, sendHtml, type RecordedRequest, serverPerTest } from '../../test/support/recording-server.ts';
 
 const KEY = 'TestKey_0123456789abcdefghijklmn';
-let server: TestServer | undefined;
-let client: FichierClient | undefined;
 
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
+const serve = serverPerTest(KEY);
 
-async function setup(handler: (req: RecordedRequest, res: ServerResponse) => void) {
-  server = await startServer({ buffered: handler });
-  client = new FichierClient({
-    apiKey: new Secret(KEY),
-    baseUrl: server.base,
-    pacer: createPacer({ minIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 4, floodCooldownMs: 5 }),
-  });
-  return { server, client };
+function setup(handler: (req: RecordedRequest, res: ServerResponse) => void) {
+  return serve({ buffered: handler }, { pacer: { backoffMaxMs: 4, floodCooldownMs: 5 } });
 }
 
 const OK_ANSWERS: Record<string, unknown> = {

@@ -1,22 +1,10 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { ServerResponse } from 'node:http';
-import { FichierClient } from './client.ts';
-import { createPacer } from './pacer.ts';
 import { parseContentRange, rangeHeader } from './download.ts';
-import { Secret } from '../util/secret.ts';
-import { startServer, sendJson, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
+import { sendJson, type RecordedRequest, serverPerTest } from '../../test/support/recording-server.ts';
 
 const KEY = 'DownloadKey_0123456789abcdefghij';
 const FILE = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
-let server: TestServer | undefined;
-let client: FichierClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
 
 /** Serves FILE at /tok/* with RFC 7233 single ranges; `lie` corrupts the Content-Range; `ignore` answers 200. */
 function rangeServer(mode: 'ok' | 'lie' | 'ignore' = 'ok') {
@@ -39,10 +27,10 @@ function rangeServer(mode: 'ok' | 'lie' | 'ignore' = 'ok') {
   };
 }
 
-async function setup(handler: (req: RecordedRequest, res: ServerResponse) => void, downloadConcurrency = 8) {
-  server = await startServer({ buffered: handler });
-  client = new FichierClient({ apiKey: new Secret(KEY), baseUrl: server.base, pacer: createPacer({ minIntervalMs: 0 }), downloadConcurrency });
-  return { server, client };
+const serve = serverPerTest(KEY);
+
+function setup(handler: (req: RecordedRequest, res: ServerResponse) => void, downloadConcurrency = 8) {
+  return serve({ buffered: handler }, { downloadConcurrency });
 }
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {

@@ -1,25 +1,13 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { FichierClient } from './client.ts';
 import { FichierApiError } from './errors.ts';
 import type { ApiObserver } from './observer.ts';
-import { createPacer } from './pacer.ts';
-import { Secret } from '../util/secret.ts';
-import { sendJson, startServer, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
+import { sendJson, type RecordedRequest, serverPerTest, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'ObserverKey_0123456789abcdefghij';
 const FILE = Buffer.alloc(300_000, 7);
 
-let server: TestServer | undefined;
-let client: FichierClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
 
 interface Recorder extends ApiObserver {
   calls: [string, string][];
@@ -48,6 +36,9 @@ async function collect(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** A server answering folder/ls with `lsAnswers` in turn (then OK), the upload steps, and FILE at /tok/*. */
+const serve = serverPerTest(KEY);
+let server: TestServer | undefined;
+
 async function setup(observer: ApiObserver, lsAnswers: [number, unknown][] = [], downloadConcurrency = 8) {
   let uploaded = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse, _record: RecordedRequest) => {
@@ -75,15 +66,9 @@ async function setup(observer: ApiObserver, lsAnswers: [number, unknown][] = [],
     }
     sendJson(res, 404, { status: 'KO', message: 'Resource not found #469' });
   };
-  server = await startServer({ streaming: handle });
-  client = new FichierClient({
-    apiKey: new Secret(KEY),
-    baseUrl: server.base,
-    pacer: createPacer({ minIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 2 }),
-    downloadConcurrency,
-    observer,
-  });
-  return { server, client };
+  const served = await serve({ streaming: handle }, { pacer: { backoffMaxMs: 2 }, downloadConcurrency, observer });
+  server = served.server;
+  return served;
 }
 
 describe('ApiObserver', () => {

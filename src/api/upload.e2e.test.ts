@@ -1,23 +1,11 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { FichierClient } from './client.ts';
-import { createPacer } from './pacer.ts';
 import { multipartFraming } from './upload.ts';
-import { Secret } from '../util/secret.ts';
-import { startServer, sendJson, sendHtml, type RecordedRequest, type TestServer } from '../../test/support/recording-server.ts';
+import { sendJson, sendHtml, type RecordedRequest, serverPerTest, type TestServer } from '../../test/support/recording-server.ts';
 
 const KEY = 'UploadKey_0123456789abcdefghijkl';
-let server: TestServer | undefined;
-let client: FichierClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
 
 interface Parsed {
   fields: Record<string, string>;
@@ -51,6 +39,8 @@ interface Behaviour {
   onBody?: (req: IncomingMessage, record: RecordedRequest) => Promise<Buffer>;
 }
 
+const serve = serverPerTest(KEY);
+
 async function setup(b: Behaviour = {}) {
   const parsed: Parsed[] = [];
   let endCalls = 0;
@@ -77,13 +67,7 @@ async function setup(b: Behaviour = {}) {
     }
     sendJson(res, 404, { status: 'KO', message: 'Resource not found #469' });
   };
-  server = await startServer({ streaming: handle });
-  client = new FichierClient({
-    apiKey: new Secret(KEY),
-    baseUrl: server.base,
-    pacer: createPacer({ minIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 5 }),
-    endPollMaxMs: 300,
-  });
+  const { server, client } = await serve({ streaming: handle }, { endPollMaxMs: 300 });
   return { server, client, parsed };
 }
 

@@ -4,6 +4,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
+import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
+import { createPacer, type PacerOptions } from '../../src/api/pacer.ts';
+import { Secret } from '../../src/util/secret.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -76,4 +80,35 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
   res.end(html);
+}
+
+export interface ServedClient {
+  server: TestServer;
+  /** A client of `server`'s API base with the test's key. */
+  client: FichierClient;
+}
+
+/**
+ * A recording server and a client on it, started per test by the function this returns and closed after each
+ * test. The client's pacer does not space calls and backs off for milliseconds, unless `pacer` says otherwise.
+ * Call at the top level of a test file.
+ */
+export function serverPerTest(key: string): (handler: Handler, opts?: Omit<FichierClientOptions, 'apiKey' | 'baseUrl' | 'pacer'> & { pacer?: PacerOptions }) => Promise<ServedClient> {
+  let current: ServedClient | undefined;
+  afterEach(async () => {
+    await current?.client.close();
+    await current?.server.close();
+    current = undefined;
+  });
+  return async (handler, { pacer, ...opts } = {}) => {
+    const server = await startServer(handler);
+    const client = new FichierClient({
+      ...opts,
+      apiKey: new Secret(key),
+      baseUrl: server.base,
+      pacer: createPacer({ minIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 5, ...pacer }),
+    });
+    current = { server, client };
+    return current;
+  };
 }
