@@ -17,7 +17,7 @@ import type { UploadedFile } from '../src/api/upload.ts';
 import { ENDPOINT_PATHS, FILE_URL_RE, type FileEntry, type RemoteInfoResponse } from '../src/api/types.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
 import { makeContractTarget, plannedContractTarget, type ContractTarget } from './support/contract-target.ts';
-import type { EmulatorStatsJson } from './support/emulator.ts';
+import type { EmulatorStats } from './support/emulator.ts';
 
 const planned = plannedContractTarget();
 const REAL = planned.kind === 'real';
@@ -88,7 +88,7 @@ async function subFolderIds(folderId: number): Promise<number[]> {
   return ((await t.client.folderLs(folderId)).sub_folders ?? []).map((s) => s.id);
 }
 
-function emuStats(): Promise<EmulatorStatsJson> {
+function emuStats(): Promise<EmulatorStats> {
   if (!t.stats) throw new Error('emulator stats are not available on this target');
   return t.stats();
 }

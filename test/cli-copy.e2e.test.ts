@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, type CliResult } from './support/cli.ts';
-import { startEmulator, type EmulatorStatsJson, type TestEmulator } from './support/emulator.ts';
+import { startEmulator, type EmulatorStats, type TestEmulator } from './support/emulator.ts';
 
 const BIG = randomBytes(5 * 1024 * 1024);
 const TREE: Record<string, Buffer> = {
@@ -57,7 +57,7 @@ function expectSameTree(a: string, b: string): void {
   }
 }
 
-const delta = (after: EmulatorStatsJson, before: EmulatorStatsJson, key: string): number => (after.calls[key] ?? 0) - (before.calls[key] ?? 0);
+const delta = (after: EmulatorStats, before: EmulatorStats, key: string): number => (after.calls[key] ?? 0) - (before.calls[key] ?? 0);
 const UPLOADS = '/upload.cgi';
 
 beforeAll(async () => {

@@ -23,7 +23,7 @@ import { createMetrics, type Metrics } from '../src/observe/metrics.ts';
 import { createLogger } from '../src/util/log.ts';
 import type { Handler } from '../src/webdav/context.ts';
 import { startDavStack, type DavStack } from './support/stack.ts';
-import type { EmulatorStatsJson } from './support/emulator.ts';
+import type { EmulatorStats } from './support/emulator.ts';
 
 const logLines: string[] = [];
 const answers: string[] = [];
@@ -105,7 +105,7 @@ async function account(): Promise<string[]> {
 }
 
 /** API calls made so far, by endpoint (admin calls are not counted by the emulator). */
-const calls = async (): Promise<EmulatorStatsJson['calls']> => (await stack.emu.stats()).calls;
+const calls = async (): Promise<EmulatorStats['calls']> => (await stack.emu.stats()).calls;
 
 /** A handler that fails the way a bug would: an error whose message, stack and cause carry the API key. */
 const crashing: Handler = () => {

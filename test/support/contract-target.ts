@@ -21,7 +21,7 @@ import { mapHost } from '../../src/api/hosts.ts';
 import { createPacer, type Pacer } from '../../src/api/pacer.ts';
 import { REAL_API_BASE } from '../../src/api/types.ts';
 import { Secret } from '../../src/util/secret.ts';
-import { startEmulator, type EmulatorStatsJson, type TestEmulator } from './emulator.ts';
+import { startEmulator, type EmulatorStats, type TestEmulator } from './emulator.ts';
 
 export type ContractKind = 'emulator' | 'real';
 
@@ -65,7 +65,7 @@ export interface ContractTarget {
   /** Emulator only: GET (no body) or POST (body) /_emulator/<path>; rejects on a non-2xx answer. */
   admin?<T = unknown>(path: string, body?: unknown): Promise<T>;
   /** Emulator only: the emulator's call counters. */
-  stats?(): Promise<EmulatorStatsJson>;
+  stats?(): Promise<EmulatorStats>;
   /** Purges and removes the scratch folder, closes the clients and stops the emulator. Rejects if the purge fails. */
   stop(): Promise<void>;
 }

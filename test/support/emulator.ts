@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
 import { isPacer } from '../../src/app/stack.ts';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { createEmulator, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
 import { Secret } from '../../src/util/secret.ts';
 
 /** A running emulator on 127.0.0.1:<random port> for one test file, with its proxy CA on disk. */
@@ -17,7 +17,7 @@ export interface TestEmulator {
   caFile: string;
   dir: string;
   admin<T = unknown>(path: string, body?: unknown): Promise<T>;
-  stats(): Promise<EmulatorStatsJson>;
+  stats(): Promise<EmulatorStats>;
   /** An API client of this emulator (a 1 ms pacer unless `opts.pacer` says otherwise), closed by `stop()`. */
   client(opts?: ClientOptions): FichierClient;
   /** Closes the clients and the emulator, and removes the temp files. */
@@ -31,14 +31,7 @@ export interface ClientOptions extends Omit<FichierClientOptions, 'apiKey' | 'ba
   key?: string;
 }
 
-export interface EmulatorStatsJson {
-  total: number;
-  calls: Record<string, number>;
-  downloads: number;
-  bans: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+export type { EmulatorStats };
 
 /** A recognisable, valid-looking 32-character key that tests grep for. */
 export const TEST_KEY = 'TestKey_fichierdav_0123456789_xyz';
@@ -66,7 +59,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     caFile,
     dir,
     admin,
-    stats: () => admin<EmulatorStatsJson>('stats'),
+    stats: () => admin<EmulatorStats>('stats'),
     client,
     stop: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
