@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Faults } from './faults.ts';
 import { seededRandom } from '../util/random.ts';
+import { skippingClock } from '../../test/support/clocks.ts';
 import { KEY, start, type Started } from '../../test/support/emulator-http.ts';
 
 let s: Started | undefined;
@@ -92,24 +93,26 @@ describe('faults over HTTP', () => {
     expect((await s.api<{ count: number }>('file/ls.cgi', { folder_id: -1 })).json.count).toBe(0);
   });
 
-  it('endpointLatencyMs delays only that endpoint', async () => {
-    s = await start();
+  it('endpointLatencyMs delays only that endpoint (waits on the injected clock)', async () => {
+    const clock = skippingClock();
+    s = await start({ clock });
     await s.admin('faults', { endpointLatencyMs: { 'file/ls.cgi': 150 } });
-    const t0 = Date.now();
+    await s.api('folder/ls.cgi', { folder_id: 0 });
+    expect(clock.sleeps).toEqual([]);
     await s.api('file/ls.cgi', { folder_id: 0 });
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(clock.sleeps).toEqual([150]);
     await s.admin('faults/clear', {});
-    const t1 = Date.now();
     await s.api('file/ls.cgi', { folder_id: 0 });
-    expect(Date.now() - t1).toBeLessThan(140);
+    expect(clock.sleeps).toEqual([150]);
   });
 
-  it('bandwidth throttles downloads', async () => {
-    s = await start();
+  it('bandwidth throttles downloads: 20 KB at 100 KB/s take 200 ms of the injected clock', async () => {
+    const clock = skippingClock();
+    s = await start({ clock });
     const [l] = await s.upload([{ name: 'b', data: Buffer.alloc(20_000, 3) }]);
     s.emu.control.setFaults({ bandwidth: { downBytesPerSec: 100_000 } });
-    const t0 = Date.now();
+    const t0 = clock.now();
     expect((await (await s.download(l!.download)).arrayBuffer()).byteLength).toBe(20_000);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    expect(clock.now() - t0).toBeCloseTo(200, 6);
   });
 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import type { Pacer, PacerOptions } from '../../src/api/pacer.ts';
 import { createEmulator, type Emulator, type EmulatorStats } from '../../src/emulator/index.ts';
+import { systemClock } from '../../src/util/clock.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
+import { recordingClock, type RecordingClock } from './clocks.ts';
 import { emulatorAdmin, TEST_KEY } from './emulator.ts';
 import { stackOver } from './stack.ts';
 
@@ -24,6 +26,8 @@ export interface FaultStack {
   url: string;
   /** Emulator base URL (stays the same across restarts). */
   emuUrl: string;
+  /** The emulator's clock (real time), recording every wait it makes: injected latency shows here. */
+  emuClock: RecordingClock;
   vfs: Vfs;
   pacer: Pacer;
   /** POST (with body) or GET (without) /_emulator/<path>; rejects on a non-2xx answer. */
@@ -47,8 +51,9 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   const dataDir = join(dir, 'emu');
   let emulator: Emulator | undefined;
   let port = 0;
+  const emuClock = recordingClock(systemClock);
   const start = async (apiKey = TEST_KEY) => {
-    const next = await createEmulator({ apiKey, dataDir });
+    const next = await createEmulator({ apiKey, dataDir, clock: emuClock });
     ({ port } = await next.listen({ host: '127.0.0.1', port, proxy: false }));
     emulator = next;
   };
@@ -78,6 +83,7 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   return {
     url,
     emuUrl,
+    emuClock,
     vfs: stack.vfs,
     pacer: stack.pacer,
     admin,
