@@ -144,6 +144,13 @@ describe('read-only mode', () => {
     }
     expect((await call(url, 'PROPFIND', { depth: '0' })).status).toBe(207);
   });
+
+  it('wraps the VFS too: a handler that writes under a verb not known as a write still gets 403 (EROFS)', async () => {
+    const vfs = makeVfs();
+    const { url } = await start({ vfs, readOnly: true, handlers: { SEARCH: async (s) => void (await s.vfs.mkdir('made')) } });
+    expect((await call(url, 'SEARCH')).status).toBe(403);
+    await expect(vfs.stat('made')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('methods', () => {

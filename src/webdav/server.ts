@@ -45,9 +45,6 @@ const { v2 } = webdav;
 type HTTPRequestContext = webdav.v2.HTTPRequestContext;
 type HTTPMethod = webdav.v2.HTTPMethod;
 
-/** Methods refused in read-only mode. */
-export const WRITE_METHODS: ReadonlySet<string> = new Set(['PUT', 'MKCOL', 'DELETE', 'PROPPATCH', 'LOCK', 'UNLOCK', 'COPY', 'MOVE']);
-
 export interface DavCoreOptions {
   shared: DavShared;
   /** Handlers by upper-case verb. */
@@ -137,7 +134,6 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     };
     let p: Promise<void>;
     try {
-      if (shared.opts.readOnly && WRITE_METHODS.has(r.method)) throw new DavError(403, 'read-only server');
       p = handler(shared, r);
     } catch (err) {
       p = Promise.reject(err);

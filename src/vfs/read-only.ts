@@ -1,0 +1,35 @@
+/**
+ * Read-only mode as a wrapper, not a flag: `readOnlyVfs(vfs)` is the same Vfs whose every write throws
+ * EROFS before touching anything, while reads, listings and cache control pass through. Whoever serves a
+ * read-only drive (the WebDAV server with --read-only) wraps its VFS once; nothing below knows the mode.
+ */
+import { FsError } from '../remote/errors.ts';
+import type { Vfs } from './types.ts';
+
+const refuse = (path: string): Promise<never> => Promise.reject(new FsError('EROFS', 'read-only', { path }));
+
+/** `vfs` with every write refused with EROFS (see the module doc). */
+export function readOnlyVfs(vfs: Vfs): Vfs {
+  return {
+    stat: (path, signal) => vfs.stat(path, signal),
+    readdir: (path, signal) => vfs.readdir(path, signal),
+    openRead: (path, range, signal) => vfs.openRead(path, range, signal),
+    openWrite: (path) => refuse(path),
+    writeFile: (path) => refuse(path),
+    mkdir: (path) => refuse(path),
+    rmdir: (path) => refuse(path),
+    unlink: (path) => refuse(path),
+    removeTree: (path) => refuse(path),
+    rename: (_src, dst) => refuse(dst),
+    copy: (_src, dst) => refuse(dst),
+    setModTime: (path) => refuse(path),
+    propsOf: (entries) => vfs.propsOf(entries),
+    getProps: (path) => vfs.getProps(path),
+    patchProps: (path) => refuse(path),
+    about: (signal) => vfs.about(signal),
+    refresh: (path, opts) => vfs.refresh(path, opts),
+    forget: (path) => vfs.forget(path),
+    stats: () => vfs.stats(),
+    close: () => vfs.close(),
+  };
+}
