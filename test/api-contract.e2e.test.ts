@@ -1,5 +1,5 @@
 /**
- * API contract suite: the 1fichier API as our client uses it (reference §2, §4-§7), every endpoint of the
+ * API contract suite: the 1fichier API as our client uses it (errors, accounts, folders, files, uploads, downloads), every endpoint of the
  * `Endpoints` map. Runs against the emulator by default; set FICHIER_CONTRACT_KEY to run it, serial and
  * paced (>= 2 s between requests), against the real 1fichier API inside a scratch folder that it purges.
  * Tests that need emulator-only controls are declared with `it.runIf(cap)` and say why in their name.

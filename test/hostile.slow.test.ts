@@ -1,5 +1,5 @@
 /**
- * Hostile input (issue 7 point 2): a seeded, reproducible battery of malformed, oversized and malicious requests
+ * Hostile input: a seeded, reproducible battery of malformed, oversized and malicious requests
  * sent over raw sockets to the full stack (emulator -> client -> VFS -> WebDAV, users configured).
  *
  * Asserted: no crash (a health PROPFIND answers 207 after every batch), no hang (every request gets an answer or a

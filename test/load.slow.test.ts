@@ -1,5 +1,5 @@
 /**
- * Load (issue 7, point 4): 32 concurrent WebDAV clients run a mixed workload (PROPFIND listings, Depth 0 stats,
+ * Load: 32 concurrent WebDAV clients run a mixed workload (PROPFIND listings, Depth 0 stats,
  * Range GETs, small PUTs, MOVE renames, DELETEs) against the full stack over an emulator whose flood limit is
  * ON, for ~30 s (SOAK=1: 10 minutes). Each client owns a folder and its own files in a shared folder, so
  * everything it owns is predictable: it keeps a model of what the account holds, updated only on 2xx answers.
@@ -430,7 +430,7 @@ describe('load: 32 WebDAV clients against a rate-limited emulator', () => {
     DURATION_MS + 60_000,
   );
 
-  it('a GET racing a DELETE of its file answers 404, not a cut connection (found by the workload above)', async () => {
+  it('a GET racing a DELETE of its file answers 404, not a cut connection', async () => {
     const h = { authorization: stack.auth };
     const body = randomBytes(5_000);
     for (const name of ['race-a.bin', 'race-b.bin']) {

@@ -1,7 +1,7 @@
 /**
  * Real-client conformance: Debian's rclone 1.60, its own fichier backend, pointed at the emulator in
  * proxy mode (HTTPS_PROXY + --ca-cert). rclone is the judge of the emulator's fidelity: a step that
- * fails here is an emulator bug unless the reference says the real API behaves so.
+ * fails here is an emulator bug unless the real API is known to behave so.
  * Steps run in order and build on each other.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

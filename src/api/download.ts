@@ -1,5 +1,5 @@
 /**
- * GET of a download token URL (reference §6), optionally ranged, streamed and never buffered.
+ * GET of a download token URL, optionally ranged, streamed and never buffered.
  *
  * Pacing choice: a download GET is not an API call, so it does not wait for the pacer's interval nor
  * count against its 4 API slots (a long transfer would starve listings). It goes through its own cap
