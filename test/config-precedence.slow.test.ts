@@ -13,6 +13,7 @@ import { ConfigError, resolveSettings, type ResolveInput } from '../src/config/r
 import type { RcloneConfigError } from '../src/config/rclone-conf.ts';
 import type { RcloneCryptError } from '../src/config/rclone-crypt.ts';
 import { formatConfigShow } from '../src/config/show.ts';
+import { thrownBy } from './support/errors.ts';
 
 const ENCRYPTED_FIXTURE = join(import.meta.dirname, 'fixtures', 'rclone-1.60-encrypted.conf');
 
@@ -30,15 +31,7 @@ function resolve(over: Partial<ResolveInput> & { env?: NodeJS.ProcessEnv } = {})
   return resolveSettings({ flags: {}, cwd: work, execDir, platform: 'linux', ...over, env: { HOME: home, ...over.env } });
 }
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (fn: () => unknown): ConfigError => thrownBy(fn, ConfigError);
 
 /** A fresh rclone.conf written by `rclone config create` (rclone obscures the passwords itself). */
 function rcloneConf(name: string, remote: string, params: string[]): string {

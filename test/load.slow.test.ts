@@ -15,6 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Client, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
+import { busiestSecond, type CallRecord } from './support/emulator.ts';
 import { startLoadStack, type LoadStack } from './support/load-stack.ts';
 
 const SOAK = process.env.SOAK === '1';
@@ -51,11 +52,6 @@ interface Figures {
   failures: Failure[];
 }
 
-interface CallRecord {
-  t: number;
-  path: string;
-  status: number;
-}
 
 let stack: LoadStack;
 
@@ -89,17 +85,6 @@ function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-
-function maxPerSecond(ts: number[]): number {
-  const s = [...ts].sort((a, b) => a - b);
-  let best = 0;
-  let lo = 0;
-  for (let hi = 0; hi < s.length; hi++) {
-    while (s[hi]! - s[lo]! >= 1000) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -301,9 +286,7 @@ function callCollector(t0: number): { poll(final?: boolean): Promise<void>; reco
   let queue = Promise.resolve();
   const once = async (final: boolean): Promise<void> => {
     const cut = final ? Number.POSITIVE_INFINITY : Date.now() - 2_000;
-    const got = await stack.emu.admin<CallRecord[] | { calls: CallRecord[] }>(`calls?since=${from}`);
-    const list = Array.isArray(got) ? got : got.calls;
-    records.push(...list.filter((c) => c.t >= from && c.t < cut));
+    records.push(...(await stack.emu.calls(from)).filter((c) => c.t < cut));
     from = cut;
   };
   return {
@@ -386,7 +369,7 @@ describe('load: 32 WebDAV clients against a rate-limited emulator', () => {
         await calls.poll(true);
         const api = calls.records.filter((c) => c.path.startsWith('/v1/'));
         const stats = await stack.emu.stats();
-        const maxRate = maxPerSecond(api.map((c) => c.t));
+        const maxRate = busiestSecond(api.map((c) => c.t));
         const after = heap.filter((h) => h.t >= WARMUP_MS);
         const third = Math.max(1, Math.floor(after.length / 3));
         const heapFirst = mean(after.slice(0, third).map((h) => h.heap));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
 import { isPacer } from '../../src/app/stack.ts';
-import { createEmulator, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
+import { createEmulator, type CallRecord, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
 import { Secret } from '../../src/util/secret.ts';
 
 /** A running emulator on 127.0.0.1:<random port> for one test file, with its proxy CA on disk. */
@@ -18,6 +18,8 @@ export interface TestEmulator {
   dir: string;
   admin<T = unknown>(path: string, body?: unknown): Promise<T>;
   stats(): Promise<EmulatorStats>;
+  /** Every call the emulator received at or after `sinceMs` (its clock), oldest first. */
+  calls(sinceMs: number): Promise<CallRecord[]>;
   /** An API client of this emulator (a 1 ms pacer unless `opts.pacer` says otherwise), closed by `stop()`. */
   client(opts?: ClientOptions): FichierClient;
   /** Closes the clients and the emulator, and removes the temp files. */
@@ -31,7 +33,7 @@ export interface ClientOptions extends Omit<FichierClientOptions, 'apiKey' | 'ba
   key?: string;
 }
 
-export type { EmulatorStats };
+export type { CallRecord, EmulatorStats };
 
 /** A recognisable, valid-looking 32-character key that tests grep for. */
 export const TEST_KEY = 'TestKey_fichierdav_0123456789_xyz';
@@ -60,6 +62,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     dir,
     admin,
     stats: () => admin<EmulatorStats>('stats'),
+    calls: async (sinceMs) => (await admin<CallRecord[]>(`calls?since=${sinceMs}`)).filter((c) => c.t >= sinceMs),
     client,
     stop: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -83,4 +86,16 @@ export function emulatorAdmin(url: string): <T = unknown>(path: string, body?: u
     if (!res.ok) throw new Error(`emulator admin ${path}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
+}
+
+/** The most of `times` (ms) that fall in any one-second window (t - 1000, t]: what a per-second rate limit counts. */
+export function busiestSecond(times: number[]): number {
+  const s = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < s.length; hi++) {
+    while (s[hi]! - s[lo]! >= 1000) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
 }
