@@ -54,7 +54,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
   await emu?.stop();
   rmSync(local, { recursive: true, force: true });
 });
