@@ -5,8 +5,8 @@ import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import { httpDate } from '../conditional.ts';
 import { MS_NS, OC_NS } from '../props.ts';
 import { DAV_NS, parseXml } from '../xml.ts';
-import { propsOf, responsesOf, startPropServer } from '../../../test/support/prop-server.ts';
-import type { PropServer } from '../../../test/support/prop-server.ts';
+import { propsOf, responsesOf, startPropServer } from '../../../test/support/prop-kit.ts';
+import type { PropServer } from '../../../test/support/prop-kit.ts';
 
 const D = (name: string): string => `${DAV_NS} ${name}`;
 const PROPS = (inner: string, ns = ''): string => `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"${ns}><D:prop>${inner}</D:prop></D:propfind>`;

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { httpDate } from '../conditional.ts';
 import { MS_NS } from '../props.ts';
 import { DAV_NS } from '../xml.ts';
-import { propsOf, responsesOf, startPropServer } from '../../../test/support/prop-server.ts';
-import type { PropServer } from '../../../test/support/prop-server.ts';
+import { propsOf, responsesOf, startPropServer } from '../../../test/support/prop-kit.ts';
+import type { PropServer } from '../../../test/support/prop-kit.ts';
 
 const UPDATE = (inner: string, ns = ''): string => `<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:"${ns}>${inner}</D:propertyupdate>`;
 const SET = (props: string): string => `<D:set><D:prop>${props}</D:prop></D:set>`;
