@@ -1,6 +1,6 @@
 /**
- * Wire types of the 1fichier API v1, exactly as 1fichier sends and accepts them, quirks included
- * (see ../shared/reference/fichier-api.md). Shared by the client (src/api/client.ts) and the
+ * Wire types of the 1fichier API v1, exactly as 1fichier sends and accepts them, quirks included (the
+ * public API documentation is https://1fichier.com/api.html; what it leaves out was observed). Shared by the client (src/api/client.ts) and the
  * emulator (src/emulator/): an endpoint that one side forgets is a compile error.
  *
  * Quirks kept on purpose:

@@ -7,7 +7,7 @@ import { delay, type Core } from './core.ts';
 import { getToken } from './download.ts';
 import { KO, sendError, sendJson } from './errors.ts';
 import { checkAuth, parseJsonObject, readBody } from './http.ts';
-import { remoteInfo, remoteLs, remoteRequest } from './remote.ts';
+import { remoteInfo, remoteLs, remoteRequest } from './remote-upload.ts';
 
 /**
  * The API host (/v1/<endpoint>): one typed handler per endpoint of `Endpoints` (a missing one is a

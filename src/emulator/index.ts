@@ -1,10 +1,9 @@
 /**
  * The 1fichier API v1 emulator: one HTTP handler for the API (/v1/...), the upload node (/upload.cgi,
- * /end.pl), the download host (/<token>) and test controls (/_emulator/...). See
- * ../../shared/reference/fichier-api.md for the real service; quirks kept on purpose are listed in
- * src/api/types.ts.
+ * /end.pl), the download host (/<token>) and test controls (/_emulator/...). Quirks of the real service kept
+ * on purpose are listed in src/api/types.ts.
  *
- * Choices where the reference is silent (all emulator-invented codes are #9xx):
+ * Choices where 1fichier's documentation is silent (all emulator-invented codes are #9xx):
  * - KO statuses follow one rule: on endpoints whose `status` rclone checks (folder/rm, folder/mv, file/mv,
  *   file/rename, file/cp, get_token) a refusal is HTTP 200 + KO; where rclone does not check (mkdir, ls,
  *   info, rm) refusals are non-2xx. Unknown file/folder/token/upload id => 404 "Resource not found #469"
@@ -49,7 +48,7 @@ import { seedDemo } from './demo.ts';
 import { Faults } from './faults.ts';
 import { seededRandom } from '../util/random.ts';
 import { Limiter, type RateLimits } from './limits.ts';
-import { failInterruptedJobs } from './remote.ts';
+import { failInterruptedJobs } from './remote-upload.ts';
 import { attachProxy, type ProxyHandle } from './proxy.ts';
 import { createRouter } from './router.ts';
 import { State } from './state.ts';

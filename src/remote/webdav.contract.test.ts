@@ -4,7 +4,7 @@
  * is declared in the WebDAV remote's facts (no duplicate names: PUT with If-None-Match: *), not skipped here.
  */
 import { describe, expect, it } from 'vitest';
-import { startDavStack } from '../../test/helpers/dav-stack.ts';
+import { startDavStack } from '../../test/support/stack.ts';
 import { codeOf, runRemoteContract, streamOf, testBytes } from '../../test/support/remote-contract.ts';
 import { createWebdavRemote } from '../../test/support/webdav-remote/index.ts';
 

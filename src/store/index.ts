@@ -19,7 +19,7 @@ import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import type { DeadProp } from '../core/props.ts';
 import type { FileMeta, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
-import { memoizeStore } from './memo.ts';
+import { memoizeStore } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
 export { defaultCacheDir } from '../util/dirs.ts';

@@ -5,7 +5,7 @@
  * GET/HEAD/PROPFIND answer it locally as an empty file (dav-server-rs does the same). A real file of that name
  * (the user, or Finder, wrote one) always wins.
  *
- * Choices where the reference is silent:
+ * Choices of ours:
  * - The synthetic entry is only offered when the parent folder exists (else the client gets the real 404/409).
  * - Its modtime is the `now` given (it has no history); its ETag depends only on its path, since its content
  *   (nothing) never changes.

@@ -17,6 +17,7 @@ import { systemClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import type { Logger } from '../util/log.ts';
+import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs } from '../vfs/types.ts';
 import { createAuthenticator, createFailureThrottle } from './auth.ts';
 import type { Credentials } from './auth.ts';
@@ -34,6 +35,7 @@ import { handlePut } from './handlers/put.ts';
 import { handleUnlock } from './handlers/unlock.ts';
 import type { HtpasswdFile } from './htpasswd.ts';
 import { createLockManager } from './locks.ts';
+import { refuseWrites } from './read-only.ts';
 import { encodeSegment, baseSegments } from './request.ts';
 import { createDavCore, isLoopback } from './server.ts';
 import type { RequestObserver } from './server.ts';
@@ -60,6 +62,7 @@ export interface DavServerOptions {
   clock?: Clock;
   /** URL prefix, e.g. '/dav'; default '' (served at the root). */
   baseUrl?: string;
+  /** Refuse every write with 403 (read-only.ts). Default false. */
   readOnly?: boolean;
   users?: Credentials[];
   htpasswd?: HtpasswdFile;
@@ -97,21 +100,23 @@ export function createDavServer(opts: DavServerOptions): DavServer {
   const base = baseSegments(opts.baseUrl ?? '');
   const baseUrl = base.length === 0 ? '' : '/' + base.map(encodeSegment).join('/');
   const hasUsers = (opts.users?.length ?? 0) > 0 || opts.htpasswd !== undefined;
+  const readOnly = opts.readOnly ?? false;
+  const handlers = { ...DEFAULT_HANDLERS, ...opts.handlers };
   const shared: DavShared = {
-    vfs: opts.vfs,
+    vfs: readOnly ? readOnlyVfs(opts.vfs) : opts.vfs,
     locks: createLockManager({ clock }),
     logger,
     clock,
     opts: {
       baseUrl,
-      readOnly: opts.readOnly ?? false,
+      readOnly,
       maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
       realm: opts.realm ?? 'fichier-dav',
     },
   };
   const core = createDavCore({
     shared,
-    handlers: { ...DEFAULT_HANDLERS, ...opts.handlers },
+    handlers: readOnly ? refuseWrites(handlers) : handlers,
     authenticator: hasUsers ? createAuthenticator({ users: opts.users, htpasswd: opts.htpasswd }) : undefined,
     throttle: createFailureThrottle({ clock }),
     allowAnonymous: opts.allowAnonymous ?? false,
@@ -166,3 +171,4 @@ export function createDavServer(opts: DavServerOptions): DavServer {
 export { DavError } from './context.ts';
 export type { DavShared, DavRequest, Handler } from './context.ts';
 export type { RequestObserver } from './server.ts';
+export { loadHtpasswd } from './htpasswd.ts';

@@ -1,31 +1,34 @@
 /**
- * The WebDAV server core: webdav-server v2 as the framework, every method handler ours.
+ * The WebDAV server core, and the one place that says what webdav-server v2 (the framework this product is
+ * built on) does for us and what we own.
  *
- * The library's parts (kept):
- * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`) and dispatch (`dav.executeRequest`);
- * - the request context (HTTPRequestContext: default headers `DAV: 1,2`, `MS-Author-Via: DAV`, the CORS headers,
- *   `Server`, and `Allow` listing every registered method);
- * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest` to end a request.
+ * webdav-server does (kept):
+ * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`) and the dispatch of a request to it
+ *   (`dav.executeRequest`);
+ * - the request context: default headers (`DAV: 1,2`, `MS-Author-Via: DAV`, CORS, `Server`) and `Allow`
+ *   listing every registered method;
+ * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest`, which end a request.
  *
- * Ours (and why, numbers from webdav-clients.md §2):
- * - every handler (handlers/*.ts, registered here as `chunked` so the library never pre-buffers a body, B11): the
- *   library's GET/HEAD read whole objects for a range (B1), its If evaluation crashes the process (B2/B3),
- *   PROPPATCH finalises twice (B4), properties are mangled (B5), Overwrite/Depth defaults are wrong (B6/B7),
- *   dates depend on TZ (B8), LOCK replies are off-spec and locks are per user (B9), PROPFIND costs ~10 backend
- *   calls per entry (B10), MOVE downloads and re-uploads (B15);
- * - authentication (B12: its Basic parser rejects `+`, `/` and `:`; B13: it challenges on every response and on
- *   OPTIONS). Our `httpAuthentication` stub makes the library authenticate nobody and send no challenge;
- *   `WWW-Authenticate` is sent only on our 401. Repeated failures from one address delay its next attempts
- *   (auth.ts FailureThrottle), one attempt at a time: while one waits, the address's other requests get 429 with
- *   Retry-After, unchecked. OPTIONS is answered without authentication (a choice): Finder
- *   and browsers' CORS preflight send it without credentials, and it reveals only the DAV class and a method
- *   list, never whether a path exists (handlers/options.ts);
+ * We own, and why:
+ * - every method handler (handlers/<method>.ts, written against the VFS, registered here as `chunked` so the
+ *   library never buffers a body). The library's own handlers do not fit a remote drive: its GET/HEAD read
+ *   the whole object to serve a range, its If-header evaluation can crash the process, PROPPATCH answers
+ *   twice, property values are mangled, the Overwrite and Depth defaults are wrong, dates depend on the time
+ *   zone, LOCK answers are off-spec and locks belong to users rather than tokens, PROPFIND costs about ten
+ *   backend calls per entry, and MOVE downloads and uploads again;
+ * - authentication (auth.ts): the library's Basic parser refuses `+`, `/` and `:` in credentials, and it
+ *   challenges on every answer, OPTIONS included. Our `httpAuthentication` stub makes the library authenticate
+ *   nobody and challenge nobody; `WWW-Authenticate` is sent only on our 401. Repeated failures from one
+ *   address delay its next attempts, one attempt at a time: while one waits, the address's other requests get
+ *   429 with Retry-After, unchecked. OPTIONS is answered without authentication (a choice): Finder and
+ *   browsers' CORS preflight send it without credentials, and it reveals only the DAV class and a method list,
+ *   never whether a path exists (handlers/options.ts);
  * - request-target decoding (request.ts): the library's `decodeURIComponent` throws on a malformed escape and it
- *   silently resolves `..`; we validate the target before handing the request to the library, so the library only
- *   ever sees targets it can parse;
- * - the If header, locks, read-only mode, the body cap and every error status (write-guard.ts, locks.ts,
- *   errors.ts);
- * - hrefs: `respondWithPaths: true` (B14) and our own href() everywhere.
+ *   silently resolves `..`; we validate the target before handing the request to the library, so the library
+ *   only ever sees targets it can parse;
+ * - the If header, locks, the body cap and every error status (write-guard.ts, if-header.ts, locks.ts, errors.ts),
+ *   and read-only mode (read-only.ts);
+ * - hrefs: `respondWithPaths: true` and our own href() everywhere.
  * The library's method map is replaced by a prototype-less object holding only our verbs (its POST handler is
  * dropped, and a verb such as `constructor` cannot resolve to an Object.prototype member). The `Allow` computation
  * calls `type()` on the library's in-memory root file system, which never touches the VFS and cannot fail (an
@@ -44,9 +47,6 @@ import { isLoopback } from '../util/net.ts';
 const { v2 } = webdav;
 type HTTPRequestContext = webdav.v2.HTTPRequestContext;
 type HTTPMethod = webdav.v2.HTTPMethod;
-
-/** Methods refused in read-only mode. */
-export const WRITE_METHODS: ReadonlySet<string> = new Set(['PUT', 'MKCOL', 'DELETE', 'PROPPATCH', 'LOCK', 'UNLOCK', 'COPY', 'MOVE']);
 
 export interface DavCoreOptions {
   shared: DavShared;
@@ -137,7 +137,6 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     };
     let p: Promise<void>;
     try {
-      if (shared.opts.readOnly && WRITE_METHODS.has(r.method)) throw new DavError(403, 'read-only server');
       p = handler(shared, r);
     } catch (err) {
       p = Promise.reject(err);

@@ -8,7 +8,7 @@ import { FichierClient } from '../../src/api/client.ts';
 import { createPacer, type PacerOptions } from '../../src/api/pacer.ts';
 import type { EmulatorOptions } from '../../src/emulator/index.ts';
 import { Secret } from '../../src/util/secret.ts';
-import { startEmulator, type TestEmulator } from '../helpers/emulator.ts';
+import { startEmulator, type TestEmulator } from './emulator.ts';
 import type { Remote, RemoteEntry } from '../../src/remote/types.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../../src/remote/fichier/index.ts';
 

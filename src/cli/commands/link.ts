@@ -1,10 +1,11 @@
 /**
  * `fichier-dav link remote:path...` and `link -R remote:folder`: direct download links for many files.
  *
- * - Each link is a get_token call WITHOUT single=1, so it can be used again until the token expires; with
- *   the remote's `cdn` and `file_password` settings. Every call goes through the session's client, so the
- *   pacer spaces them (at most LINK_CONCURRENCY in flight; the pacer's interval is what limits the rate).
- * - `--page` prints the permanent 1fichier file URL instead (what `rclone link` prints): no API call.
+ * - Each link is the remote's direct link (remote/commands.ts: a reusable get_token URL on 1fichier, with the
+ *   remote's `cdn` and `file_password` settings). Every call goes through the pacer, which spaces them (at most
+ *   LINK_CONCURRENCY in flight; the pacer's interval is what limits the rate).
+ * - `--page` prints the permanent 1fichier file URL instead (what `rclone link` prints): the remote's
+ *   publicLink, which checks that the file still exists (one file/info call) rather than trust the cache.
  * - Output: one file argument without -R prints just the URL (as rclone link); otherwise one
  *   `path<TAB>url` line per file, `path` being the file's path in the account, in argument and walk order.
  * - A file that fails (missing, a folder without -R, a local-only file, a refused token) is one line on
@@ -13,13 +14,13 @@
  */
 import { Command } from 'commander';
 import pLimit from 'p-limit';
-import type { FichierClient } from '../../api/client.ts';
 import { FsError } from '../../core/errors.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import type { CliIo } from '../context.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath, singleRemote } from '../paths.ts';
 import { withSession } from '../run.ts';
+import type { Session } from '../session.ts';
 import { Failures } from './failures.ts';
 import { examples } from './format.ts';
 import { walkAll } from './list-walk.ts';
@@ -30,9 +31,10 @@ export const LINK_CONCURRENCY = 4;
 export interface LinkOptions {
   recursive: boolean;
   page: boolean;
-  cdn: boolean;
-  filePassword?: string;
 }
+
+/** What printLinks needs of a session: the VFS to find the files, the remote's links to print. */
+export type LinkSource = Pick<Session, 'vfs' | 'publicLink' | 'commands'>;
 
 /** The files the arguments name, in order; what cannot be linked is reported to `failures`. */
 async function filesOf(vfs: Vfs, paths: string[], recursive: boolean, io: CliIo, failures: Failures): Promise<VfsEntry[]> {
@@ -57,26 +59,24 @@ async function filesOf(vfs: Vfs, paths: string[], recursive: boolean, io: CliIo,
   return out;
 }
 
-/** The link of one file. Throws ENOTSUP for a local-only file, what getToken throws otherwise. */
-async function linkOf(client: FichierClient, file: VfsEntry, opts: LinkOptions): Promise<string> {
+/** The link of one file. Throws ENOTSUP for a local-only file, what the remote's link throws otherwise. */
+async function linkOf(source: LinkSource, file: VfsEntry, opts: LinkOptions): Promise<string> {
   if (file.local) throw new FsError('ENOTSUP', 'a local-only file (not stored on 1fichier) has no link', { path: file.path });
-  if (opts.page) return file.id;
-  const res = await client.getToken(file.id, { single: false, cdn: opts.cdn, ...(opts.filePassword !== undefined ? { pass: opts.filePassword } : {}) });
-  return res.url;
+  return opts.page ? source.publicLink(file) : source.commands.directLink(file);
 }
 
 /**
  * Prints the links of the files `paths` name (see the module doc for the format). Resolves when every
  * link is printed; throws CliError (exit 1) at the end when any file failed (each reported on stderr).
  */
-export async function printLinks(vfs: Vfs, client: FichierClient, paths: string[], opts: LinkOptions, io: CliIo): Promise<void> {
+export async function printLinks(source: LinkSource, paths: string[], opts: LinkOptions, io: CliIo): Promise<void> {
   const failures = new Failures(io);
-  const files = await filesOf(vfs, paths, opts.recursive, io, failures);
+  const files = await filesOf(source.vfs, paths, opts.recursive, io, failures);
   const unresolved = failures.count;
   const bare = paths.length === 1 && !opts.recursive && files.length === 1;
   const limit = pLimit(LINK_CONCURRENCY);
   const settled = files.map((f) =>
-    limit(() => linkOf(client, f, opts)).then(
+    limit(() => linkOf(source, f, opts)).then(
       (url) => ({ url }),
       (err: unknown) => ({ err }),
     ),
@@ -98,20 +98,13 @@ export function linkCommand(io: CliIo): Command {
     )
     .argument('<remote:path...>', 'files (or folders with -R); bare paths are paths in the account')
     .option('-R, --recursive', 'link every file below the given folders')
-    .option('--page', 'print the permanent 1fichier file URL (as rclone link) instead of a direct download link; no API call')
+    .option('--page', 'print the permanent 1fichier file URL (as rclone link) instead of a direct download link')
     .addHelpText('after', examples('fichier-dav link fichier:Movies/a.mkv', 'fichier-dav link -R fichier:Seeds > links.tsv', 'fichier-dav link --page fichier:a.zip fichier:b.zip'));
   for (const opt of schemaOptions(['cdn'])) cmd.addOption(opt);
   return cmd.action(async (specs: string[], flags: { recursive?: boolean; page?: boolean }, self: Command) => {
     const targets = specs.map(accountPath);
     const remote = singleRemote(targets.map((t) => t.remote));
-    await withSession(self, io, remote, (s) => {
-      const opts: LinkOptions = {
-        recursive: flags.recursive ?? false,
-        page: flags.page ?? false,
-        cdn: s.resolved.settings.cdn,
-        ...(s.resolved.filePassword ? { filePassword: s.resolved.filePassword.reveal() } : {}),
-      };
-      return printLinks(s.vfs, s.client, targets.map((t) => t.path), opts, io);
-    });
+    const opts: LinkOptions = { recursive: flags.recursive ?? false, page: flags.page ?? false };
+    await withSession(self, io, remote, (s) => printLinks(s, targets.map((t) => t.path), opts, io));
   });
 }

@@ -1,35 +1,20 @@
 /**
- * `fichier-dav remote-upload URL... --to remote:path`: 1fichier fetches the URLs itself into the folder
- * (remote/request.cgi with the folder's id; the root is folder 0). Prints the job id; with `--wait`, polls
- * remote/info (through the pacer, every --interval, at most --timeout in all) until every URL has a result,
- * prints the results, and refreshes the folder's cached listing so the new files are listed at once.
- * Exit 1 when a URL failed.
+ * `fichier-dav remote-upload URL... --to remote:path`: 1fichier fetches the URLs itself into the folder (the
+ * remote's backend command, remote/commands.ts). Prints the job id; with `--wait`, polls the job (through the
+ * pacer, every --interval, at most --timeout in all) until every URL has a result, prints the results, and
+ * refreshes the folder's cached listing so the new files are listed at once. Exit 1 when a URL failed.
  *
- * `fichier-dav remote-upload status [ID]`: the account's jobs (remote/ls), or one job's results (remote/info).
- * Both print text, or JSON with --json.
+ * `fichier-dav remote-upload status [ID]`: the account's jobs, or one job's results. Both print text, or
+ * JSON with --json.
  */
 import { Command, Option } from 'commander';
-import { FsError } from '../../core/errors.ts';
 import { systemClock } from '../../util/clock.ts';
-import type { Vfs } from '../../vfs/types.ts';
 import { CliError, type CliIo } from '../context.ts';
 import { accountPath } from '../paths.ts';
 import { withSession } from '../run.ts';
 import { examples } from './format.ts';
 import { failedCount, formatJob, formatJobList, jobJson, jobListJson, waitForJob } from './remote-jobs.ts';
 import { parseDurationFlag } from './duration.ts';
-
-/**
- * The 1fichier folder id of folder `path` ('' = the root, id 0). Throws ENOENT, ENOTDIR (a file), and EIO
- * when the folder has no numeric id (it is not a 1fichier folder).
- */
-export async function folderIdOf(vfs: Vfs, path: string): Promise<number> {
-  const dir = await vfs.stat(path);
-  if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path });
-  if (path === '') return 0;
-  if (!/^\d+$/.test(dir.id)) throw new FsError('EIO', 'this folder has no 1fichier folder id', { path });
-  return Number(dir.id);
-}
 
 function checkUrl(u: string): string {
   let url: URL;
@@ -63,11 +48,11 @@ function statusCommand(io: CliIo): Command {
       const remote = flags.remote === undefined ? undefined : accountPath(flags.remote).remote;
       await withSession(cmd, io, remote, async (s) => {
         if (id === undefined) {
-          const jobs = (await s.client.remoteLs()).data ?? [];
+          const jobs = await s.commands.remoteUploadJobs();
           io.stdout.write(flags.json ? JSON.stringify(jobListJson(jobs), null, 2) + '\n' : formatJobList(jobs));
           return;
         }
-        const info = await s.client.remoteInfo(Number(id));
+        const info = await s.commands.remoteUploadJob(Number(id));
         io.stdout.write(flags.json ? JSON.stringify(jobJson(info), null, 2) + '\n' : formatJob(info));
       });
     });
@@ -97,8 +82,7 @@ export function remoteUploadCommand(io: CliIo): Command {
       urls.forEach(checkUrl);
       const dest = accountPath(flags.to);
       await withSession(cmd, io, dest.remote, async (s) => {
-        const folderId = await folderIdOf(s.vfs, dest.path);
-        const job = await s.client.remoteRequest(urls, folderId);
+        const job = await s.commands.remoteUpload(urls, await s.vfs.stat(dest.path));
         const where = dest.path === '' ? '/' : dest.path;
         if (!flags.wait) {
           io.stdout.write(
@@ -108,11 +92,11 @@ export function remoteUploadCommand(io: CliIo): Command {
           );
           return;
         }
-        const info = await waitForJob(s.client, job.id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
+        const info = await waitForJob(s.commands, job.id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
         await s.vfs.refresh(dest.path);
         io.stdout.write(flags.json ? JSON.stringify({ ...jobJson(info), folder: where }, null, 2) + '\n' : formatJob(info));
         const failed = failedCount(info);
-        if (failed > 0) throw new CliError(`${failed} of ${info.result.length} URLs failed`);
+        if (failed > 0) throw new CliError(`${failed} of ${info.results.length} URLs failed`);
       });
     });
 }

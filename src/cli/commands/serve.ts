@@ -9,8 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRcServer } from '../../rc/server.ts';
 import { systemClock } from '../../util/clock.ts';
-import { loadHtpasswd } from '../../webdav/htpasswd.ts';
-import { createDavServer } from '../../webdav/index.ts';
+import { loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
@@ -18,6 +17,7 @@ import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
 import { loggerFor, openSession, type Session } from '../session.ts';
+import type { ResolvedSettings } from '../../config/settings.ts';
 import { onShutdown } from '../shutdown.ts';
 import { coreStatsOf } from './core-stats.ts';
 
@@ -34,23 +34,21 @@ function readPem(cwd: string, file: string, what: string): string {
   }
 }
 
-async function serve(session: Session, io: CliIo): Promise<void> {
-  const { settings } = session.resolved;
-  const { host, port } = parseAddr(settings.addr);
+/** The WebDAV server's options from the settings (reads the htpasswd file and the TLS files). */
+function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics'> {
+  const { settings } = resolved;
   const htpasswd = settings.htpasswd === undefined ? undefined : loadHtpasswd(readFileSync(resolve(io.cwd, settings.htpasswd), 'utf8'));
   const tls = settings.cert !== undefined && settings.key !== undefined ? { cert: readPem(io.cwd, settings.cert, 'certificate'), key: readPem(io.cwd, settings.key, 'key') } : undefined;
   const users = settings.user !== undefined && settings.pass !== undefined ? [{ user: settings.user, pass: settings.pass }] : [];
-  const dav = createDavServer({
-    vfs: session.vfs,
-    logger: session.logger,
-    baseUrl: settings.baseurl,
-    readOnly: settings.readOnly,
-    users,
-    htpasswd,
-    allowAnonymous: settings.allowAnonymous,
-    tls,
-    metrics: session.metrics,
-  });
+  return { baseUrl: settings.baseurl, readOnly: settings.readOnly, users, htpasswd, allowAnonymous: settings.allowAnonymous, tls };
+}
+
+async function serve(session: Session, io: CliIo): Promise<void> {
+  const { settings } = session.resolved;
+  const { host, port } = parseAddr(settings.addr);
+  const dav = session.server;
+  if (!dav) throw new CliError('the session was opened without a WebDAV server');
+  const auth = settings.user !== undefined || settings.htpasswd !== undefined;
   const startedAt = systemClock.now();
   const rc = settings.rc
     ? createRcServer({
@@ -83,7 +81,7 @@ async function serve(session: Session, io: CliIo): Promise<void> {
     connectBanner({
       url,
       readOnly: settings.readOnly,
-      auth: users.length > 0 || htpasswd !== undefined,
+      auth,
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
       ...(rcUrl !== undefined ? { rcUrl } : {}),
     }) + '\n',
@@ -107,7 +105,7 @@ export function serveCommand(io: CliIo): Command {
     const { settings } = resolved;
     if ((settings.user === undefined) !== (settings.pass === undefined)) throw new CliError('--user and --pass go together', 2);
     if ((settings.cert === undefined) !== (settings.key === undefined)) throw new CliError('--cert and --key go together', 2);
-    const session = await openSession(resolved, io, loggerFor(resolved, io));
+    const session = await openSession(resolved, io, loggerFor(resolved, io), serverOptions(resolved, io));
     try {
       await serve(session, io);
     } finally {
