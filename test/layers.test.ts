@@ -43,7 +43,7 @@ describe('layer rules on nested folders', () => {
   it.each([
     ['src/remote/fichier/deep/probe.ts', '../../../api/client.ts'],
     ['src/webdav/handlers/deep/probe.ts', '../../../vfs/types.ts'],
-    ['src/cli/commands/deep/probe.ts', '../../../remote/errors.ts'],
+    ['src/cli/commands/deep/probe.ts', '../../../core/errors.ts'],
     ['src/cli/commands/emulator.ts', '../../emulator/index.ts'],
   ])('%s importing %s is allowed', { timeout: 30_000 }, async (file, spec) => {
     expect(await layerErrors(file, spec)).toEqual([]);
