@@ -35,7 +35,7 @@ function errOf(fn: () => unknown): ConfigError | undefined {
 
 /** Every dotted leaf path of a plain object. */
 function leaves(obj: object, prefix = ''): string[] {
-  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === 'object' ? leaves(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
 }
 
 describe('the schema', () => {
@@ -44,7 +44,7 @@ describe('the schema', () => {
   });
 
   it('describes every Settings field exactly once, each with a doc', () => {
-    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key'].sort();
+    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key', 'rcUser', 'rcPass'].sort();
     expect(FIELDS.map((f) => f.path).sort()).toEqual(settingsPaths);
     for (const f of FIELDS) expect(f.doc.length).toBeGreaterThan(10);
   });

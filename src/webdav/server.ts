@@ -2,10 +2,16 @@
  * The WebDAV server core: webdav-server v2 as the framework, every method handler ours.
  *
  * The library's parts (kept):
- * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`) and dispatch (`dav.executeRequest`);
- * - the request context (HTTPRequestContext: default headers `DAV: 1,2`, `MS-Author-Via: DAV`, the CORS headers,
- *   `Server`, and `Allow` listing every registered method);
+ * - the method registry (`dav.methods`, `onUnknownMethod`) and the request context (HTTPRequestContext);
  * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest` to end a request.
+ * The context is built here (`execute`), not by the library's `HTTPRequestContext.create`: that one sends
+ * `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every answer, which lets any web
+ * page read the drive. Ours sends the same defaults without them (`DAV: 1,2`, `MS-Author-Via: DAV`, `Server`,
+ * `Allow` with every registered verb); CORS headers come only from the browser guard, for listed origins.
+ *
+ * Before anything else each request passes the browser guard (util/browser-guard.ts: Host check against DNS
+ * rebinding, cross-site requests refused, CORS for `--allow-origin` origins only): a refusal is answered 421/403
+ * with its reason, before authentication and before the path is looked at.
  *
  * Ours (and why, numbers from webdav-clients.md §2):
  * - every handler (handlers/*.ts, registered here as `chunked` so the library never pre-buffers a body, B11): the
@@ -39,6 +45,7 @@ import { DavError } from './context.ts';
 import type { DavShared, Handler } from './context.ts';
 import { sendError } from './errors.ts';
 import { DavRequestImpl, baseSegments } from './request.ts';
+import { guardRequest, type BrowserGuard } from '../util/browser-guard.ts';
 import { isLoopback } from '../util/net.ts';
 
 const { v2 } = webdav;
@@ -59,6 +66,8 @@ export interface DavCoreOptions {
   allowAnonymous: boolean;
   /** Told of every request when it ends (answered, failed or abandoned by the client). */
   observer?: RequestObserver;
+  /** The browser guard in force (it depends on the address the server listens on, known only then). */
+  guard: () => BrowserGuard;
 }
 
 /** A sink for per-request counts (metrics). */
@@ -75,6 +84,13 @@ export interface DavCore {
 }
 
 export { isLoopback };
+
+/** The library's HTTPRequestContext, built directly (its constructor is protected) so no default header is set. */
+class RequestContext extends v2.HTTPRequestContext {
+  constructor(server: webdav.v2.WebDAVServer, req: IncomingMessage, res: ServerResponse) {
+    super(server, req, res, () => undefined);
+  }
+}
 
 /** Wraps `res.write`/`res.end` to count body bytes sent. */
 function countBytes(res: ServerResponse): () => number {
@@ -154,7 +170,35 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
   }
   dav.methods = table;
   const unknown: Handler = () => Promise.reject(new DavError(405, 'method not allowed', { headers: { Allow: allow } }));
-  dav.onUnknownMethod({ chunked: (ctx, _body, done) => run(unknown, ctx, done) });
+  const unknownMethod: HTTPMethod = { chunked: (ctx, _body, done) => run(unknown, ctx, done) };
+  const libraryAllow = Object.keys(table)
+    .map((v) => v.toUpperCase())
+    .join(',');
+
+  /**
+   * The library's dispatch (its `executeRequest`) with our context creation: default headers without CORS, the
+   * path check the library makes (it refuses `..` above the root with 403), then beforeRequest, the method, and
+   * afterRequest once the method calls `exit`.
+   */
+  const execute = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = table[(req.method ?? '').toLowerCase()] ?? unknownMethod;
+    res.setHeader('DAV', '1,2');
+    res.setHeader('MS-Author-Via', 'DAV');
+    res.setHeader('Server', 'fichier-dav/1');
+    res.setHeader('Allow', libraryAllow);
+    const ctx = new RequestContext(dav, req, res);
+    const unresolvable = ctx.requested.path.resolve();
+    if (unresolvable) {
+      ctx.setCodeFromError(unresolvable);
+      res.end();
+      return;
+    }
+    ctx.exit = () => {
+      res.end();
+      dav.invokeAfterRequest(ctx, null);
+    };
+    dav.invokeBeforeRequest(ctx, () => method.chunked?.(ctx, req, ctx.exit));
+  };
 
   /**
    * Throttle keys (auth.ts throttleKey) with a delayed login attempt in progress. A penalised address gets one
@@ -240,6 +284,12 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
       }
     });
     const method = (req.method ?? 'GET').toUpperCase();
+    const verdict = opts.guard().check(guardRequest(req));
+    for (const [k, v] of Object.entries(verdict.headers)) res.setHeader(k, v);
+    if (!verdict.ok) {
+      sendError({ method, req, res }, new DavError(verdict.status, verdict.reason), logger);
+      return;
+    }
     try {
       r = new DavRequestImpl(req, res, { base, maxBodyBytes: shared.opts.maxBodyBytes });
     } catch (err) {
@@ -248,7 +298,7 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     }
     requests.set(req, r);
     try {
-      dav.executeRequest(req, res);
+      execute(req, res);
     } catch (err) {
       sendError(r, err, logger);
     }
