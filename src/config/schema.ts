@@ -139,7 +139,7 @@ export const FIELDS: readonly FieldDescriptor[] = [
   {
     path: 'allowOrigin', group: 'webdav', type: 'list', flag: '--allow-origin <origin>', env: envs('ALLOW_ORIGIN', true), example: [],
     check: checkOrigin, normalize: (v) => normalizeOrigin(v) ?? v,
-    doc: 'A web origin (`http://localhost:3000`) whose pages may use the drive: answered with CORS headers (credentials allowed) and allowed to write. Repeat the flag for several; the environment takes a comma-separated list. By default no page of another origin may read or change anything.',
+    doc: 'A web origin (`http://localhost:3000`) whose pages may use the WebDAV server: answered with CORS headers (credentials allowed) and allowed to write. Repeat the flag for several; the environment takes a comma-separated list. By default no page of another origin may read or change anything (the control port never answers another origin).',
   },
   {
     path: 'allowHost', group: 'webdav', type: 'list', flag: '--allow-host <name>', env: envs('ALLOW_HOST', false), example: [],
