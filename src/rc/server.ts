@@ -48,7 +48,7 @@ export interface RcServerOptions {
   vfsOpt?: VfsOptSummary;
   /** Largest request body, bytes (413 beyond). Default 64 KiB. */
   maxBodyBytes?: number;
-  /** Host names (normalizeHostName form) answered besides the loopback names. */
+  /** Host names answered besides the loopback names (createRcServer throws ERR_BAD_HOST for a value that is not one). */
   allowHosts?: readonly string[];
   /** Basic authentication of every request; none when absent. */
   auth?: RcAuth;

@@ -48,6 +48,15 @@ describe('normalizeHostName', () => {
   });
 });
 
+describe('createBrowserGuard options', () => {
+  it('canonicalises the listed origins and host names, and refuses what is neither', () => {
+    expect(status(check({ allowOrigins: ['HTTP://LOCALHOST:3000/'] }, 'PUT', { origin: 'http://localhost:3000' }))).toBe(200);
+    expect(status(check({ allowHosts: ['Drive.Example.com'] }, 'GET', { host: 'drive.example.com' }))).toBe(200);
+    expect(() => createBrowserGuard({ loopbackBind: true, authenticated: false, allowOrigins: ['*'] })).toThrow(expect.objectContaining({ code: 'ERR_BAD_ORIGIN' }));
+    expect(() => createBrowserGuard({ loopbackBind: true, authenticated: false, allowHosts: ['x:80'] })).toThrow(expect.objectContaining({ code: 'ERR_BAD_HOST' }));
+  });
+});
+
 describe('the Host check on a loopback address', () => {
   it('answers the loopback names with or without port', () => {
     for (const host of ['127.0.0.1', '127.0.0.1:8080', 'localhost', 'LOCALHOST:1', '[::1]', '[::1]:8080', '127.5.6.7:9', '[::ffff:127.0.0.1]:80']) {

@@ -32,9 +32,9 @@ import { isIP } from 'node:net';
 import { isLoopback } from './net.ts';
 
 export interface BrowserGuardOptions {
-  /** Canonical origins (normalizeOrigin) allowed to use the server from a page, with credentials. */
+  /** Origins allowed to use the server from a page, with credentials (any case; canonicalised by normalizeOrigin). */
   allowOrigins?: readonly string[];
-  /** Host names (normalizeHostName) answered besides loopback names (and IP literals off loopback). */
+  /** Host names answered besides loopback names (and IP literals off loopback); canonicalised by normalizeHostName. */
   allowHosts?: readonly string[];
   /** The server listens on a loopback address. */
   loopbackBind: boolean;
@@ -131,10 +131,24 @@ function shown(value: string): string {
 
 const NAVIGATION_DESTS = new Set(['document', undefined]);
 
-/** Builds a guard for one listening server. */
+/** `values` in canonical form; throws an Error with `code` naming the first one `normalize` refuses. */
+function canonical(values: readonly string[], normalize: (v: string) => string | undefined, code: string, what: string): Set<string> {
+  return new Set(
+    values.map((v) => {
+      const n = normalize(v);
+      if (n === undefined) throw Object.assign(new Error(`not ${what}: ${shown(v)}`), { code });
+      return n;
+    }),
+  );
+}
+
+/**
+ * Builds a guard for one listening server. Throws an Error with code 'ERR_BAD_ORIGIN' or 'ERR_BAD_HOST' when an
+ * `allowOrigins` or `allowHosts` value is not an origin or a host name (see normalizeOrigin, normalizeHostName).
+ */
 export function createBrowserGuard(opts: BrowserGuardOptions): BrowserGuard {
-  const origins = new Set(opts.allowOrigins ?? []);
-  const hosts = new Set(opts.allowHosts ?? []);
+  const origins = canonical(opts.allowOrigins ?? [], normalizeOrigin, 'ERR_BAD_ORIGIN', 'a web origin (scheme://host[:port])');
+  const hosts = canonical(opts.allowHosts ?? [], normalizeHostName, 'ERR_BAD_HOST', 'a host name without port');
   const anyHost = !opts.loopbackBind && opts.authenticated && hosts.size === 0;
   const vary: Record<string, string> = origins.size > 0 ? { Vary: 'Origin' } : {};
   const cors = opts.cors ?? { methods: [], requestHeaders: [], exposeHeaders: [] };

@@ -79,9 +79,9 @@ export interface DavServerOptions {
   handlers?: Readonly<Record<string, Handler>>;
   /** Told of every finished request (e.g. src/observe/metrics.ts `Metrics`). */
   metrics?: RequestObserver;
-  /** Web origins (normalizeOrigin form) whose pages may use the drive: CORS with credentials, writes allowed. */
+  /** Web origins (`http://localhost:3000`) whose pages may use the drive: CORS with credentials, writes allowed. */
   allowOrigins?: readonly string[];
-  /** Host names (normalizeHostName form) answered besides loopback names (and IP literals off loopback). */
+  /** Host names answered besides loopback names (and IP literals off loopback), e.g. a reverse proxy's. */
   allowHosts?: readonly string[];
 }
 
@@ -111,7 +111,10 @@ export interface DavServer {
   close(): Promise<void>;
 }
 
-/** Builds the server (not listening yet). Throws when `baseUrl` is malformed. */
+/**
+ * Builds the server (not listening yet). Throws when `baseUrl` is malformed, and an Error with code
+ * 'ERR_BAD_ORIGIN' / 'ERR_BAD_HOST' when an `allowOrigins` / `allowHosts` value is not an origin / a host name.
+ */
 export function createDavServer(opts: DavServerOptions): DavServer {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger;

@@ -86,7 +86,7 @@ export interface DavCore {
 export { isLoopback };
 
 /** The library's HTTPRequestContext, built directly (its constructor is protected) so no default header is set. */
-class RequestContext extends v2.HTTPRequestContext {
+class DavHttpContext extends v2.HTTPRequestContext {
   constructor(server: webdav.v2.WebDAVServer, req: IncomingMessage, res: ServerResponse) {
     super(server, req, res, () => undefined);
   }
@@ -186,7 +186,7 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     res.setHeader('MS-Author-Via', 'DAV');
     res.setHeader('Server', 'fichier-dav/1');
     res.setHeader('Allow', libraryAllow);
-    const ctx = new RequestContext(dav, req, res);
+    const ctx = new DavHttpContext(dav, req, res);
     const unresolvable = ctx.requested.path.resolve();
     if (unresolvable) {
       ctx.setCodeFromError(unresolvable);
