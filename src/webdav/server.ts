@@ -2,12 +2,12 @@
  * The WebDAV server core: webdav-server v2 as the framework, every method handler ours.
  *
  * The library's parts (kept):
- * - the method registry (`dav.methods`, `onUnknownMethod`) and the request context (HTTPRequestContext);
+ * - the request context (HTTPRequestContext) and its path check (`..` above the root is refused with 403);
  * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest` to end a request.
- * The context is built here (`execute`), not by the library's `HTTPRequestContext.create`: that one sends
- * `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every answer, which lets any web
- * page read the drive. Ours sends the same defaults without them (`DAV: 1,2`, `MS-Author-Via: DAV`, `Server`,
- * `Allow` with every registered verb); CORS headers come only from the browser guard, for listed origins.
+ * Dispatch is ours (`execute`, the library's `executeRequest` without its `HTTPRequestContext.create`): that one
+ * sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every answer, which lets
+ * any web page read the drive. Ours sends the same defaults without them (`DAV: 1,2`, `MS-Author-Via: DAV`,
+ * `Server`, `Allow` with every registered verb); CORS headers come only from the browser guard, for listed origins.
  *
  * Before anything else each request passes the browser guard (util/browser-guard.ts: Host check against DNS
  * rebinding, cross-site requests refused, CORS for `--allow-origin` origins only): a refusal is answered 421/403
@@ -32,10 +32,8 @@
  * - the If header, locks, read-only mode, the body cap and every error status (write-guard.ts, locks.ts,
  *   errors.ts);
  * - hrefs: `respondWithPaths: true` (B14) and our own href() everywhere.
- * The library's method map is replaced by a prototype-less object holding only our verbs (its POST handler is
- * dropped, and a verb such as `constructor` cannot resolve to an Object.prototype member). The `Allow` computation
- * calls `type()` on the library's in-memory root file system, which never touches the VFS and cannot fail (an
- * error just leaves the type undefined).
+ * The method map is a prototype-less object holding only our verbs (the library's POST handler is dropped, and a
+ * verb such as `constructor` cannot resolve to an Object.prototype member); it also replaces the library's own map.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import webdav from 'webdav-server';
