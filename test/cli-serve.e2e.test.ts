@@ -3,83 +3,39 @@
  * base from the environment), the `serving webdav on URL` line, Basic auth, a PUT that lands at 1fichier, SIGTERM
  * => exit 0; and the refusals (no key, anonymous on a non-loopback address => exit 1) and --read-only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { killServes, spawnServe as spawnIn, startServe as startIn, terminate, type RunningServe, type SpawnedServe } from './support/serve-process.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const USER = 'u';
 const PASS = 'p:a+/ss';
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`;
-const START_MS = 30_000;
 
 let emu: TestEmulator;
 const dir = mkdtempSync(join(tmpdir(), 'fdav-cli-serve-'));
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   emu = await startEmulator();
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killServes();
   await emu.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Exited {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Spawns `fichier-dav serve webdav ...` with `env` added to a minimal environment (no key unless given). */
-function spawnServe(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<Exited>; out: () => string } {
-  const child = spawn(process.execPath, [BIN, 'serve', 'webdav', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: dir, ...env },
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exited>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return { child, exited, out: () => `stdout: ${stdout}\nstderr: ${stderr}` };
-}
+const spawnServe = (args: string[], env: NodeJS.ProcessEnv): SpawnedServe => spawnIn(args, env, dir);
 
 const keyEnv = (): NodeJS.ProcessEnv => ({ FICHIER_API_KEY: emu.key, FICHIER_API_URL: emu.apiBase });
 
-/** Starts a server and resolves with its announced URL; rejects if it exits or stays silent for START_MS. */
-async function startServe(extra: string[] = []): Promise<{ child: ChildProcess; exited: Promise<Exited>; url: string }> {
+/** Starts a server with Basic auth and a private cache, and resolves with its announced URL. */
+function startServe(extra: string[] = []): Promise<RunningServe> {
   const cacheDir = mkdtempSync(join(dir, 'cache-'));
-  const run = spawnServe(['--addr', '127.0.0.1:0', '--user', USER, '--pass', PASS, '--cache-dir', cacheDir, ...extra], keyEnv());
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not announce itself within ${START_MS} ms\n${run.out()}`)), START_MS);
-    const onData = () => {
-      const m = /serving webdav on (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(run.out());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    run.child.stdout!.on('data', onData);
-    void run.exited.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${e.code} before announcing\n${run.out()}`));
-    });
-  });
-  return { child: run.child, exited: run.exited, url };
-}
-
-/** SIGTERM and the exit code, bounded. */
-async function terminate(child: ChildProcess, exited: Promise<Exited>): Promise<Exited> {
-  child.kill('SIGTERM');
-  const timeout = new Promise<Exited>((_r, reject) => setTimeout(() => reject(new Error('no exit within 15 s of SIGTERM')), 15_000));
-  return Promise.race([exited, timeout]);
+  return startIn(['--addr', '127.0.0.1:0', '--user', USER, '--pass', PASS, '--cache-dir', cacheDir, ...extra], keyEnv(), dir);
 }
 
 /** Every file name in the account's root folder at the emulator. */
@@ -96,7 +52,8 @@ async function rootFileNames(): Promise<string[]> {
 
 describe('fichier-dav serve webdav', () => {
   it('announces its URL, serves with Basic auth, uploads to 1fichier, and exits 0 on SIGTERM', async () => {
-    const { child, exited, url } = await startServe();
+    const run = await startServe();
+    const { url } = run;
     expect(url.endsWith('/')).toBe(true);
 
     const listing = await fetch(url, { method: 'PROPFIND', headers: { depth: '1', authorization: AUTH } });
@@ -118,12 +75,13 @@ describe('fichier-dav serve webdav', () => {
     expect(get.status).toBe(200);
     expect(Buffer.from(await get.arrayBuffer()).equals(body)).toBe(true);
 
-    const end = await terminate(child, exited);
+    const end = await terminate(run);
     expect(end.code, end.stderr).toBe(0);
   }, 60_000);
 
   it('--read-only refuses a PUT with 403 and still lists', async () => {
-    const { child, exited, url } = await startServe(['--read-only']);
+    const run = await startServe(['--read-only']);
+    const { url } = run;
     const put = await fetch(new URL('refused.txt', url), { method: 'PUT', headers: { authorization: AUTH }, body: 'x' });
     await put.arrayBuffer();
     expect(put.status).toBe(403);
@@ -131,7 +89,7 @@ describe('fichier-dav serve webdav', () => {
     await listing.arrayBuffer();
     expect(listing.status).toBe(207);
     expect(await rootFileNames()).not.toContain('refused.txt');
-    const end = await terminate(child, exited);
+    const end = await terminate(run);
     expect(end.code, end.stderr).toBe(0);
   }, 60_000);
 

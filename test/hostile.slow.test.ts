@@ -297,7 +297,11 @@ function startSlowClients(port: number, n: number, auth: string): { alive(): num
     });
     s.once('close', () => closed++);
     socks.push(s);
-    s.write(i % 2 === 0 ? `PROPFIND / HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n` : `PUT /slow${i}.bin HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 1000000\r\n\r\n`);
+    s.write(
+      i % 2 === 0
+        ? `PROPFIND / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${auth}\r\n`
+        : `PUT /slow${i}.bin HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${auth}\r\nContent-Length: 1000000\r\n\r\n`,
+    );
     let j = 0;
     timers.push(
       setInterval(() => {

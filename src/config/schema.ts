@@ -4,14 +4,16 @@
  * --help text (src/cli/options.ts), `config show`, and README's configuration reference.
  * Defaults are not repeated here: they come from defaultSettings() (settings.ts).
  */
+import { normalizeHostName, normalizeOrigin } from '../util/browser-guard.ts';
 import { isLoopback, splitHostPort } from '../util/net.ts';
 import { ConfigError } from './errors.ts';
 import { defaultSettings } from './settings.ts';
 import { UnitError, formatDuration, formatSize, parseBool, parseDuration, parseInteger, parseSize } from './units.ts';
 
-export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum';
+export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum' | 'list';
 export type FieldGroup = 'account' | 'webdav' | 'vfs' | 'pacer' | 'logging' | 'control' | 'emulator';
-export type SettingValue = string | number | boolean;
+/** A list (type 'list') is strings: a repeatable flag, a comma-separated environment variable, a JSON array. */
+export type SettingValue = string | number | boolean | readonly string[];
 
 export interface FieldDescriptor {
   /** Dotted path in Settings and mount.json ('addr', 'pacer.minIntervalMs'). */
@@ -42,9 +44,9 @@ export interface FieldDescriptor {
   remoteKey?: 'cdn';
   /** How the default reads in --help and README when it depends on the machine. */
   defaultText?: string;
-  /** Extra check of a parsed value: returns what is wrong ("must be ..."), or undefined when fine. */
+  /** Extra check of a parsed value (of each item of a list): returns what is wrong ("must be ..."), or undefined when fine. */
   check?: (value: SettingValue) => string | undefined;
-  /** Canonical form of a parsed string (e.g. a remote name without its ':'). */
+  /** Canonical form of a parsed string or list item (e.g. a remote name without its ':'). */
   normalize?: (value: string) => string;
 }
 
@@ -63,8 +65,14 @@ const checkAddr = (v: SettingValue): string | undefined => (splitHostPort(String
 function checkLoopbackAddr(v: SettingValue): string | undefined {
   const hp = splitHostPort(String(v));
   if (hp === undefined) return 'must be HOST:PORT, e.g. 127.0.0.1:5572';
-  return isLoopback(hp.host) ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port has no authentication';
+  return isLoopback(hp.host) ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port speaks plain HTTP';
 }
+
+const checkOrigin = (v: SettingValue): string | undefined =>
+  normalizeOrigin(String(v)) === v ? undefined : 'must be a web origin such as http://localhost:3000 (scheme://host[:port], no path; "*" and "null" are refused)';
+
+const checkHostName = (v: SettingValue): string | undefined =>
+  normalizeHostName(String(v)) === v ? undefined : 'must be a host name or IP address without port, such as drive.example.com';
 
 function checkUrl(v: SettingValue): string | undefined {
   try {
@@ -129,6 +137,16 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'Allow serving a non-loopback address without any user.',
   },
   {
+    path: 'allowOrigin', group: 'webdav', type: 'list', flag: '--allow-origin <origin>', env: envs('ALLOW_ORIGIN', true), example: [],
+    check: checkOrigin, normalize: (v) => normalizeOrigin(v) ?? v,
+    doc: 'A web origin (`http://localhost:3000`) whose pages may use the WebDAV server: answered with CORS headers (credentials allowed) and allowed to write. Repeat the flag for several; the environment takes a comma-separated list. By default no page of another origin may read or change anything (the control port never answers another origin).',
+  },
+  {
+    path: 'allowHost', group: 'webdav', type: 'list', flag: '--allow-host <name>', env: envs('ALLOW_HOST', false), example: [],
+    check: checkHostName, normalize: (v) => normalizeHostName(v) ?? v,
+    doc: 'A host name the WebDAV server and the control port answer besides the loopback names (and, on a non-loopback address, IP addresses), e.g. the name of a reverse proxy in front or a LAN name; any other name gets 421 (protection against DNS rebinding). Repeatable. On a non-loopback address with users, every name is answered unless this is set.',
+  },
+  {
     path: 'baseurl', group: 'webdav', type: 'string', flag: '--baseurl <prefix>', env: envs('BASEURL', true), example: '', check: checkBaseurl,
     doc: 'URL path prefix to serve under, e.g. `/dav`.',
   },
@@ -183,7 +201,15 @@ export const FIELDS: readonly FieldDescriptor[] = [
   },
   {
     path: 'rcAddr', group: 'control', type: 'string', flag: '--rc-addr <host:port>', env: envs('RC_ADDR', false), example: '127.0.0.1:5572', check: checkLoopbackAddr,
-    doc: 'Address of the control port; loopback only (it has no authentication).',
+    doc: 'Address of the control port; loopback only (it speaks plain HTTP and can spend the account\'s API budget).',
+  },
+  {
+    path: 'rcUser', group: 'control', type: 'string', flag: '--rc-user <name>', env: envs('RC_USER', true), example: null,
+    doc: 'User name for Basic authentication on the control port (with --rc-pass); without it the control port needs no credentials.',
+  },
+  {
+    path: 'rcPass', group: 'control', type: 'string', flag: '--rc-pass <password>', env: envs('RC_PASS', true), example: null, secret: true, inFile: false,
+    doc: 'Password of --rc-user. Not accepted in mount.json; prefer FICHIER_DAV_RC_PASS to a flag other local users can read.',
   },
   {
     path: 'emulator', group: 'emulator', type: 'enum', values: ['auto', 'on', 'off'], flag: '--emulator <mode>', env: envs('EMULATOR', false), example: 'off',
@@ -276,6 +302,7 @@ export function fieldDefault(field: FieldDescriptor, env: NodeJS.ProcessEnv = pr
 
 /** A value as a person reads it: durations `5m`, sizes `128Mi`/`off`, others as text. Secrets are not masked here. */
 export function formatFieldValue(field: FieldDescriptor, value: SettingValue): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
   if (field.type === 'duration' && typeof value === 'number') return formatDuration(value);
   if (field.type === 'size' && typeof value === 'number') return formatSize(value);
   return String(value);
@@ -303,6 +330,8 @@ export function expectedText(field: FieldDescriptor, json: boolean): string {
       return `a whole number${field.min !== undefined ? ` from ${field.min}` : ''}${field.max !== undefined ? ` to ${field.max}` : ''}`;
     case 'enum':
       return `one of ${(field.values ?? []).map((v) => `"${v}"`).join(', ')}`;
+    case 'list':
+      return json ? 'an array of strings' : 'a value (repeat the flag, or separate values with commas)';
   }
 }
 
@@ -311,6 +340,7 @@ function badField(field: FieldDescriptor, origin: string, what: string): ConfigE
 }
 
 function finish(field: FieldDescriptor, origin: string, value: SettingValue, json: boolean): SettingValue {
+  if (Array.isArray(value)) return value.map((item: string) => finish(field, origin, item, json) as string);
   let v = value;
   if (typeof v === 'string' && field.normalize) v = field.normalize(v);
   if (typeof v === 'number' && field.min !== undefined && v < field.min) throw badField(field, origin, `must be ${expectedText(field, json)}${field.type === 'int' ? '' : ` (at least ${field.min})`}`);
@@ -341,6 +371,12 @@ export function parseFieldText(field: FieldDescriptor, text: string, origin: str
       case 'int':
         v = parseInteger(text);
         break;
+      case 'list':
+        v = text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
+        break;
       default:
         v = text;
     }
@@ -369,6 +405,9 @@ export function parseFieldJson(field: FieldDescriptor, value: unknown, origin: s
     case 'int':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw wrong();
       return finish(field, origin, value, true);
+    case 'list':
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw wrong();
+      return finish(field, origin, value as string[], true);
     case 'duration':
     case 'size':
       if (typeof value === 'number') {

@@ -33,6 +33,10 @@ export interface Settings {
   htpasswd?: string;
   readOnly: boolean;
   allowAnonymous: boolean;
+  /** Web origins allowed to use the servers from a page (CORS), canonical `scheme://host[:port]`. */
+  allowOrigin: readonly string[];
+  /** Host names answered besides loopback names and IP addresses, lower case. */
+  allowHost: readonly string[];
   /** URL prefix ('' = root). */
   baseurl: string;
   /** TLS certificate chain (PEM file). */
@@ -53,6 +57,9 @@ export interface Settings {
   rc: boolean;
   /** Control port address; loopback only. */
   rcAddr: string;
+  /** Basic authentication of the control port (both or neither). */
+  rcUser?: string;
+  rcPass?: string;
   emulator: EmulatorMode;
   /** Embedded emulator's data directory (relative paths are relative to the working directory). */
   emulatorData: string;
@@ -96,6 +103,8 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     apiUrl: DEFAULT_API_URL,
     readOnly: false,
     allowAnonymous: false,
+    allowOrigin: [],
+    allowHost: [],
     baseurl: '',
     dirCacheTime: 300_000,
     vfsReadChunkSize: 128 * 2 ** 20,

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { createMetrics } from '../observe/metrics.ts';
 import { FsError } from '../core/errors.ts';
 import type { VfsStats } from '../vfs/types.ts';
-import { createRcServer, type CoreStats, type RcServer, type RcServerOptions } from './server.ts';
+import { createRcServer, type CoreStats, type RcAuth, type RcServer, type RcServerOptions } from './server.ts';
 
 const KEY = 'RcSecretKey_0123456789abcdefghij';
 
@@ -165,15 +165,117 @@ describe('rc calls', () => {
     expect((await post(url + 'rc/noop', { a: 1, b: ['x'] })).json()).toEqual({ a: 1, b: ['x'] });
   });
 
-  it('reads parameters from the query, a form body and a JSON body (body wins over query)', async () => {
+  it('reads parameters from the query and a JSON body (body wins over query)', async () => {
     const { url } = await start();
     expect((await call(url + 'rc/noop?p=query&q=1', 'POST')).json()).toEqual({ p: 'query', q: '1' });
-    const form = await call(url + 'rc/noop?p=query&q=1', 'POST', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'p=form&r=%C3%A9' });
-    expect(form.json()).toEqual({ p: 'form', q: '1', r: 'é' });
     const json = await call(url + 'rc/noop?p=query', 'POST', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"p":"json","n":2}' });
     expect(json.json()).toEqual({ p: 'json', n: 2 });
-    const other = await call(url + 'rc/noop?p=query', 'POST', { headers: { 'content-type': 'text/plain' }, body: 'p=ignored' });
-    expect(other.json()).toEqual({ p: 'query' });
+    const empty = await call(url + 'rc/noop?p=query', 'POST', { headers: { 'content-type': 'application/json' } });
+    expect(empty.json()).toEqual({ p: 'query' });
+  });
+
+  it('refuses form, multipart and text bodies with 415 (what a page may post cross-site), with or without a body', async () => {
+    const { url, vfs } = await start();
+    const cases: [string | undefined, string][] = [
+      ['application/x-www-form-urlencoded', 'recursive=true'],
+      ['application/x-www-form-urlencoded', ''],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="recursive"\r\n\r\ntrue\r\n--x--\r\n'],
+      ['text/plain', '{"recursive":true}'],
+      ['text/plain', ''],
+      [undefined, '{"recursive":true}'],
+    ];
+    for (const [type, body] of cases) {
+      const r = await call(url + 'vfs/refresh?recursive=true', 'POST', { headers: type === undefined ? {} : { 'content-type': type }, body });
+      expect([type, body.length, r.status]).toEqual([type, body.length, 415]);
+      expect(r.json()).toMatchObject({ status: 415, path: 'vfs/refresh', error: expect.stringMatching(/JSON/) as string });
+    }
+    expect(vfs.refreshed).toEqual([]);
+  });
+});
+
+describe('rc and web pages', () => {
+  it('sends no CORS header and refuses cross-site requests with 403, JSON or not, before any call runs', async () => {
+    const { url, vfs, port } = await start();
+    const json = { 'content-type': 'application/json' };
+    const foreign: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: `http://localhost:${port}` },
+      { origin: `http://127.0.0.1:${port + 1}` },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: `http://127.0.0.1:${port + 1}`, 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' },
+    ];
+    for (const h of foreign) {
+      for (const type of [json, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'text/plain' }, {}]) {
+        const r = await call(url + 'vfs/refresh?recursive=true', 'POST', { headers: { ...h, ...type }, body: type === json ? '{}' : '' });
+        expect([h, type, r.status]).toEqual([h, type, 403]);
+        expect(Object.keys(r.headers).filter((k) => k.startsWith('access-control'))).toEqual([]);
+      }
+      expect((await call(url + 'metrics', 'GET', { headers: { ...h, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'script' } })).status).toBe(403);
+    }
+    expect(vfs.refreshed).toEqual([]);
+    const own = await call(url + 'rc/noop', 'POST', { headers: { ...json, origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' }, body: '{"a":1}' });
+    expect(own.json()).toEqual({ a: 1 });
+    expect(own.headers['access-control-allow-origin']).toBeUndefined();
+    const link = await call(url + 'metrics', 'GET', { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' } });
+    expect(link.status).toBe(200);
+  });
+
+  it('answers only loopback and --allow-host names (421 otherwise: DNS rebinding)', async () => {
+    const { url, vfs, port } = await start({ allowHosts: ['rc.example'] });
+    for (const host of ['evil.test', `evil.test:${port}`, `192.168.1.5:${port}`]) {
+      const r = await call(url + 'vfs/refresh', 'POST', { headers: { host } });
+      expect([host, r.status]).toEqual([host, 421]);
+      expect(r.json()).toMatchObject({ status: 421, error: expect.stringMatching(/DNS rebinding/) as string });
+    }
+    expect(vfs.refreshed).toEqual([]);
+    for (const host of ['localhost', `127.0.0.1:${port}`, `[::1]:${port}`, 'rc.example']) expect((await call(url + 'rc/noop', 'POST', { headers: { host } })).status).toBe(200);
+  });
+});
+
+describe('rc Basic authentication', () => {
+  const USER = 'admin';
+  const PASS = 'p:ss+/wörd';
+  const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+  const auth = (throttle?: RcAuth['throttle']): RcAuth => ({
+    check: (header) => Promise.resolve(header === basic(USER, PASS).authorization ? USER : undefined),
+    ...(throttle ? { throttle } : {}),
+  });
+
+  it('answers 401 with a Basic challenge without or with wrong credentials, on every path, and serves the right ones', async () => {
+    const { url, vfs } = await start({ auth: auth() });
+    for (const h of [{}, basic(USER, 'wrong'), basic('other', PASS), { authorization: 'Bearer x' }]) {
+      for (const [method, path] of [['POST', 'vfs/refresh'], ['POST', 'nope'], ['GET', 'metrics'], ['GET', 'vfs/stats']] as const) {
+        const r = await call(url + path, method, { headers: h });
+        expect([h, path, r.status]).toEqual([h, path, 401]);
+        expect(r.headers['www-authenticate']).toMatch(/^Basic realm="fichier-dav rc"/);
+        expect(r.text).not.toContain(PASS);
+      }
+    }
+    expect(vfs.refreshed).toEqual([]);
+    expect((await call(url + 'vfs/refresh', 'POST', { headers: basic(USER, PASS) })).json()).toEqual({ result: { '': 'OK' } });
+    expect((await call(url + 'metrics', 'GET', { headers: basic(USER, PASS) })).status).toBe(200);
+  });
+
+  it('checks the page before the password: a cross-site request is 403 even with the right credentials', async () => {
+    const { url } = await start({ auth: auth() });
+    expect((await call(url + 'rc/noop', 'POST', { headers: { ...basic(USER, PASS), origin: 'https://evil.example' } })).status).toBe(403);
+  });
+
+  it('records failures and successes with the throttle, and answers 429 while it holds the address back', async () => {
+    const events: string[] = [];
+    let delay = 0;
+    const throttle = { delayFor: () => delay, fail: (a: string) => events.push(`fail ${a}`), succeed: (a: string) => events.push(`ok ${a}`) };
+    const { url } = await start({ auth: auth(throttle) });
+    expect((await call(url + 'rc/noop', 'POST', { headers: basic(USER, 'wrong') })).status).toBe(401);
+    expect((await call(url + 'rc/noop', 'POST')).status).toBe(401);
+    expect((await call(url + 'rc/noop', 'POST', { headers: basic(USER, PASS) })).status).toBe(200);
+    expect(events).toEqual(['fail 127.0.0.1', 'ok 127.0.0.1']);
+    delay = 2500;
+    const held = await call(url + 'rc/noop', 'POST', { headers: basic(USER, PASS) });
+    expect(held.status).toBe(429);
+    expect(held.headers['retry-after']).toBe('3');
   });
 });
 

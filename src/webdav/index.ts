@@ -9,12 +9,16 @@
  * Access: with users (`users` and/or `htpasswd`) every method but OPTIONS needs Basic credentials (OPTIONS stays
  * open for CORS preflights and Finder/Office capability probes; it reveals only the Allow list). Without users the
  * server is anonymous, which `listen` refuses on a non-loopback host unless `allowAnonymous` is set.
+ *
+ * Browsers: every request first passes the browser guard (src/util/browser-guard.ts), built when `listen` knows
+ * the address: Host names (`allowHosts`), cross-site requests, CORS for `allowOrigins` only.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
+import { createBrowserGuard, type BrowserGuard } from '../util/browser-guard.ts';
 import { silentLogger } from '../util/log.ts';
 import type { Logger } from '../util/log.ts';
 import { readOnlyVfs } from '../vfs/read-only.ts';
@@ -78,7 +82,24 @@ export interface DavServerOptions {
   handlers?: Readonly<Record<string, Handler>>;
   /** Told of every finished request (e.g. src/observe/metrics.ts `Metrics`). */
   metrics?: RequestObserver;
+  /** Web origins (`http://localhost:3000`) whose pages may use the drive: CORS with credentials, writes allowed. */
+  allowOrigins?: readonly string[];
+  /** Host names answered besides loopback names (and IP literals off loopback), e.g. a reverse proxy's. */
+  allowHosts?: readonly string[];
 }
+
+/** The request headers a WebDAV web client sends, for the CORS preflight answer. */
+export const CORS_REQUEST_HEADERS: readonly string[] = [
+  'Authorization', 'Content-Type', 'Depth', 'Destination', 'Overwrite', 'If', 'Lock-Token', 'Timeout', 'Range',
+  'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-Range', 'X-OC-Mtime', 'OC-Checksum',
+  'X-Requested-With',
+];
+
+/** The response headers a WebDAV web client reads, beyond those CORS always exposes. */
+export const CORS_EXPOSE_HEADERS: readonly string[] = [
+  'DAV', 'ETag', 'Allow', 'Accept-Ranges', 'Content-Range', 'Content-Length', 'Content-Disposition', 'Lock-Token',
+  'Location', 'Retry-After', 'WWW-Authenticate', 'X-OC-Mtime', 'OC-ETag',
+];
 
 export interface DavServer {
   server: http.Server | https.Server;
@@ -93,7 +114,10 @@ export interface DavServer {
   close(): Promise<void>;
 }
 
-/** Builds the server (not listening yet). Throws when `baseUrl` is malformed. */
+/**
+ * Builds the server (not listening yet). Throws when `baseUrl` is malformed, and an Error with code
+ * 'ERR_BAD_ORIGIN' / 'ERR_BAD_HOST' when an `allowOrigins` / `allowHosts` value is not an origin / a host name.
+ */
 export function createDavServer(opts: DavServerOptions): DavServer {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger;
@@ -114,9 +138,20 @@ export function createDavServer(opts: DavServerOptions): DavServer {
       realm: opts.realm ?? 'fichier-dav',
     },
   };
+  const guardFor = (loopbackBind: boolean): BrowserGuard =>
+    createBrowserGuard({
+      allowOrigins: opts.allowOrigins ?? [],
+      allowHosts: opts.allowHosts ?? [],
+      loopbackBind,
+      authenticated: hasUsers,
+      cors: { methods: Object.keys(handlers).map((v) => v.toUpperCase()), requestHeaders: CORS_REQUEST_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS },
+    });
+  // Until `listen` says otherwise, the strictest guard (a loopback server's) applies.
+  let guard = guardFor(true);
   const core = createDavCore({
     shared,
     handlers: readOnly ? refuseWrites(handlers) : handlers,
+    guard: () => guard,
     authenticator: hasUsers ? createAuthenticator({ users: opts.users, htpasswd: opts.htpasswd }) : undefined,
     throttle: createFailureThrottle({ clock }),
     allowAnonymous: opts.allowAnonymous ?? false,
@@ -143,6 +178,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
       if (!hasUsers && !(opts.allowAnonymous ?? false) && !isLoopback(host)) {
         return Promise.reject(new Error(`refusing anonymous access on non-loopback address ${host}: configure users or allow anonymous access`));
       }
+      guard = guardFor(isLoopback(host));
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -172,3 +208,4 @@ export { DavError } from './context.ts';
 export type { DavShared, DavRequest, Handler } from './context.ts';
 export type { RequestObserver } from './server.ts';
 export { loadHtpasswd } from './htpasswd.ts';
+export { createAuthenticator, createFailureThrottle } from './auth.ts';

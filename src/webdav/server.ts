@@ -3,11 +3,17 @@
  * built on) does for us and what we own.
  *
  * webdav-server does (kept):
- * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`) and the dispatch of a request to it
- *   (`dav.executeRequest`);
- * - the request context: default headers (`DAV: 1,2`, `MS-Author-Via: DAV`, CORS, `Server`) and `Allow`
- *   listing every registered method;
+ * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`);
+ * - the request context (HTTPRequestContext) and its path check (`..` above the root is refused with 403);
  * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest`, which end a request.
+ * Dispatch is ours (`execute`, the library's `executeRequest` without its `HTTPRequestContext.create`): that one
+ * sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every answer, which lets
+ * any web page read the drive. Ours sends the same defaults without them (`DAV: 1,2`, `MS-Author-Via: DAV`,
+ * `Server`, `Allow` with every registered verb); CORS headers come only from the browser guard, for listed origins.
+ *
+ * Before anything else each request passes the browser guard (util/browser-guard.ts: Host check against DNS
+ * rebinding, cross-site requests refused, CORS for `--allow-origin` origins only): a refusal is answered 421/403
+ * with its reason, before authentication and before the path is looked at.
  *
  * We own, and why:
  * - every method handler (handlers/<method>.ts, written against the VFS, registered here as `chunked` so the
@@ -42,6 +48,7 @@ import { DavError } from './context.ts';
 import type { DavShared, Handler } from './context.ts';
 import { sendError } from './errors.ts';
 import { DavRequestImpl, baseSegments } from './request.ts';
+import { guardRequest, type BrowserGuard } from '../util/browser-guard.ts';
 import { isLoopback } from '../util/net.ts';
 
 const { v2 } = webdav;
@@ -59,6 +66,8 @@ export interface DavCoreOptions {
   allowAnonymous: boolean;
   /** Told of every request when it ends (answered, failed or abandoned by the client). */
   observer?: RequestObserver;
+  /** The browser guard in force (it depends on the address the server listens on, known only then). */
+  guard: () => BrowserGuard;
 }
 
 /** A sink for per-request counts (metrics). */
@@ -75,6 +84,13 @@ export interface DavCore {
 }
 
 export { isLoopback };
+
+/** The library's HTTPRequestContext, built directly (its constructor is protected) so no default header is set. */
+class DavHttpContext extends v2.HTTPRequestContext {
+  constructor(server: webdav.v2.WebDAVServer, req: IncomingMessage, res: ServerResponse) {
+    super(server, req, res, () => undefined);
+  }
+}
 
 /** Wraps `res.write`/`res.end` to count body bytes sent. */
 function countBytes(res: ServerResponse): () => number {
@@ -153,7 +169,35 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
   }
   dav.methods = table;
   const unknown: Handler = () => Promise.reject(new DavError(405, 'method not allowed', { headers: { Allow: allow } }));
-  dav.onUnknownMethod({ chunked: (ctx, _body, done) => run(unknown, ctx, done) });
+  const unknownMethod: HTTPMethod = { chunked: (ctx, _body, done) => run(unknown, ctx, done) };
+  const libraryAllow = Object.keys(table)
+    .map((v) => v.toUpperCase())
+    .join(',');
+
+  /**
+   * The library's dispatch (its `executeRequest`) with our context creation: default headers without CORS, the
+   * path check the library makes (it refuses `..` above the root with 403), then beforeRequest, the method, and
+   * afterRequest once the method calls `exit`.
+   */
+  const execute = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = table[(req.method ?? '').toLowerCase()] ?? unknownMethod;
+    res.setHeader('DAV', '1,2');
+    res.setHeader('MS-Author-Via', 'DAV');
+    res.setHeader('Server', 'fichier-dav/1');
+    res.setHeader('Allow', libraryAllow);
+    const ctx = new DavHttpContext(dav, req, res);
+    const unresolvable = ctx.requested.path.resolve();
+    if (unresolvable) {
+      ctx.setCodeFromError(unresolvable);
+      res.end();
+      return;
+    }
+    ctx.exit = () => {
+      res.end();
+      dav.invokeAfterRequest(ctx, null);
+    };
+    dav.invokeBeforeRequest(ctx, () => method.chunked?.(ctx, req, ctx.exit));
+  };
 
   /**
    * Throttle keys (auth.ts throttleKey) with a delayed login attempt in progress. A penalised address gets one
@@ -239,6 +283,12 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
       }
     });
     const method = (req.method ?? 'GET').toUpperCase();
+    const verdict = opts.guard().check(guardRequest(req));
+    for (const [k, v] of Object.entries(verdict.headers)) res.setHeader(k, v);
+    if (!verdict.ok) {
+      sendError({ method, req, res }, new DavError(verdict.status, verdict.reason), logger);
+      return;
+    }
     try {
       r = new DavRequestImpl(req, res, { base, maxBodyBytes: shared.opts.maxBodyBytes });
     } catch (err) {
@@ -247,7 +297,7 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     }
     requests.set(req, r);
     try {
-      dav.executeRequest(req, res);
+      execute(req, res);
     } catch (err) {
       sendError(r, err, logger);
     }

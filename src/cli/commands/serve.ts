@@ -7,9 +7,10 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRcServer } from '../../rc/server.ts';
+import { createRcServer, type RcAuth } from '../../rc/server.ts';
 import { systemClock } from '../../util/clock.ts';
-import { loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
+import { Secret } from '../../util/secret.ts';
+import { createAuthenticator, createFailureThrottle, loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
@@ -22,7 +23,7 @@ import { onShutdown } from '../shutdown.ts';
 import { coreStatsOf } from './core-stats.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
-export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'rc', 'rcAddr'];
+export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'allowOrigin', 'allowHost', 'rc', 'rcAddr', 'rcUser', 'rcPass'];
 
 const VERSION = '0.1.0';
 
@@ -40,7 +41,24 @@ function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOpt
   const htpasswd = settings.htpasswd === undefined ? undefined : loadHtpasswd(readFileSync(resolve(io.cwd, settings.htpasswd), 'utf8'));
   const tls = settings.cert !== undefined && settings.key !== undefined ? { cert: readPem(io.cwd, settings.cert, 'certificate'), key: readPem(io.cwd, settings.key, 'key') } : undefined;
   const users = settings.user !== undefined && settings.pass !== undefined ? [{ user: settings.user, pass: settings.pass }] : [];
-  return { baseUrl: settings.baseurl, readOnly: settings.readOnly, users, htpasswd, allowAnonymous: settings.allowAnonymous, tls };
+  // Registered for redaction: no log line may carry a password.
+  if (settings.pass !== undefined) new Secret(settings.pass);
+  return {
+    baseUrl: settings.baseurl,
+    readOnly: settings.readOnly,
+    users,
+    htpasswd,
+    allowAnonymous: settings.allowAnonymous,
+    allowOrigins: settings.allowOrigin,
+    allowHosts: settings.allowHost,
+    tls,
+  };
+}
+
+/** Basic authentication of the control port; the password is registered for redaction from every log line. */
+function rcAuth(user: string, pass: string): RcAuth {
+  new Secret(pass);
+  return { check: createAuthenticator({ users: [{ user, pass }] }).check, throttle: createFailureThrottle({ clock: systemClock }) };
 }
 
 async function serve(session: Session, io: CliIo): Promise<void> {
@@ -59,6 +77,8 @@ async function serve(session: Session, io: CliIo): Promise<void> {
         version: VERSION,
         fs: `${settings.remote}:`,
         vfsOpt: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit, readOnly: settings.readOnly },
+        allowHosts: settings.allowHost,
+        ...(settings.rcUser !== undefined && settings.rcPass !== undefined ? { auth: rcAuth(settings.rcUser, settings.rcPass) } : {}),
       })
     : undefined;
   const stopServers = async (): Promise<void> => {
@@ -104,6 +124,7 @@ export function serveCommand(io: CliIo): Command {
     const resolved = settingsFor(cmd, io, target.remote);
     const { settings } = resolved;
     if ((settings.user === undefined) !== (settings.pass === undefined)) throw new CliError('--user and --pass go together', 2);
+    if ((settings.rcUser === undefined) !== (settings.rcPass === undefined)) throw new CliError('--rc-user and --rc-pass (or FICHIER_DAV_RC_PASS) go together', 2);
     if ((settings.cert === undefined) !== (settings.key === undefined)) throw new CliError('--cert and --key go together', 2);
     const session = await openSession(resolved, io, loggerFor(resolved, io), serverOptions(resolved, io));
     try {
