@@ -60,7 +60,8 @@ async function account(resolved: ResolvedSettings, io: CliIo, logger: Logger): P
   }
   const dataDir = resolve(io.cwd, settings.emulatorData);
   const key = new Secret(emulatorKeyFor(dataDir));
-  const emu = await createEmulator({ apiKey: key.reveal(), dataDir, demo: true, logger: logger.child({ component: 'emulator' }) });
+  // lenient until the gateway paces its listings by 1fichier's rules; the realistic profile would ban it.
+  const emu = await createEmulator({ apiKey: key.reveal(), dataDir, demo: true, profile: 'lenient', logger: logger.child({ component: 'emulator' }) });
   const { url } = await emu.listen({ host: '127.0.0.1', port: 0, proxy: false });
   const apiBase = `${url}/v1`;
   return { apiKey: key, apiBase, storeKey: `emulator:${dataDir}`, emulator: { apiBase, dataDir, close: () => emu.close() } };

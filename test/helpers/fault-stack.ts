@@ -53,7 +53,7 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   let emulator: Emulator | undefined;
   let port = 0;
   const start = async (apiKey = TEST_KEY) => {
-    const next = await createEmulator({ apiKey, dataDir });
+    const next = await createEmulator({ apiKey, dataDir, profile: 'lenient' });
     ({ port } = await next.listen({ host: '127.0.0.1', port, proxy: false }));
     emulator = next;
   };
