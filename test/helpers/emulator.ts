@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { createEmulator, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
 
 /** A running emulator on 127.0.0.1:<random port> for one test file, with its proxy CA on disk. */
 export interface TestEmulator {
@@ -17,14 +17,8 @@ export interface TestEmulator {
   stop(): Promise<void>;
 }
 
-export interface EmulatorStatsJson {
-  total: number;
-  calls: Record<string, number>;
-  downloads: number;
-  bans: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+/** GET /_emulator/stats: calls, bans, ban level, refusals by rule... (see src/emulator/stats.ts). */
+export type EmulatorStatsJson = EmulatorStats;
 
 /** A recognisable, valid-looking 32-character key that tests grep for. */
 export const TEST_KEY = 'TestKey_fichierdav_0123456789_xyz';
