@@ -37,8 +37,9 @@
  *   them as UTC, so its times are one or two hours ahead of the emulator's.
  * - Root folder name is "" in folder/ls; `sub_folders` is omitted when there are none, `items` (asked with
  *   `files: 1`) is `[]` when there are no files. content-type follows the extension and changes on rename.
- * - Flood rules count only authenticated /v1 calls; the call that breaks a rule is itself refused; bans
- *   stop the API host only (upload node, end.pl and download host keep working, though every new upload
+ * - Flood rules count only authenticated /v1 calls; the call that breaks a rule is itself refused; the
+ *   error-answer rule (a switch, off) counts 401/403/404/410 answered to anyone on any host, as an IP-wide
+ *   rule would, and bans the account's key; bans stop the API host only (upload node, end.pl and download host keep working, though every new upload
  *   or download starts with an API call). Injected faults: 401 => #247, 403 => #374, 404 => #469, 5xx =>
  *   "Service unavailable #<status>", others "Injected fault #<status>", unless a message is given.
  *   failProbability draws from `EmulatorOptions.random` (default: a mulberry32 PRNG seeded with 1); the
@@ -74,7 +75,7 @@ export type { ProfileName } from './profile.ts';
 export type { EmulatorStats, CallRecord } from './stats.ts';
 export type { EmulatorControl } from './admin.ts';
 export type { FaultSettings, FailRule } from './faults.ts';
-export type { EmulatorConfig } from './core.ts';
+export type { EmulatorConfig, DuplicateFolders, FolderMvRename, ListKeep } from './core.ts';
 
 export interface EmulatorOptions {
   /** The single account's key; Bearer auth is checked against it. */
