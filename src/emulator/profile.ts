@@ -24,13 +24,13 @@ import { NO_LIMITS, type RateLimits } from './limits.ts';
  * - eventual consistency: a new file is listed 3 s after it is stored and a deleted one stays listed
  *   3 s (rclone's own tests re-list up to 5 times); folder/rm says "not empty" for 2 s after a file of
  *   it was deleted (the C# SDK retries every second); a quarter of uploads answer end.pl without links,
- *   and a tenth with the "please wait" page, for 2 s (rclone #5152, #4382);
+ *   and a tenth with the "please wait" page, for 2 s (both reported by rclone users);
  * - downloads: a quarter of tokens redirect (302) to another download host (every client follows
  *   redirects); an expired or used token answers 200 text/html, the reading that is hardest on a
  *   client (JDownloader looks for an HTML page, so the status alone cannot be trusted);
  * - unknowns, as switches: duplicate folder names allowed (the case that hurts a client that assumes
  *   otherwise); folder/mv with `rename` only renames (the OpenAPI file: "rename ignores destination_*";
- *   rclone sends both in one call and has no bug report about it, hence the switch).
+ *   rclone's DirMove (1.64 and later) sends both in one call and no user reports it broken, hence the switch).
  *
  * lenient: every rule off and everything consistent at once, for tests of something else; the emulator's
  * behaviour before profiles existed (duplicate folder names refused, folder/mv applies both).
