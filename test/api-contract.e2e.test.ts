@@ -10,14 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FichierApiError, parseFichierCode, type FichierErrorKind } from '../src/api/errors.ts';
 import type { DownloadOptions } from '../src/api/download.ts';
 import type { UploadedFile } from '../src/api/upload.ts';
-import { ENDPOINT_PATHS, FILE_URL_RE, type FileEntry, type RemoteInfoResponse } from '../src/api/types.ts';
+import { ENDPOINT_PATHS, FILE_URL_RE, parseWireDate, type FileEntry, type RemoteInfoResponse } from '../src/api/types.ts';
+import type { EmulatorStats } from '../src/emulator/index.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
 import { makeContractTarget, plannedContractTarget, type ContractTarget } from './support/contract-target.ts';
-import type { EmulatorStats } from './support/emulator.ts';
 
 const planned = plannedContractTarget();
 const REAL = planned.kind === 'real';
@@ -522,6 +522,106 @@ describe('remote/request.cgi, remote/ls.cgi, remote/info.cgi', () => {
       expect(await filesOf(folder)).toEqual([]);
     },
   );
+});
+
+// ---------------------------------------------------------------- dates and listing filters
+
+/** Against the real API, a folder is listed at most once per 30 s (its published rule). */
+const sameFolderPause = () => sleep(REAL ? 31_000 : 0);
+
+describe('wire dates and file/ls filters', () => {
+  it('dates are Paris local time: a new upload is dated within minutes of now once read as Europe/Paris', { timeout: TIMEOUT }, async () => {
+    const folder = await newFolder('dates');
+    const before = Date.now();
+    await put(folder, 'dated.txt', bytes(64));
+    const [entry] = await filesOf(folder);
+    const listed = parseWireDate(entry!.date)!.getTime();
+    expect(listed).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 5 * 60_000);
+    expect(listed).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+  });
+
+  it('sent_after and sent_before filter by upload date, both bounds inclusive to the second', { timeout: TIMEOUT }, async () => {
+    const folder = await newFolder('sent');
+    const a = await put(folder, 'a.txt', bytes(10));
+    await sleep(1100);
+    const b = await put(folder, 'b.txt', bytes(10));
+    const items = await filesOf(folder);
+    const dateOf = (url: string) => items.find((f) => f.url === url)!.date;
+    expect(dateOf(a.url) < dateOf(b.url)).toBe(true);
+    const filtered = async (f: { sent_after?: string; sent_before?: string }) => {
+      await sameFolderPause();
+      return (await t.client.call('file/ls.cgi', { folder_id: folder, ...f })).items.map((i) => i.url).sort();
+    };
+    expect(await filtered({ sent_after: dateOf(b.url) })).toEqual([b.url]);
+    expect(await filtered({ sent_before: dateOf(a.url) })).toEqual([a.url]);
+    expect(await filtered({ sent_after: dateOf(a.url), sent_before: dateOf(b.url) })).toEqual([a.url, b.url].sort());
+  });
+});
+
+// ---------------------------------------------------------------- the service's rules
+
+describe('the real service rules (emulator only: its realistic profile, time-scaled by 0.01)', () => {
+  // At 0.01: listings 30 ms apart, a folder once per 300 ms, user/info once per 3 s, bans of 3 s.
+  beforeEach(async () => {
+    if (!caps.admin) return;
+    await admin('profile', { profile: 'realistic', timeScale: 0.01 });
+    await admin('config', { endPlNoLinksRatio: 0, endPlWaitPageRatio: 0, downloadRedirectRatio: 0 });
+    await admin('limits/reset', {});
+  });
+  afterEach(async () => {
+    if (!caps.admin) return;
+    await admin('profile', { profile: 'lenient', timeScale: 1 });
+    await admin('limits/reset', {});
+  });
+
+  it.runIf(caps.admin)('listing one folder twice in quick succession is a flood error (403), and the ban refuses other calls', { timeout: TIMEOUT }, async () => {
+    const folder = await newFolder('rule-ls');
+    await t.client.call('folder/ls.cgi', { folder_id: folder }, { retry: false });
+    const err = await apiError(t.client.call('file/ls.cgi', { folder_id: folder }, { retry: false }));
+    expectError(err, { kind: 'flood', httpStatus: 403 });
+    expect(err.retryable).toBe(true);
+    expectError(await apiError(t.client.call('file/info.cgi', { url: 'https://1fichier.com/?contractprobe0' }, { retry: false })), { kind: 'flood', httpStatus: 403 });
+    const st = await admin<EmulatorStats>('stats');
+    expect(st.banLevel).toBe(1);
+    expect((st.refusedByRule.listInterval ?? 0) + (st.refusedByRule.listFolderInterval ?? 0)).toBe(1);
+    expect(st.refusedByRule.ban).toBe(1);
+  });
+
+  it.runIf(caps.admin)('user/info twice within its interval is #38 and bans nothing: listings keep working', { timeout: TIMEOUT }, async () => {
+    await t.client.call('user/info.cgi', {}, { retry: false });
+    expectError(await apiError(t.client.call('user/info.cgi', {}, { retry: false })), { kind: 'flood', httpStatus: 403, code: 38 });
+    expect((await t.client.call('folder/ls.cgi', { folder_id: t.scratchId }, { retry: false })).folder_id).toBe(t.scratchId);
+    expect((await admin<EmulatorStats>('stats')).bannedUntil).toBeNull();
+  });
+
+  it.runIf(caps.admin)('file/ls answers at most 5,000 files (the newest); sent_before pages back through the rest', { timeout: TIMEOUT }, async () => {
+    const folder = await newFolder('rule-cap');
+    await admin('seed/files', { folderId: folder, count: 6000, spacingMs: 1000 });
+    await sleep(310);
+    const first = await t.client.fileLs(folder);
+    expect(first.count).toBe(5000);
+    const oldest = first.items.map((f) => f.date).sort()[0]!;
+    await sleep(310);
+    const rest = await t.client.call('file/ls.cgi', { folder_id: folder, sent_before: oldest });
+    expect(rest.count).toBe(1001);
+    expect(new Set([...first.items, ...rest.items].map((f) => f.url)).size).toBe(6000);
+    expect((await admin<EmulatorStats>('stats')).bannedUntil).toBeNull();
+  });
+
+  it.runIf(caps.admin)('a new upload reaches listings only after the consistency delay; a deleted file leaves them late', { timeout: TIMEOUT }, async () => {
+    // Delays long enough that a loaded machine still lists within them.
+    await admin('config', { newFileListDelayMs: 1500, deletedFileListDelayMs: 1500 });
+    const folder = await newFolder('rule-lag');
+    const up = await put(folder, 'late.txt', bytes(32));
+    expect(await filesOf(folder)).toEqual([]);
+    await sleep(1600);
+    expect((await filesOf(folder)).map((f) => f.url)).toEqual([up.url]);
+    await t.client.fileRm([up.url]);
+    await sleep(310);
+    expect((await filesOf(folder)).map((f) => f.url)).toEqual([up.url]);
+    await sleep(1600);
+    expect(await filesOf(folder)).toEqual([]);
+  });
 });
 
 // ---------------------------------------------------------------- faults

@@ -59,7 +59,7 @@ describe('fichier-dav emulator command', () => {
   it('serves the demo tree with the given key, writes the CA, and stops cleanly on SIGTERM', async () => {
     const data = join(dir, 'data');
     const ca = join(dir, 'ca.pem');
-    const { child, url } = await start(['--key', KEY, '--data', data, '--ca-out', ca, '--demo']);
+    const { child, url } = await start(['--key', KEY, '--data', data, '--ca-out', ca, '--demo', '--profile', 'lenient']);
     expect(readFileSync(ca, 'utf8')).toMatch(/-----BEGIN CERTIFICATE-----/);
     const ls = await api(url, 'folder/ls.cgi', { folder_id: 0, files: 1 });
     expect(ls.status).toBe(200);
@@ -69,7 +69,7 @@ describe('fichier-dav emulator command', () => {
     await api(url, 'folder/mkdir.cgi', { folder_id: 0, name: 'kept across restarts' });
     expect(await stop(child)).toBe(0);
 
-    const again = await start(['--key', KEY, '--data', data, '--demo']);
+    const again = await start(['--key', KEY, '--data', data, '--demo', '--profile', 'lenient']);
     const ls2 = await api(again.url, 'folder/ls.cgi', { folder_id: 0 });
     const names2 = ((ls2.json.sub_folders as { name: string }[] | undefined) ?? []).map((f) => f.name);
     expect(names2).toContain('kept across restarts');
@@ -79,11 +79,46 @@ describe('fichier-dav emulator command', () => {
 
   it('generates and keeps a key in the data dir when none is given', async () => {
     const data = join(dir, 'data-nokey');
-    const { child } = await start(['--data', data]);
+    const { child } = await start(['--data', data, '--profile', 'lenient']);
     expect(await stop(child)).toBe(0);
     const keyFile = join(data, 'api-key');
     expect(existsSync(keyFile)).toBe(true);
     expect(readFileSync(keyFile, 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('plays by the realistic rules by default; --time-scale shrinks them; --profile lenient turns them off', async () => {
+    const def = await start(['--key', KEY]);
+    expect(await (await fetch(`${def.url}/_emulator/profile`)).json()).toEqual({ profile: 'realistic', timeScale: 1 });
+    expect((await api(def.url, 'folder/ls.cgi', { folder_id: 0 })).status).toBe(200);
+    const second = await fetch(`${def.url}/v1/folder/ls.cgi`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ folder_id: 0 }),
+    });
+    expect(second.status).toBe(403);
+    expect(await second.text()).toContain('Flood detected: IP Locked #374');
+    expect(await stop(def.child)).toBe(0);
+
+    const fast = await start(['--key', KEY, '--time-scale', '0.001']);
+    expect(await (await fetch(`${fast.url}/_emulator/profile`)).json()).toEqual({ profile: 'realistic', timeScale: 0.001 });
+    expect((await (await fetch(`${fast.url}/_emulator/limits`)).json()) as Record<string, number>).toMatchObject({ listIntervalMs: 3, listFolderIntervalMs: 30, banMs: 300 });
+    expect(await stop(fast.child)).toBe(0);
+
+    const lenient = await start(['--key', KEY, '--profile', 'lenient']);
+    for (let i = 0; i < 3; i++) expect((await api(lenient.url, 'folder/ls.cgi', { folder_id: 0 })).status).toBe(200);
+    expect(await stop(lenient.child)).toBe(0);
+  });
+
+  it('refuses a bad --time-scale or --profile with a usage error', async () => {
+    for (const args of [['--time-scale', '0'], ['--time-scale', 'fast'], ['--profile', 'strict']]) {
+      const child = spawn(process.execPath, [BIN, 'emulator', '--addr', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(code, args.join(' ')).not.toBe(0);
+      expect(err, args.join(' ')).toMatch(args[0] === '--profile' ? /realistic, lenient/ : /invalid --time-scale/);
+    }
   });
 
   it('refuses a malformed --addr with a usage error', async () => {

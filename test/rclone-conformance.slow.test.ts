@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
+import { parseWireDate } from '../src/api/types.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
 import { testBytes } from './support/bytes.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
@@ -91,6 +92,21 @@ describe('rclone fichier backend against the emulator', () => {
     const r = await rclone(emu, ['check', '--size-only', local, 'F:conf']);
     expect(r.stderr).toMatch(/0 differences found/);
     expect(r.code).toBe(0);
+  });
+
+  it('modtimes: rclone reads the Paris wire date as UTC, so it sees the upload time shifted by the Paris offset', async () => {
+    // The real service (and the emulator) date files in Europe/Paris time; rclone parses them as UTC, so
+    // its modtimes are one (CET) or two (CEST) hours ahead of the instant of the upload. Our client reads Paris.
+    const r = await rclone(emu, ['lsjson', `F:conf/${BIN}`]);
+    expect(r.code).toBe(0);
+    const [entry] = JSON.parse(r.stdout) as { ModTime: string }[];
+    const sub = (await api.folderLs(0)).sub_folders!.find((f) => f.name === 'conf')!;
+    const wire = (await api.fileLs(sub.id)).items.find((f) => f.filename === BIN)!.date;
+    const uploaded = parseWireDate(wire)!.getTime();
+    const rcloneTime = Date.parse(entry!.ModTime);
+    expect(rcloneTime).toBe(Date.parse(`${wire.replace(' ', 'T')}Z`));
+    expect([3_600_000, 7_200_000]).toContain(rcloneTime - uploaded);
+    expect(Math.abs(uploaded - Date.now())).toBeLessThan(10 * 60_000);
   });
 
   it('cat returns identical bytes, whole and ranged', async () => {

@@ -5,17 +5,23 @@
  *
  * Quirks kept on purpose:
  * - `content-type` with a hyphen in file entries, `2fa` in user info;
- * - integers 0/1 for flags; dates as "YYYY-MM-DD HH:MM:SS" strings;
+ * - integers 0/1 for flags; dates as "YYYY-MM-DD HH:MM:SS" strings in French local time (Europe/Paris);
  * - `size` is a number everywhere except end.pl, where it is a string;
  * - user/info's string-typed fields are strings (rclone's decoder rejects numbers there);
  * - sub-folder entries use `id`, not `folder_id`;
  * - get_upload_server and end.pl answers carry no `status`.
  */
 
+import { formatParis, parseParis } from '../util/paris-time.ts';
+
 /** 0 or 1, the API's boolean. */
 export type Flag = 0 | 1;
 
-/** "YYYY-MM-DD HH:MM:SS", no timezone (read as UTC, like rclone). */
+/**
+ * "YYYY-MM-DD HH:MM:SS", no zone: French local time (Europe/Paris, CET/CEST), as the C# SDK and the
+ * OpenAPI description say. rclone reads it as UTC, so its times are one or two hours ahead of ours.
+ * Converted to and from instants only by `parseWireDate` / `formatWireDate`.
+ */
 export type WireDate = string;
 
 /** Every error body: the message ends with a numeric code, e.g. "Flood detected: IP Locked #374". */
@@ -384,15 +390,20 @@ export const END_UPLOAD_PATH = '/end.pl';
 /** File URL form: https://1fichier.com/?<id>, id 5-20 of [a-z0-9]. */
 export const FILE_URL_RE = /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z0-9-]+\.[a-z]+\/\?([a-z0-9]{5,20})$/;
 
-/** Format a Date as the API's "YYYY-MM-DD HH:MM:SS" (UTC). */
+/**
+ * The one wire-date mapper, shared by the client and the emulator: a Date as the API's Paris wall-clock
+ * "YYYY-MM-DD HH:MM:SS" (milliseconds dropped).
+ */
 export function formatWireDate(d: Date): WireDate {
-  return d.toISOString().slice(0, 19).replace('T', ' ');
+  return formatParis(d.getTime());
 }
 
-/** Parse "YYYY-MM-DD HH:MM:SS" as UTC (rclone's reading); undefined when malformed. */
+/**
+ * Parse the API's "YYYY-MM-DD HH:MM:SS" as Europe/Paris time; undefined when malformed. A time in the
+ * repeated autumn hour is read as its first (CEST) occurrence, one in the skipped spring hour as one hour
+ * later (see util/paris-time.ts).
+ */
 export function parseWireDate(s: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(s);
-  if (!m) return undefined;
-  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  return Number.isNaN(t) ? undefined : new Date(t);
+  const t = parseParis(s);
+  return t === undefined ? undefined : new Date(t);
 }

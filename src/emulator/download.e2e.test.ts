@@ -124,3 +124,75 @@ describe('download host', () => {
     expect((await fetch(`${s.url}/favicon.ico`)).status).toBe(404);
   });
 });
+
+describe('download host, realistic profile', () => {
+  async function realistic(config: Record<string, unknown>): Promise<{ s: Started; url: string; clock: FakeClock }> {
+    const clock = new FakeClock();
+    s = await start({ clock, profile: 'realistic', tokenTtlMs: 1000, config: { newFileListDelayMs: 0, endPlNoLinksRatio: 0, endPlWaitPageRatio: 0, ...config } });
+    const [l] = await s.upload([{ name: 'data.txt', data: DATA }]);
+    return { s, url: l!.download, clock };
+  }
+
+  it('a token may answer 302 to another download host, whose URL serves the bytes with Range; nothing is consumed by the 302', async () => {
+    const { s, url } = await realistic({ downloadRedirectRatio: 1 });
+    const t = await token(s, url, 1);
+    const first = await fetch(t, { redirect: 'manual' });
+    expect(first.status).toBe(302);
+    const location = new URL(first.headers.get('location')!);
+    expect(location.protocol).toBe('https:');
+    expect(location.hostname).toMatch(/^b-\d\.1fichier\.com$/);
+    expect(location.pathname).not.toBe(new URL(t).pathname);
+    const target = `${s.url}${location.pathname}`;
+    const part = await fetch(target, { headers: { range: 'bytes=10-19' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 10-19/${DATA.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(DATA.subarray(10, 20))).toBe(true);
+    const reused = await fetch(target);
+    expect(reused.headers.get('content-type')).toMatch(/^text\/html/);
+    await reused.arrayBuffer();
+    const again = await fetch(t, { redirect: 'manual' });
+    expect(again.status).toBe(302);
+    expect(s.emu.stats().redirects).toBe(2);
+  });
+
+  it('redirects are drawn from the seed: some tokens do, some do not, the same ones for the same seed', async () => {
+    const draws = async (seed: number): Promise<number[]> => {
+      const st = await start({ clock: new FakeClock(), profile: 'realistic', seed, config: { newFileListDelayMs: 0, endPlNoLinksRatio: 0, endPlWaitPageRatio: 0 } });
+      try {
+        const [l] = await st.upload([{ name: 'x.txt', data: 'x' }]);
+        const out: number[] = [];
+        for (let i = 0; i < 20; i++) out.push((await fetch(await token(st, l!.download), { redirect: 'manual' })).status);
+        return out;
+      } finally {
+        await st.stop();
+      }
+    };
+    const a = await draws(5);
+    expect(await draws(5)).toEqual(a);
+    expect(new Set(a)).toEqual(new Set([200, 302]));
+  });
+
+  it('an expired token answers 200 text/html (an error page, not the bytes); so does a used single token', async () => {
+    const { s, url, clock } = await realistic({ downloadRedirectRatio: 0 });
+    const t = await token(s, url);
+    await clock.advance(1000);
+    const expired = await fetch(t);
+    expect(expired.status).toBe(200);
+    expect(expired.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await expired.text()).toMatch(/expired/);
+    const single = await token(s, url, 1);
+    expect((await fetch(single)).status).toBe(200);
+    const used = await fetch(single);
+    expect(used.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await used.text()).not.toContain(DATA.toString());
+  });
+
+  it('with downloadErrorsAsHtml off (lenient) an expired token is 410 #910', async () => {
+    const { s, url, clock } = await realistic({ downloadRedirectRatio: 0, downloadErrorsAsHtml: false });
+    const t = await token(s, url);
+    await clock.advance(1000);
+    const r = await fetch(t);
+    expect(r.status).toBe(410);
+    expect(await r.json()).toEqual({ status: 'KO', message: 'Download link expired #910' });
+  });
+});

@@ -11,11 +11,13 @@ import { handleEndPl, handleUpload } from './upload.ts';
 /**
  * One request handler for every host (API, upload node, download host, admin). Routes by path only;
  * the Host header is ignored, so proxy mode can send api.1fichier.com, up-N... and a-N... here alike.
+ * Every answer but the admin ones is reported to the limiter (the error-answer ban rule counts them).
  */
 export function createRouter(core: Core, control: EmulatorControl): (req: IncomingMessage, res: ServerResponse) => void {
   const admin = adminHandler(core, control);
   return (req, res) => {
     const path = urlOf(req).pathname;
+    if (!path.startsWith('/_emulator/')) res.on('finish', () => core.limiter.noteAnswer(core.apiKey, res.statusCode));
     let work: Promise<void>;
     if (path.startsWith('/v1/')) work = handleApi(core, req, res, path.slice(4));
     else if (path === UPLOAD_PATH) work = handleUpload(core, req, res);

@@ -45,8 +45,9 @@ export async function uploadFiles(url: string, key: string, files: { name: strin
   return ((await end.json()) as { links: EndLink[] }).links;
 }
 
+/** An emulator with the lenient profile unless `opts.profile` says otherwise. */
 export async function start(opts: Partial<EmulatorOptions> = {}): Promise<Started> {
-  const emu = await createEmulator({ apiKey: KEY, ...opts });
+  const emu = await createEmulator({ apiKey: KEY, profile: 'lenient', ...opts });
   const { url } = await emu.listen({ host: '127.0.0.1', port: 0, proxy: false });
   const auth = (key: string | null | undefined): Record<string, string> => (key === null ? {} : { authorization: `Bearer ${key ?? KEY}` });
   const api: Started['api'] = async (path, body, o = {}) => {

@@ -38,10 +38,11 @@ export type { CallRecord, EmulatorStats };
 /** A recognisable, valid-looking 32-character key that tests grep for. */
 export const TEST_KEY = 'TestKey_fichierdav_0123456789_xyz';
 
+/** The lenient profile unless `opts.profile` says otherwise (most suites test something else than the flood rules). */
 export async function startEmulator(opts: Partial<EmulatorOptions> & { persistent?: boolean } = {}): Promise<TestEmulator> {
   const dir = mkdtempSync(join(tmpdir(), 'fdav-emu-'));
   const key = opts.apiKey ?? TEST_KEY;
-  const emulator = await createEmulator({ ...opts, apiKey: key, dataDir: opts.persistent ? join(dir, 'data') : opts.dataDir });
+  const emulator = await createEmulator({ profile: 'lenient', ...opts, apiKey: key, dataDir: opts.persistent ? join(dir, 'data') : opts.dataDir });
   const caFile = join(dir, 'ca.pem');
   const { url, port } = await emulator.listen({ host: '127.0.0.1', port: 0, caOut: caFile });
   const admin = emulatorAdmin(url);

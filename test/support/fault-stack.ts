@@ -53,7 +53,7 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   let port = 0;
   const emuClock = recordingClock(systemClock);
   const start = async (apiKey = TEST_KEY) => {
-    const next = await createEmulator({ apiKey, dataDir, clock: emuClock });
+    const next = await createEmulator({ apiKey, dataDir, clock: emuClock, profile: 'lenient' });
     ({ port } = await next.listen({ host: '127.0.0.1', port, proxy: false }));
     emulator = next;
   };

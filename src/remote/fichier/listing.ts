@@ -5,7 +5,7 @@
  * answer; a server could omit `items` for a folder without files), or when sub-folders + items reach
  * folder/ls's cap of 5000 entries (then file/ls, which is not capped, gives the files; logged as a warning).
  *
- * Names are decoded (encoding.ts `fromStoredName`); dates are the API's UTC reading (rclone's): a file's
+ * Names are decoded (encoding.ts `fromStoredName`); dates are Paris local time (parseWireDate): a file's
  * modTime is its upload `date`, a folder's its `create_date`; an unparsable date gives "now", as in rclone.
  * Order: sub-folders first, then files, each in the server's order.
  */
