@@ -7,24 +7,19 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRcServer } from '../../rc/server.ts';
-import { systemClock } from '../../util/clock.ts';
 import { loadHtpasswd } from '../../webdav/htpasswd.ts';
-import { createDavServer } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
+import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
 import { loggerFor, openSession, type Session } from '../session.ts';
 import { onShutdown } from '../shutdown.ts';
-import { coreStatsOf } from './core-stats.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
 export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'rc', 'rcAddr'];
-
-const VERSION = '0.1.0';
 
 function readPem(cwd: string, file: string, what: string): string {
   try {
@@ -40,52 +35,15 @@ async function serve(session: Session, io: CliIo): Promise<void> {
   const htpasswd = settings.htpasswd === undefined ? undefined : loadHtpasswd(readFileSync(resolve(io.cwd, settings.htpasswd), 'utf8'));
   const tls = settings.cert !== undefined && settings.key !== undefined ? { cert: readPem(io.cwd, settings.cert, 'certificate'), key: readPem(io.cwd, settings.key, 'key') } : undefined;
   const users = settings.user !== undefined && settings.pass !== undefined ? [{ user: settings.user, pass: settings.pass }] : [];
-  const dav = createDavServer({
-    vfs: session.vfs,
-    logger: session.logger,
-    baseUrl: settings.baseurl,
-    readOnly: settings.readOnly,
-    users,
-    htpasswd,
-    allowAnonymous: settings.allowAnonymous,
-    tls,
-    metrics: session.metrics,
-  });
-  const startedAt = systemClock.now();
-  const rc = settings.rc
-    ? createRcServer({
-        vfs: session.vfs,
-        metrics: session.metrics,
-        coreStats: () => coreStatsOf(session.vfs.stats(), systemClock.now() - startedAt),
-        logger: session.logger,
-        version: VERSION,
-        fs: `${settings.remote}:`,
-        vfsOpt: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit, readOnly: settings.readOnly },
-      })
-    : undefined;
-  const stopServers = async (): Promise<void> => {
-    await Promise.allSettled([dav.close(), rc?.close()]);
-  };
-  let url: string;
-  let rcUrl: string | undefined;
-  try {
-    ({ url } = await dav.listen(host, port));
-    if (rc) {
-      const a = parseAddr(settings.rcAddr);
-      ({ url: rcUrl } = await rc.listen(a.host, a.port));
-    }
-  } catch (err) {
-    await stopServers();
-    throw err;
-  }
-  const stopped = onShutdown(stopServers);
+  const gateway = await startGateway(session, { host, port, users, htpasswd, tls, allowAnonymous: settings.allowAnonymous });
+  const stopped = onShutdown(gateway.close);
   io.stdout.write(
     connectBanner({
-      url,
+      url: gateway.url,
       readOnly: settings.readOnly,
       auth: users.length > 0 || htpasswd !== undefined,
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
-      ...(rcUrl !== undefined ? { rcUrl } : {}),
+      ...(gateway.rcUrl !== undefined ? { rcUrl: gateway.rcUrl } : {}),
     }) + '\n',
   );
   await stopped;
