@@ -55,6 +55,8 @@ export async function isMounted(path: string, platform: NodeJS.Platform = proces
     const points = linuxMountPoints();
     if (points !== undefined) return points.has(path);
   }
+  // WinFsp creates the drive letter or directory when it mounts, and removes it when it unmounts.
+  if (platform === 'win32') return stat(path).then(() => true, () => false);
   try {
     const [self, parent] = await Promise.all([stat(path), stat(dirname(path))]);
     return self.dev !== parent.dev;
@@ -70,7 +72,8 @@ export async function isMounted(path: string, platform: NodeJS.Platform = proces
  * Throws CliError with exit status 2 naming what is wrong.
  */
 export async function checkMountPoint(arg: string, cwd: string, allowNonEmpty: boolean, platform: NodeJS.Platform = process.platform): Promise<string> {
-  const path = resolve(cwd, arg);
+  if (platform === 'win32' && /^[A-Za-z]:$/.test(arg)) arg = arg.toUpperCase();
+  const path = platform === 'win32' && /^[A-Z]:$/.test(arg) ? arg : resolve(cwd, arg);
   if (platform === 'win32') {
     const exists = await stat(path).then(
       () => true,

@@ -42,6 +42,14 @@ export const RCLONE_DIR_CACHE_CAP_MS = 10_000;
  */
 export const RCLONE_BUFFER_SIZE = '1M';
 
+/**
+ * The first ranged request rclone sends the gateway when a file is read (its --vfs-read-chunk-size, 128 MiB by
+ * default; it doubles on sequential reads, without limit). The gateway asks 1fichier for exactly the range it is
+ * asked, so a 128 MiB first chunk would let loopback socket buffers pull ~15 MB from 1fichier for a 64 KiB probe
+ * (measured); 1 MiB keeps a probe near what it reads, and a sequential read reaches 128 MiB requests after 8.
+ */
+export const RCLONE_READ_CHUNK = '1M';
+
 const INSTALL_ADVICE =
   'rclone is not installed (or not on PATH): fichier-dav mount runs rclone for the FUSE side. Install it: ' +
   'Debian/Ubuntu `sudo apt install rclone fuse3`, Fedora `sudo dnf install rclone fuse3`, macOS `brew install rclone` plus macFUSE, ' +
@@ -114,6 +122,8 @@ export function rcloneMountInvocation(input: RcloneMountInput): { args: string[]
     duration(Math.min(settings.dirCacheTime, RCLONE_DIR_CACHE_CAP_MS)),
     '--buffer-size',
     RCLONE_BUFFER_SIZE,
+    '--vfs-read-chunk-size',
+    RCLONE_READ_CHUNK,
     // What `mount` and `df` show as the file system: the remote, not ":webdav:".
     '--devname',
     `${settings.remote}:`,
