@@ -3,6 +3,7 @@ import type { Logger } from '../util/log.ts';
 import type { BlobStore } from './blobs.ts';
 import type { Faults } from './faults.ts';
 import type { Limiter } from './limits.ts';
+import type { Shares } from './shared-folders.ts';
 import type { State } from './state.ts';
 import type { Stats } from './stats.ts';
 
@@ -30,6 +31,8 @@ export interface Core {
   limiter: Limiter;
   faults: Faults;
   stats: Stats;
+  /** Public shares of folders (folder/share.cgi, /dir/<id>). */
+  shares: Shares;
   /** Background work (remote uploads) in flight; `close()` and tests wait for it. */
   background: Set<Promise<void>>;
   /** Aborted on close: stops background fetches. */

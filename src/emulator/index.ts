@@ -1,6 +1,7 @@
 /**
  * The 1fichier API v1 emulator: one HTTP handler for the API (/v1/...), the upload node (/upload.cgi,
- * /end.pl), the download host (/<token>) and test controls (/_emulator/...). See
+ * /end.pl), the download host (/<token>), the website's shared-folder pages (/dir/<id>, shared-folders.ts) and
+ * test controls (/_emulator/...). See
  * ../../shared/reference/fichier-api.md for the real service; quirks kept on purpose are listed in
  * src/api/types.ts.
  *
@@ -52,6 +53,7 @@ import { Limiter, type RateLimits } from './limits.ts';
 import { failInterruptedJobs } from './remote.ts';
 import { attachProxy, type ProxyHandle } from './proxy.ts';
 import { createRouter } from './router.ts';
+import { Shares } from './shared-folders.ts';
 import { State } from './state.ts';
 import { Stats, type EmulatorStats } from './stats.ts';
 
@@ -130,6 +132,7 @@ export async function createEmulator(opts: EmulatorOptions): Promise<Emulator> {
     limiter,
     faults: new Faults(opts.random ?? seededRandom(1)),
     stats: new Stats(() => limiter.bans),
+    shares: new Shares(state.db),
     background: new Set(),
     closing: new AbortController(),
   };
