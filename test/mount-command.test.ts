@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadFiles } from '../src/emulator/test-support.ts';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
+import { eventually } from './helpers/eventually.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const MOUNT_WAIT_MS = 60_000;
@@ -124,29 +125,6 @@ function exitWithin(m: Running, ms: number): Promise<Exited> {
   return Promise.race([m.exited, new Promise<Exited>((_r, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms\n${m.out()}`)), ms))]);
 }
 
-/** Polls `fn` until it stops throwing, at most `ms`; rethrows the last error. */
-async function eventually<T>(fn: () => Promise<T> | T, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
-async function api<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(`${emu.apiBase}/${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emu.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-}
-
 interface Listing {
   files: { filename: string; size: number; url: string }[];
   folders: { id: number; name: string }[];
@@ -154,7 +132,7 @@ interface Listing {
 
 /** What 1fichier (the emulator) holds in folder `id`, bypassing every cache of the gateway and rclone. */
 async function listAt(id: number): Promise<Listing> {
-  const json = await api<{ sub_folders?: { id: number; name: string }[]; items?: { filename: string; size: number; url: string }[] }>('folder/ls.cgi', { folder_id: id, files: 1 });
+  const json = await emu.api<{ sub_folders?: { id: number; name: string }[]; items?: { filename: string; size: number; url: string }[] }>('folder/ls.cgi', { folder_id: id, files: 1 });
   return { files: json.items ?? [], folders: json.sub_folders ?? [] };
 }
 
@@ -221,12 +199,12 @@ describe('fichier-dav mount fichier: DIR', () => {
       const f = (await listAt(0)).files.find((x) => x.filename === 'copied.bin');
       expect(f?.size).toBe(data.length);
       return f!;
-    });
+    }, 20_000);
     const made = await eventually(async () => {
       const d = (await listAt(0)).folders.find((x) => x.name === 'Made');
       expect(d).toBeDefined();
       return d!;
-    });
+    }, 20_000);
 
     await rename(join(mnt, 'copied.bin'), join(mnt, 'Made', 'moved.bin'));
     expect(await readdir(join(mnt, 'Made'))).toEqual(['moved.bin']);

@@ -37,23 +37,13 @@ let local: string;
 let openId: string;
 let protectedId: string;
 
-async function api<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(`${emu.apiBase}/${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emu.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-}
-
 /** A folder holding FILES (and a sub-folder, which a shared page does not list), shared; returns the share id. */
 async function sharedFolder(name: string, pass?: string): Promise<string> {
-  const { folder_id } = await api<{ folder_id: number }>('folder/mkdir.cgi', { name, folder_id: 0 });
-  const sub = await api<{ folder_id: number }>('folder/mkdir.cgi', { name: 'not listed', folder_id });
+  const { folder_id } = await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name, folder_id: 0 });
+  const sub = await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name: 'not listed', folder_id });
   await uploadFiles(emu.url, emu.key, FILES, folder_id);
   await uploadFiles(emu.url, emu.key, [{ name: 'deep.txt', data: Buffer.from('below') }], sub.folder_id);
-  const { url } = await api<{ url: string }>('folder/share.cgi', { folder_id, ...(pass !== undefined ? { pass } : {}) });
+  const { url } = await emu.api<{ url: string }>('folder/share.cgi', { folder_id, ...(pass !== undefined ? { pass } : {}) });
   return new URL(url).pathname.split('/').pop()!;
 }
 

@@ -13,6 +13,8 @@ export interface TestEmulator {
   caFile: string;
   dir: string;
   admin<T = unknown>(path: string, body?: unknown): Promise<T>;
+  /** POST /v1/<path> with the key and a JSON body; the parsed answer. Throws unless HTTP 200. */
+  api<T = unknown>(path: string, body: unknown): Promise<T>;
   stats(): Promise<EmulatorStatsJson>;
   stop(): Promise<void>;
 }
@@ -44,6 +46,15 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     if (!res.ok) throw new Error(`emulator admin ${path}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
+  const api = async <T,>(path: string, body: unknown): Promise<T> => {
+    const res = await fetch(`${url}/v1/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 200) throw new Error(`emulator ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
   return {
     emulator,
     url,
@@ -53,6 +64,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     caFile,
     dir,
     admin,
+    api,
     stats: () => admin<EmulatorStatsJson>('stats'),
     stop: async () => {
       await emulator.close();
