@@ -263,6 +263,20 @@ describe('fichier-dav mount: how it ends and what it refuses', () => {
     expect(rclonePids(mnt)).toEqual([]);
   }, MOUNT_WAIT_MS + 70_000);
 
+  it('an unmount from outside (fusermount3 -u) stops it with exit 0', async () => {
+    const { mnt, flags } = mountPoint('external');
+    const m = await startMount(['fichier:', mnt, ...flags, '--read-only']);
+    const local = join(dir, 'small.txt');
+    writeFileSync(local, 'a write the read-only mount refuses');
+    await expect(copyFile(local, join(mnt, 'refused.txt'))).rejects.toMatchObject({ code: 'EROFS' });
+    const u = await run('fusermount3', ['-u', mnt]);
+    expect(u.code, u.stderr).toBe(0);
+    const end = await exitWithin(m, 30_000);
+    expect(end.code, m.out()).toBe(0);
+    expect(end.stderr).toMatch(/was unmounted from outside/);
+    expect(rclonePids(mnt)).toEqual([]);
+  }, MOUNT_WAIT_MS + 40_000);
+
   it('refuses a mount point that is not an empty directory (exit 2), starting nothing', async () => {
     const { mnt, flags } = mountPoint('nonempty');
     writeFileSync(join(mnt, 'keep.txt'), 'mine');

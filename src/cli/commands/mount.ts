@@ -146,7 +146,8 @@ async function runMount(session: Session, io: CliIo, plan: MountPlan): Promise<v
   writeFileSync(configFile, inv.config, { mode: 0o600 });
   // A process group of its own: a terminal's Ctrl-C (sent to the whole foreground group) reaches only this process,
   // which waits for rclone's pending uploads before unmounting; rclone interrupted directly would drop them.
-  const child = spawn(plan.rclone, inv.args, { env: inv.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // (Not on Windows, where a detached child would get a console window of its own.)
+  const child = spawn(plan.rclone, inv.args, { env: inv.env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
   const rcloneSaid = forwardOutput(child, io);
   let exited: string | undefined;
   child.once('error', (err) => (exited ??= `could not start rclone: ${err.message}`));
