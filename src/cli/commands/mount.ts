@@ -171,10 +171,16 @@ async function runMount(session: Session, io: CliIo, plan: MountPlan): Promise<v
   let reason: StopReason;
   try {
     let dispose = (): void => undefined;
+    let signalled = false;
     reason = await new Promise<StopReason>((resolveReason, reject) => {
-      dispose = onStopSignal(() => resolveReason('signal'));
-      waitMounted(plan.mountPoint, { timeoutMs: MOUNT_WAIT_MS, failed: () => exited })
+      dispose = onStopSignal(() => {
+        signalled = true;
+        resolveReason('signal');
+      });
+      // A signal before the mount answers stops the wait too (and nothing is announced).
+      waitMounted(plan.mountPoint, { timeoutMs: MOUNT_WAIT_MS, failed: () => exited ?? (signalled ? 'stopped by a signal' : undefined) })
         .then(() => {
+          if (signalled) return;
           if (plan.pidFile !== undefined) writePidFile(plan.pidFile);
           io.stdout.write(`mounted ${settings.remote}: on ${plan.mountPoint}${settings.readOnly ? ' (read-only)' : ''}; Ctrl-C or SIGTERM unmounts\n`);
           if (isDaemonChild(io.env)) tellParentMounted();
