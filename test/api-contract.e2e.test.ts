@@ -289,6 +289,18 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
     else expect(info.url).toBe(up.url);
   });
 
+  it('folder/share.cgi shares a folder: its /dir/ page lists its files (with the password when set); share:0 ends it', { timeout: TIMEOUT }, async () => {
+    const folder = await newFolder('shared');
+    const up = await put(folder, 'public.txt', bytes(64));
+    const shared = await t.client.call('folder/share.cgi', { folder_id: folder, share: 1, pass: 'contract-pass' });
+    const id = /\/dir\/([A-Za-z0-9]+)$/.exec(shared.url ?? '')?.[1];
+    expect(id, shared.url).toBeDefined();
+    expect(await t.client.sharedFolderLs(id!, { pass: 'contract-pass' })).toEqual([{ filename: 'public.txt', link: up.url, size: 64 }]);
+    expectError(await apiError(t.client.sharedFolderLs(id!)), { kind: 'forbidden' });
+    await t.client.call('folder/share.cgi', { folder_id: folder, share: 0 });
+    expectError(await apiError(t.client.sharedFolderLs(id!, { pass: 'contract-pass' })), { kind: 'not-found' });
+  });
+
   it('a KO with HTTP 200 is an error: renaming a deleted file (#312)', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('rename-ko');
     const up = await put(folder, 'gone.txt', bytes(64));

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDavStack, type DavStack } from './support/stack.ts';
+import { eventually } from './support/eventually.ts';
 
 const MOUNT_WAIT_MS = 30_000;
 const PROBE_SIZE = 20 * 1024 * 1024;
@@ -118,19 +119,6 @@ async function serverNames(s: DavStack, folder: string): Promise<string[]> {
   expect(res.status).toBe(207);
   const hrefs = [...(await res.text()).matchAll(/<(?:\w+:)?href>([^<]*)<\/(?:\w+:)?href>/g)].map((m) => decodeURIComponent(m[1]!));
   return hrefs.map((h) => h.replace(/\/$/, '').split('/').pop()!).filter((n) => n !== folder).sort();
-}
-
-/** Polls `fn` until it stops throwing, at most `ms`; rethrows the last error. */
-async function eventually<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 }
 
 beforeAll(async () => {

@@ -314,6 +314,42 @@ export interface RemoteInfoResponse {
   result: { status: 'OK' | 'KO' | 'pending'; url: string; download_link: string; message: string }[];
 }
 
+/**
+ * folder/share.cgi: share a folder publicly (its page https://1fichier.com/dir/<id>), optionally behind a password,
+ * or stop sharing it (`share: 0`). `shares` (groupware shares with other accounts) is not used here.
+ */
+export interface FolderShareRequest {
+  folder_id: number;
+  share?: Flag;
+  /** The shared folder's password; "" removes it. */
+  pass?: string;
+  shares?: { email: string; rw: Flag; hide_links: Flag }[];
+}
+
+export interface FolderShareResponse {
+  status: 'OK';
+  /** The public page, "https://1fichier.com/dir/<id>" (alphanumeric id); absent when unsharing. */
+  url?: string;
+  message?: string;
+}
+
+/**
+ * One entry of a shared folder's page in JSON (`GET https://1fichier.com/dir/<id>?json=1`, or POST
+ * `json=1&pass=...` for a protected folder): a JSON array of these, files only (flat), no checksum.
+ */
+export interface SharedFolderEntry {
+  filename: string;
+  /** The file's URL ("https://1fichier.com/?<id>"): what get_token takes. */
+  link: string;
+  size: number;
+}
+
+/** Path prefix of the website's shared-folder pages (on the 1fichier.com host, not the API host). */
+export const SHARED_DIR_PATH = '/dir/';
+
+/** A shared folder id: alphanumeric, e.g. "CiLKCBI7" (not the API's numeric folder ids). */
+export const SHARED_ID_RE = /^[A-Za-z0-9]{1,64}$/;
+
 /** end.pl with header `JSON: 1`. No `status` field; `size` is a string. */
 export interface EndUploadResponse {
   incoming: number;
@@ -343,6 +379,7 @@ export interface Endpoints {
   'file/cp.cgi': { req: FileCpRequest; res: FileCpResponse };
   'file/rm.cgi': { req: FileRmRequest; res: FileRmResponse };
   'file/chattr.cgi': { req: FileChattrRequest; res: FileChattrResponse };
+  'folder/share.cgi': { req: FolderShareRequest; res: FolderShareResponse };
   'download/get_token.cgi': { req: GetTokenRequest; res: GetTokenResponse };
   'upload/get_upload_server.cgi': { req: GetUploadServerRequest; res: GetUploadServerResponse };
   'remote/request.cgi': { req: RemoteRequestRequest; res: RemoteRequestResponse };
@@ -368,6 +405,7 @@ export const ENDPOINT_PATHS = [
   'file/cp.cgi',
   'file/rm.cgi',
   'file/chattr.cgi',
+  'folder/share.cgi',
   'download/get_token.cgi',
   'upload/get_upload_server.cgi',
   'remote/request.cgi',

@@ -45,7 +45,7 @@ describe('the schema', () => {
   });
 
   it('describes every Settings field exactly once, each with a doc', () => {
-    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key', 'rcUser', 'rcPass'].sort();
+    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key', 'rcUser', 'rcPass', 'mount.pidFile'].sort();
     expect(FIELDS.map((f) => f.path).sort()).toEqual(settingsPaths);
     for (const f of FIELDS) expect(f.doc.length).toBeGreaterThan(10);
   });
@@ -65,6 +65,8 @@ describe('the schema', () => {
       rc: '--rc', rcAddr: '--rc-addr', allowAnonymous: '--allow-anonymous', emulator: '--emulator', emulatorData: '--emulator-data',
       'pacer.minIntervalMs': '--pacer-min-interval', 'pacer.concurrency': '--pacer-concurrency', 'pacer.banCooldownMs': '--pacer-ban-cooldown',
       apiUrl: '--api-url', allowOrigin: '--allow-origin', rcUser: '--rc-user', rcPass: '--rc-pass',
+      'mount.vfsCacheMode': '--vfs-cache-mode', 'mount.allowOther': '--allow-other',
+      'mount.allowNonEmpty': '--allow-non-empty', 'mount.daemon': '--daemon',
     };
     for (const [path, flag] of Object.entries(expected)) expect(flagName(field(path))).toBe(flag);
     expect(field('apiKeyFrom').flag).toBeUndefined();

@@ -11,7 +11,7 @@ import { defaultSettings } from './settings.ts';
 import { UnitError, formatDuration, formatSize, parseBool, parseDuration, parseInteger, parseSize } from './units.ts';
 
 export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum' | 'list';
-export type FieldGroup = 'account' | 'webdav' | 'vfs' | 'pacer' | 'logging' | 'control' | 'emulator';
+export type FieldGroup = 'account' | 'webdav' | 'vfs' | 'mount' | 'pacer' | 'logging' | 'control' | 'emulator';
 /** A list (type 'list') is strings: a repeatable flag, a comma-separated environment variable, a JSON array. */
 export type SettingValue = string | number | boolean | readonly string[];
 
@@ -54,6 +54,7 @@ export const GROUP_TITLES: Record<FieldGroup, string> = {
   account: 'Account',
   webdav: 'WebDAV server (serve webdav)',
   vfs: 'Listings, reads and cache',
+  mount: 'FUSE mount (fichier-dav mount)',
   pacer: 'API pacing',
   logging: 'Logging',
   control: 'Control port (rc and metrics)',
@@ -174,6 +175,27 @@ export const FIELDS: readonly FieldDescriptor[] = [
     path: 'cacheDir', group: 'vfs', type: 'string', flag: '--cache-dir <dir>', env: envs('CACHE_DIR', true), example: '~/.cache/fichier-dav', isPath: true,
     defaultText: '$XDG_CACHE_HOME/fichier-dav or ~/.cache/fichier-dav',
     doc: 'Directory of the metadata cache (one database per account).',
+  },
+  {
+    path: 'mount.vfsCacheMode', group: 'mount', type: 'enum', values: ['off', 'minimal', 'writes', 'full'], flag: '--vfs-cache-mode <mode>', env: envs('VFS_CACHE_MODE', true), example: 'writes',
+    doc: 'rclone\'s VFS cache of the mount: `writes` (the default here) stages every written file on disk, so editors, Office and out-of-order writers work; `full` also caches what is read; `off` and `minimal` stream writes and refuse what needs seeking.',
+  },
+  {
+    path: 'mount.allowOther', group: 'mount', type: 'boolean', flag: '--allow-other', env: envs('ALLOW_OTHER', true), example: false,
+    doc: 'Let other local users (a media server\'s account) use the mount; as a non-root user it needs `user_allow_other` in /etc/fuse.conf.',
+  },
+  {
+    path: 'mount.allowNonEmpty', group: 'mount', type: 'boolean', flag: '--allow-non-empty', env: envs('ALLOW_NON_EMPTY', true), example: false,
+    doc: 'Mount over a directory that is not empty (its files are hidden while mounted); refused by default.',
+  },
+  {
+    path: 'mount.daemon', group: 'mount', type: 'boolean', flag: '--daemon', env: envs('DAEMON', false), example: false, inFile: false,
+    doc: 'Run the mount in the background: the command returns once the mount answers, after writing the pid file.',
+  },
+  {
+    path: 'mount.pidFile', group: 'mount', type: 'string', flag: '--pid-file <file>', env: envs('PID_FILE', false), example: null, inFile: false, isPath: true,
+    defaultText: '<cache-dir>/mounts/<mount-point>-<hash>/fichier-dav.pid (with --daemon)',
+    doc: 'Where a mount writes its process id (removed when it stops); `kill` that pid, or `fusermount3 -u` the mount point, to stop it.',
   },
   {
     path: 'pacer.minIntervalMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-min-interval <duration>', env: envs('PACER_MIN_INTERVAL', false), example: 400,

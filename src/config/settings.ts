@@ -19,6 +19,22 @@ export interface PacerSettings {
   banCooldownMs: number;
 }
 
+export type VfsCacheMode = 'off' | 'minimal' | 'writes' | 'full';
+
+/** `fichier-dav mount` only: the rclone FUSE mount in front of the gateway. */
+export interface MountSettings {
+  /** rclone --vfs-cache-mode. */
+  vfsCacheMode: VfsCacheMode;
+  /** rclone --allow-other. */
+  allowOther: boolean;
+  /** rclone --allow-non-empty. */
+  allowNonEmpty: boolean;
+  /** Run in the background once mounted. */
+  daemon: boolean;
+  /** Where the mount writes its pid; default under the cache directory. */
+  pidFile?: string;
+}
+
 export interface Settings {
   /** rclone remote name, without ':' (default 'fichier'). */
   remote: string;
@@ -51,6 +67,7 @@ export interface Settings {
   vfsReadChunkSizeLimit: number;
   cacheDir: string;
   pacer: PacerSettings;
+  mount: MountSettings;
   logLevel: LogLevelSetting;
   logFormat: LogFormat;
   /** Serve the loopback control port (rc + metrics). */
@@ -111,6 +128,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     vfsReadChunkSizeLimit: -1,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
+    mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },
     logLevel: 'warn',
     logFormat: 'text',
     rc: false,

@@ -9,6 +9,7 @@ import { KO, sendError, sendJson } from './errors.ts';
 import { checkAuth, parseJsonObject, readBody } from './http.ts';
 import { isListing } from './limits.ts';
 import { remoteInfo, remoteLs, remoteRequest } from './remote-upload.ts';
+import { folderShare } from './shared-folders.ts';
 
 /**
  * The API host (/v1/<endpoint>): one typed handler per endpoint of `Endpoints` (a missing one is a
@@ -39,6 +40,7 @@ const api: { [P in EndpointPath]: Handler<P> } = {
   'file/cp.cgi': fileCp,
   'file/rm.cgi': fileRm,
   'file/chattr.cgi': fileChattr,
+  'folder/share.cgi': folderShare,
   'download/get_token.cgi': getToken,
   'upload/get_upload_server.cgi': getUploadServer,
   'remote/request.cgi': remoteRequest,

@@ -6,6 +6,7 @@ import type { Faults } from './faults.ts';
 import type { Limiter } from './limits.ts';
 import type { ProfileName } from './profile.ts';
 import type { Settling } from './settling.ts';
+import type { Shares } from './shared-folders.ts';
 import type { State } from './state.ts';
 import type { Stats } from './stats.ts';
 
@@ -66,6 +67,8 @@ export interface Core {
   settling: Settling;
   faults: Faults;
   stats: Stats;
+  /** Public shares of folders (folder/share.cgi, /dir/<id>). */
+  shares: Shares;
   /** Background work (remote uploads) in flight; `close()` and tests wait for it. */
   background: Set<Promise<void>>;
   /** Aborted on close: stops background fetches. */

@@ -1,9 +1,9 @@
 /**
  * The 1fichier API v1 emulator: one HTTP handler for the API (/v1/...), the upload node (/upload.cgi,
- * /end.pl), the download host (/<token>) and test controls (/_emulator/...). Quirks of the real service kept
- * on purpose are listed in src/api/types.ts. Two profiles (profile.ts): realistic (the default: the real
- * service's flood rules, escalating bans and eventual consistency, time-scalable) and lenient (rules off,
- * consistent at once).
+ * /end.pl), the download host (/<token>), the website's shared-folder pages (/dir/<id>, shared-folders.ts) and
+ * test controls (/_emulator/...). Quirks of the real service kept on purpose are listed in src/api/types.ts.
+ * Two profiles (profile.ts): realistic (the default: the real service's flood rules, escalating bans and
+ * eventual consistency, time-scalable) and lenient (rules off, consistent at once).
  *
  * Choices where 1fichier's documentation is silent (all emulator-invented codes are #9xx):
  * - KO statuses follow one rule: on endpoints whose `status` rclone checks (folder/rm, folder/mv, file/mv,
@@ -67,6 +67,7 @@ import { Settling } from './settling.ts';
 import { failInterruptedJobs } from './remote-upload.ts';
 import { attachProxy, type ProxyHandle } from './proxy.ts';
 import { createRouter } from './router.ts';
+import { Shares } from './shared-folders.ts';
 import { State } from './state.ts';
 import { Stats, type EmulatorStats } from './stats.ts';
 
@@ -165,6 +166,7 @@ export async function createEmulator(opts: EmulatorOptions): Promise<Emulator> {
     settling: new Settling(),
     faults: new Faults(opts.random ?? seededRandom(1)),
     stats: new Stats(() => limiter.view(opts.apiKey)),
+    shares: new Shares(state.db),
     background: new Set(),
     closing: new AbortController(),
   };

@@ -17,6 +17,8 @@ export interface TestEmulator {
   caFile: string;
   dir: string;
   admin<T = unknown>(path: string, body?: unknown): Promise<T>;
+  /** POST /v1/<path> with the key and a JSON body; the parsed answer. Throws unless HTTP 200. */
+  api<T = unknown>(path: string, body: unknown): Promise<T>;
   stats(): Promise<EmulatorStats>;
   /** Every call the emulator received at or after `sinceMs` (its clock), oldest first. */
   calls(sinceMs: number): Promise<CallRecord[]>;
@@ -62,6 +64,15 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     caFile,
     dir,
     admin,
+    api: async <T,>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${url}/v1/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 200) throw new Error(`emulator ${path}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
     stats: () => admin<EmulatorStats>('stats'),
     calls: async (sinceMs) => (await admin<CallRecord[]>(`calls?since=${sinceMs}`)).filter((c) => c.t >= sinceMs),
     client,

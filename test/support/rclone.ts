@@ -12,9 +12,10 @@ export interface RcloneResult {
 /**
  * Run Debian's rclone with its own fichier backend against the emulator in proxy mode: rclone talks
  * HTTPS to api.1fichier.com, the upload nodes and the download hosts through HTTPS_PROXY, trusting the
- * emulator's CA. Remote name `F:`. No config file of the user is read.
+ * emulator's CA. Remote name `F:`. No config file of the user is read. `opts.env` adds variables (e.g.
+ * RCLONE_CONFIG_F_SHARED_FOLDER).
  */
-export function rclone(emu: TestEmulator, args: string[], opts: { timeoutMs?: number; stdout?: 'buffer' } = {}): Promise<RcloneResult> {
+export function rclone(emu: TestEmulator, args: string[], opts: { timeoutMs?: number; stdout?: 'buffer'; env?: NodeJS.ProcessEnv } = {}): Promise<RcloneResult> {
   const home = join(emu.dir, 'home');
   mkdirSync(home, { recursive: true });
   const env: NodeJS.ProcessEnv = {
@@ -24,6 +25,7 @@ export function rclone(emu: TestEmulator, args: string[], opts: { timeoutMs?: nu
     https_proxy: `http://127.0.0.1:${emu.port}`,
     RCLONE_CONFIG_F_TYPE: 'fichier',
     RCLONE_CONFIG_F_API_KEY: emu.key,
+    ...opts.env,
   };
   const full = ['--config', join(home, 'rclone.conf'), '--ca-cert', emu.caFile, '--retries', '1', '--low-level-retries', '2', ...args];
   return new Promise((resolve) => {
@@ -35,6 +37,6 @@ export function rclone(emu: TestEmulator, args: string[], opts: { timeoutMs?: nu
 }
 
 /** Same, stdout as raw bytes (for `rclone cat`). */
-export function rcloneBytes(emu: TestEmulator, args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return rclone(emu, args).then((r) => ({ code: r.code, stdout: Buffer.from(r.stdout, 'latin1'), stderr: r.stderr }));
+export function rcloneBytes(emu: TestEmulator, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return rclone(emu, args, opts).then((r) => ({ code: r.code, stdout: Buffer.from(r.stdout, 'latin1'), stderr: r.stderr }));
 }

@@ -7,25 +7,21 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRcServer, type RcAuth } from '../../rc/server.ts';
-import { systemClock } from '../../util/clock.ts';
 import { Secret } from '../../util/secret.ts';
-import { createAuthenticator, createFailureThrottle, loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
+import { loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
+import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
 import { loggerFor, openSession, type Session } from '../session.ts';
 import type { ResolvedSettings } from '../../config/settings.ts';
 import { onShutdown } from '../shutdown.ts';
-import { coreStatsOf } from './core-stats.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
 export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'allowOrigin', 'allowHost', 'rc', 'rcAddr', 'rcUser', 'rcPass'];
-
-const VERSION = '0.1.0';
 
 function readPem(cwd: string, file: string, what: string): string {
   try {
@@ -55,55 +51,19 @@ function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOpt
   };
 }
 
-/** Basic authentication of the control port; the password is registered for redaction from every log line. */
-function rcAuth(user: string, pass: string): RcAuth {
-  new Secret(pass);
-  return { check: createAuthenticator({ users: [{ user, pass }] }).check, throttle: createFailureThrottle({ clock: systemClock }) };
-}
-
 async function serve(session: Session, io: CliIo): Promise<void> {
   const { settings } = session.resolved;
   const { host, port } = parseAddr(settings.addr);
-  const dav = session.server;
-  if (!dav) throw new CliError('the session was opened without a WebDAV server');
   const auth = settings.user !== undefined || settings.htpasswd !== undefined;
-  const startedAt = systemClock.now();
-  const rc = settings.rc
-    ? createRcServer({
-        vfs: session.vfs,
-        metrics: session.metrics,
-        coreStats: () => coreStatsOf(session.vfs.stats(), systemClock.now() - startedAt),
-        logger: session.logger,
-        version: VERSION,
-        fs: `${settings.remote}:`,
-        vfsOpt: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit, readOnly: settings.readOnly },
-        allowHosts: settings.allowHost,
-        ...(settings.rcUser !== undefined && settings.rcPass !== undefined ? { auth: rcAuth(settings.rcUser, settings.rcPass) } : {}),
-      })
-    : undefined;
-  const stopServers = async (): Promise<void> => {
-    await Promise.allSettled([dav.close(), rc?.close()]);
-  };
-  let url: string;
-  let rcUrl: string | undefined;
-  try {
-    ({ url } = await dav.listen(host, port));
-    if (rc) {
-      const a = parseAddr(settings.rcAddr);
-      ({ url: rcUrl } = await rc.listen(a.host, a.port));
-    }
-  } catch (err) {
-    await stopServers();
-    throw err;
-  }
-  const stopped = onShutdown(stopServers);
+  const gateway = await startGateway(session, { host, port });
+  const stopped = onShutdown(gateway.close);
   io.stdout.write(
     connectBanner({
-      url,
+      url: gateway.url,
       readOnly: settings.readOnly,
       auth,
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
-      ...(rcUrl !== undefined ? { rcUrl } : {}),
+      ...(gateway.rcUrl !== undefined ? { rcUrl: gateway.rcUrl } : {}),
     }) + '\n',
   );
   await stopped;
