@@ -85,6 +85,7 @@ async function commit(ctx: VfsContext, at: Placement, old: Node | undefined, sto
   ctx.cache.upsert(entry);
   ctx.transfers.uploads += 1;
   ctx.transfers.uploadBytes += received.size;
-  await deleteReplaced(ctx, old);
+  // An upload whose answer was lost is found again by listing: never take the replaced file for the new one.
+  if (old?.remote?.id !== entry.id) await deleteReplaced(ctx, old);
   return remoteToVfs(path, name, entry, ctx.store.getMeta(entry.id));
 }
