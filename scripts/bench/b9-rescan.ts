@@ -21,6 +21,7 @@ import { judge, metric, type BenchContext, type BenchItem, type Metric } from '.
 
 const run = promisify(execFile);
 const PROBE_ARGS = ['-v', 'error', '-show_format', '-show_streams'];
+const JELLYFIN_ARGS = ['-analyzeduration', '200M', '-probesize', '1G', '-threads', '0', '-v', 'warning', '-print_format', 'json', '-show_streams', '-show_chapters', '-show_format', '-i'];
 const MB = 1e6;
 
 interface Scan {
@@ -97,8 +98,10 @@ async function readPatterns(ctx: BenchContext, out: { notes: string[] }): Promis
     const of = files.filter((f) => f.container === c).sort((a, b) => a.bytes - b.bytes);
     return [...new Set([of[0], of[of.length - 1]])].filter((f): f is LibraryFile => f !== undefined);
   };
-  const sample = [...pick('mp4'), ...pick('mkv')];
-  for (const f of sample) out.notes.push(`read pattern: ${patternText(await readPattern('ffprobe', 'ffprobe', PROBE_ARGS, f.local))}`);
+  const sample = [...pick('mp4'), ...pick('mkv')].map((f) => f.local).concat(ctx.fixtures.library!.samples);
+  for (const f of sample) out.notes.push(`read pattern: ${patternText(await readPattern('ffprobe', 'ffprobe', PROBE_ARGS, f))}`);
+  // What Jellyfin passes (its scans probe with a large analyze duration and probe size).
+  for (const f of sample) out.notes.push(`read pattern: ${patternText(await readPattern('ffprobe (Jellyfin arguments)', 'ffprobe', JELLYFIN_ARGS, f))}`);
   let mediainfo = which('mediainfo');
   if (!mediainfo && ctx.allowInstall) {
     ctx.log('B9: mediainfo is missing; installing it with apt-get install -y mediainfo');
@@ -108,7 +111,7 @@ async function readPatterns(ctx: BenchContext, out: { notes: string[] }): Promis
     out.notes.push('mediainfo read pattern not measured: mediainfo is missing and installing was not allowed or failed');
     return;
   }
-  for (const f of sample) out.notes.push(`read pattern: ${patternText(await readPattern('mediainfo', 'mediainfo', ['--Full'], f.local))}`);
+  for (const f of sample) out.notes.push(`read pattern: ${patternText(await readPattern('mediainfo', 'mediainfo', ['--Full'], f))}`);
 }
 
 const routes = (s: Scan): string =>

@@ -35,6 +35,8 @@ export interface BenchSizes {
   libraryFiles: number;
   libraryMinSeconds: number;
   libraryMaxSeconds: number;
+  /** B9: duration of the two longer files (MP4, MKV; not scanned) whose read pattern is also measured; 0 = none. */
+  probeSampleSeconds: number;
 }
 
 export const FULL: BenchSizes = {
@@ -57,6 +59,7 @@ export const FULL: BenchSizes = {
   libraryFiles: 200,
   libraryMinSeconds: 6,
   libraryMaxSeconds: 15,
+  probeSampleSeconds: 300,
 };
 
 export const QUICK: BenchSizes = {
@@ -79,6 +82,7 @@ export const QUICK: BenchSizes = {
   libraryFiles: 4,
   libraryMinSeconds: 1,
   libraryMaxSeconds: 2,
+  probeSampleSeconds: 0,
 };
 
 /** Folder count of the B2 tree (without its root). */

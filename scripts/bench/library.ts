@@ -4,7 +4,8 @@
  * given ffmpeg makes the same bytes every time), alternately MP4 with the index (moov) at the END (ffmpeg's
  * default, no +faststart) and MKV, durations spread between libraryMinSeconds and libraryMaxSeconds, ten
  * files per folder. Generated once into `<work>/b9-library/` (kept between runs) and written into the
- * emulator's data dir as rows + blobs (its own marker), before the emulator opens it.
+ * emulator's data dir as rows + blobs (its own marker), before the emulator opens it. Two longer files of the
+ * same recipe (`probeSampleSeconds`) stay local: they only show what a probe reads from a film-sized file.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ export interface LibraryFixtures {
   root: string;
   files: LibraryFile[];
   totalBytes: number;
+  /** Longer local files (same recipe, `probeSampleSeconds` long), only for the read-pattern measurement. */
+  samples: string[];
 }
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
@@ -48,6 +51,15 @@ function recipe(s: BenchSizes, i: number): { folder: string; name: string; conta
 
 function spec(s: BenchSizes): string {
   return JSON.stringify({ version: VERSION, files: s.libraryFiles, min: s.libraryMinSeconds, max: s.libraryMaxSeconds });
+}
+
+/** The long samples: one MP4, one MKV, `probeSampleSeconds` long (none when 0). */
+function sampleRecipes(s: BenchSizes): { name: string; r: ReturnType<typeof recipe> }[] {
+  if (s.probeSampleSeconds <= 0) return [];
+  return (['mp4', 'mkv'] as const).map((container) => ({
+    name: `long-sample.${container}`,
+    r: { folder: 'samples', name: `long-sample.${container}`, container, seconds: s.probeSampleSeconds, hz: 440 },
+  }));
 }
 
 async function ffmpegVersion(): Promise<string> {
@@ -72,16 +84,12 @@ async function makeFile(out: string, r: ReturnType<typeof recipe>): Promise<void
 
 /** Generates the missing files of the library into `dir` (two ffmpeg at a time). */
 async function generate(dir: string, s: BenchSizes, log: (m: string) => void): Promise<void> {
-  const todo = Array.from({ length: s.libraryFiles }, (_, i) => i).filter((i) => {
-    const r = recipe(s, i);
-    return !existsSync(join(dir, r.folder, r.name));
-  });
+  const todo = [...Array.from({ length: s.libraryFiles }, (_, i) => recipe(s, i)), ...sampleRecipes(s).map((x) => x.r)].filter((r) => !existsSync(join(dir, r.folder, r.name)));
   if (todo.length === 0) return;
   log(`B9: generating ${todo.length} media files with ${await ffmpegVersion()} into ${dir}`);
   const t0 = performance.now();
   const worker = async () => {
-    for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
-      const r = recipe(s, i);
+    for (let r = todo.shift(); r !== undefined; r = todo.shift()) {
       mkdirSync(join(dir, r.folder), { recursive: true });
       await makeFile(join(dir, r.folder, r.name), r);
     }
@@ -102,7 +110,8 @@ function describe(dir: string, s: BenchSizes): LibraryFixtures {
     const local = join(dir, r.folder, r.name);
     return { path: `${PATHS.library}/${r.folder}/${r.name}`, local, bytes: statSync(local).size, container: r.container };
   });
-  return { root: PATHS.library, files, totalBytes: files.reduce((a, f) => a + f.bytes, 0) };
+  const samples = sampleRecipes(s).map(({ r }) => join(dir, r.folder, r.name));
+  return { root: PATHS.library, files, totalBytes: files.reduce((a, f) => a + f.bytes, 0), samples };
 }
 
 /**
