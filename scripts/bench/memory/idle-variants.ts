@@ -72,11 +72,11 @@ async function bundle(name: string, stubbed: string[], holdYoungGen = false): Pr
 const kb = (status: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
 
 /** Starts the server once, waits for its listening line + 3 s, reads its memory, stops it. */
-async function idleOnce(runner: string, nodeOptions: string[]): Promise<{ rss: number; anon: number; file: number }> {
+async function idleOnce(runner: string, nodeOptions: string[], env: Record<string, string>): Promise<{ rss: number; anon: number; file: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fdav-idle-'));
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeOptions, runner, 'serve', 'webdav', '--addr', `127.0.0.1:${port}`, '--cache-dir', join(dir, 'cache')], {
-    env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, FICHIER_API_KEY: BENCH_KEY, FICHIER_API_URL: 'http://127.0.0.1:9/v1' },
+    env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, FICHIER_API_KEY: BENCH_KEY, FICHIER_API_URL: 'http://127.0.0.1:9/v1', ...env },
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -104,9 +104,9 @@ async function idleOnce(runner: string, nodeOptions: string[]): Promise<{ rss: n
   }
 }
 
-async function idle(runner: string, nodeOptions: string[] = []): Promise<string> {
+async function idle(runner: string, nodeOptions: string[] = [], env: Record<string, string> = {}): Promise<string> {
   const runs: { rss: number; anon: number; file: number }[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await idleOnce(runner, nodeOptions));
+  for (let i = 0; i < RUNS; i++) runs.push(await idleOnce(runner, nodeOptions, env));
   const med = (k: 'rss' | 'anon' | 'file') => runs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!.toFixed(1);
   return `${med('rss')} | ${med('anon')} | ${med('file')}`;
 }
@@ -114,7 +114,7 @@ async function idle(runner: string, nodeOptions: string[] = []): Promise<string>
 const EMULATOR_ONLY = ['@peculiar/asn1-schema', '@peculiar/asn1-x509', 'busboy', 'tweetnacl'];
 const AUTH_ONLY = ['bcryptjs', 'apache-md5'];
 const TRANSFER_ONLY = ['hash-wasm'];
-const variants: [string, string[], string[], boolean?][] = [
+const variants: [string, string[], string[], boolean?, Record<string, string>?][] = [
   ['as today', [], []],
   ['emulator-only packages stubbed (@peculiar/asn1-*, busboy, tweetnacl)', EMULATOR_ONLY, []],
   ['+ htpasswd packages stubbed (bcryptjs, apache-md5)', [...EMULATOR_ONLY, ...AUTH_ONLY], []],
@@ -125,12 +125,15 @@ const variants: [string, string[], string[], boolean?][] = [
   ['all stubs above, --max-semi-space-size=1', [...EMULATOR_ONLY, ...AUTH_ONLY, ...TRANSFER_ONLY], ['--max-semi-space-size=1']],
   ['young generation held at its initial size while the bundle is imported', [], [], true],
   ['all stubs above + young generation held during the import', [...EMULATOR_ONLY, ...AUTH_ONLY, ...TRANSFER_ONLY], [], true],
+  ['as today, --v8-pool-size=1 (one V8 worker thread instead of 4)', [], ['--v8-pool-size=1']],
+  ['as today, MALLOC_ARENA_MAX=2 (glibc: at most 2 malloc arenas)', [], [], false, { MALLOC_ARENA_MAX: '2' }],
+  ['as today, --max-semi-space-size=2 --v8-pool-size=1', [], ['--max-semi-space-size=2', '--v8-pool-size=1']],
 ];
 console.log(`Idle RSS of serve webdav, MB (10^6 bytes), median of ${RUNS} starts, 3 s after the listening line; node ${process.version}\n`);
 console.log('| variant | VmRSS | anon | file |\n|---|--:|--:|--:|');
 const chosen = values.variants?.split(',').map(Number);
-for (const [i, [label, stubbed, flags, hold]] of variants.entries()) {
+for (const [i, [label, stubbed, flags, hold, env]] of variants.entries()) {
   if (chosen && !chosen.includes(i)) continue;
   const runner = await bundle(`variant-${i}`, stubbed, hold);
-  console.log(`| ${label} | ${await idle(runner, flags)} |`);
+  console.log(`| ${label} | ${await idle(runner, flags, env)} |`);
 }
