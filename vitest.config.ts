@@ -15,15 +15,6 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 const E2E = ['**/*.e2e.test.ts'];
 const SLOW = ['**/*.slow.test.ts'];
-/** Plain-named files that still open sockets or wait in real time (their folders are being reworked). */
-const PENDING = [
-  'src/remote/fichier.contract.test.ts',
-  'src/remote/webdav.contract.test.ts',
-  'src/remote/fichier/index.test.ts',
-  'src/remote/fichier/tokens.test.ts',
-  'src/remote/memory.contract.test.ts',
-  'src/vfs/write.test.ts',
-];
 
 export default defineConfig({
   test: {
@@ -37,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ALL,
-          exclude: [...configDefaults.exclude, ...E2E, ...SLOW, ...PENDING],
+          exclude: [...configDefaults.exclude, ...E2E, ...SLOW],
           setupFiles: ['test/support/unit-guard.ts'],
           isolate: false,
           // Both cores: with no sockets or timers in this tier, parallel files cannot disturb each other. A
@@ -48,7 +39,7 @@ export default defineConfig({
           hookTimeout: 10_000,
         },
       },
-      { extends: true, test: { name: 'e2e', include: [...E2E, ...PENDING], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'e2e', include: E2E, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'slow', include: SLOW, sequence: { groupOrder: 2 } } },
     ],
   },

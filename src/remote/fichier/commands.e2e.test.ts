@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../app/stack.ts';
 import { testBytes } from '../../../test/support/bytes.ts';
+import { codeOf } from '../../../test/support/errors.ts';
 import { startEmulator, type TestEmulator } from '../../../test/support/emulator.ts';
 import { stackOver } from '../../../test/support/stack.ts';
 import type { RemoteEntry } from '../types.ts';
@@ -13,11 +14,6 @@ let emu: TestEmulator;
 let stack: Stack;
 const DATA = testBytes(5000);
 
-const codeOf = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => 'resolved',
-    (err: { code?: unknown }) => err.code,
-  );
 
 beforeAll(async () => {
   emu = await startEmulator();
