@@ -13,6 +13,7 @@ import { createWebdavRemote } from '../../test/support/webdav-remote/index.ts';
 
 runRemoteContract({
   name: 'webdav through the server (VFS, fichier remote, emulator)',
+  absent: { commands: 'WebDAV has no storage-specific operations to carry' },
   make: async () => {
     const stack = await startDavStack();
     return {
