@@ -74,7 +74,6 @@ export interface DavCore {
   readonly methods: readonly string[];
 }
 
-export { isLoopback };
 
 /** Wraps `res.write`/`res.end` to count body bytes sent. */
 function countBytes(res: ServerResponse): () => number {

@@ -53,8 +53,7 @@ import { listFolder, type ListContext } from './listing.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
 export { createMemoryDirIdIndex } from './dir-ids.ts';
-export { decodeName, encodeName, fromStoredName, toStoredName } from './encoding.ts';
-export { toFsError } from './errors.ts';
+export { decodeName, encodeName, toStoredName } from './encoding.ts';
 
 export interface FichierRemoteOptions {
   client: FichierClient;
