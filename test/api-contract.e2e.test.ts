@@ -17,6 +17,7 @@ import type { UploadedFile } from '../src/api/upload.ts';
 import { ENDPOINT_PATHS, FILE_URL_RE, parseWireDate, type FileEntry, type RemoteInfoResponse } from '../src/api/types.ts';
 import type { EmulatorStats } from '../src/emulator/index.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
+import { testBytes } from './support/bytes.ts';
 import { makeContractTarget, plannedContractTarget, type ContractTarget } from './support/contract-target.ts';
 
 const planned = plannedContractTarget();
@@ -286,7 +287,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
 
   it('folder/share.cgi shares a folder: its /dir/ page lists its files (with the password when set); share:0 ends it', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('shared');
-    const up = await put(folder, 'public.txt', bytes(64));
+    const up = await put(folder, 'public.txt', testBytes(64));
     const shared = await t.client.call('folder/share.cgi', { folder_id: folder, share: 1, pass: 'contract-pass' });
     const id = /\/dir\/([A-Za-z0-9]+)$/.exec(shared.url ?? '')?.[1];
     expect(id, shared.url).toBeDefined();
@@ -540,7 +541,7 @@ describe('wire dates and file/ls filters', () => {
   it('dates are Paris local time: a new upload is dated within minutes of now once read as Europe/Paris', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('dates');
     const before = Date.now();
-    await put(folder, 'dated.txt', bytes(64));
+    await put(folder, 'dated.txt', testBytes(64));
     const [entry] = await filesOf(folder);
     const listed = parseWireDate(entry!.date)!.getTime();
     expect(listed).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 5 * 60_000);
@@ -549,9 +550,9 @@ describe('wire dates and file/ls filters', () => {
 
   it('sent_after and sent_before filter by upload date, both bounds inclusive to the second', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('sent');
-    const a = await put(folder, 'a.txt', bytes(10));
+    const a = await put(folder, 'a.txt', testBytes(10));
     await sleep(1100);
-    const b = await put(folder, 'b.txt', bytes(10));
+    const b = await put(folder, 'b.txt', testBytes(10));
     const items = await filesOf(folder);
     const dateOf = (url: string) => items.find((f) => f.url === url)!.date;
     expect(dateOf(a.url) < dateOf(b.url)).toBe(true);
@@ -619,7 +620,7 @@ describe('the real service rules (emulator only: its realistic profile, time-sca
     // Delays long enough that a loaded machine still lists within them.
     await admin('config', { newFileListDelayMs: 1500, deletedFileListDelayMs: 1500 });
     const folder = await newFolder('rule-lag');
-    const up = await put(folder, 'late.txt', bytes(32));
+    const up = await put(folder, 'late.txt', testBytes(32));
     expect(await filesOf(folder)).toEqual([]);
     await sleep(1600);
     expect((await filesOf(folder)).map((f) => f.url)).toEqual([up.url]);
