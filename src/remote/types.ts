@@ -62,6 +62,11 @@ export interface PutOptions {
   /** Exact byte count of `source`. Must be > 0 unless `facts.emptyFiles`. */
   size: number;
   signal?: AbortSignal;
+  /**
+   * Ids of the files of this name the caller knows in the folder already. A remote that must find out whether an
+   * upload landed after its answer was lost (1fichier) never takes one of them for the new file.
+   */
+  knownIds?: readonly string[];
 }
 
 /**

@@ -170,25 +170,34 @@ class FichierRemote implements Remote {
         return { path, name, kind: 'file', size: up.size, modTime: this.#clock.now(), id: up.url, hashes: up.whirlpool ? { whirlpool: up.whirlpool } : {} };
       } catch (err) {
         if (!(err instanceof FichierApiError && err.outcomeUnknown) || signal?.aborted) throw err;
-        return this.#findUpload(parent, name, size, started, err, signal);
+        return this.#findUpload(parent, name, size, started, new Set(opts.knownIds ?? []), err, signal);
       }
     });
   }
 
   /**
    * After an upload whose outcome is unknown: the file of `name` and `size` in `parent` uploaded since `started`
-   * (the newest if several), found by listing the folder once the service had time to show it. Throws EAGAIN
+   * (the newest if several, never one of `known`: files of that name that were there before), found by listing the
+   * folder once the service had time to show it. Throws EAGAIN
    * (final) when it is not there: nothing was stored, sending it again is safe; EIO when the listing cannot say
    * (partial); what the listing throws.
    */
-  async #findUpload(parent: RemoteEntry, name: string, size: number, started: number, failure: FichierApiError, signal?: AbortSignal): Promise<RemoteEntry> {
+  async #findUpload(
+    parent: RemoteEntry,
+    name: string,
+    size: number,
+    started: number,
+    known: ReadonlySet<string>,
+    failure: FichierApiError,
+    signal?: AbortSignal,
+  ): Promise<RemoteEntry> {
     const path = joinPath(parent.path, name);
     const wait = started + this.#settleMs - this.#clock.now();
     if (wait > 0) await this.#clock.sleep(wait, signal);
     const listed = await listFolder(this.#ctx, folderIdOf(parent), parent.path, { ...(signal ? { signal } : {}) });
     const since = Math.floor(started / 1000) * 1000 - CREATED_SKEW_MS;
     const found = listed.entries
-      .filter((e) => e.kind === 'file' && e.name === name && e.size === size && e.modTime >= since)
+      .filter((e) => e.kind === 'file' && e.name === name && e.size === size && e.modTime >= since && !known.has(e.id))
       .sort((a, b) => b.modTime - a.modTime)[0];
     if (found) {
       this.#ctx.logger.info({ path }, 'the upload was stored although its answer was lost');
