@@ -26,7 +26,7 @@ import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
 import { systemClock } from '../util/clock.ts';
-import { gatewayTimings } from './timings.ts';
+import { gatewayTimings, pacerTimings } from './timings.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
 export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
@@ -156,13 +156,7 @@ function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions,
   const clock = given.clock ?? systemClock;
   return {
     logger,
-    minIntervalMs: t.minIntervalMs,
-    listIntervalMs: t.listIntervalMs,
-    listFolderIntervalMs: t.listFolderIntervalMs,
-    floodCooldownMs: t.floodCooldownMs,
-    floodEscalatedCooldownMs: t.floodEscalatedCooldownMs,
-    backoffBaseMs: t.backoffBaseMs,
-    backoffMaxMs: t.backoffMaxMs,
+    ...pacerTimings(t),
     state: createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') }),
     ...given,
   };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
 import { isPacer } from '../../src/app/stack.ts';
-import { gatewayTimings } from '../../src/app/timings.ts';
+import { gatewayTimings, pacerTimings } from '../../src/app/timings.ts';
 import { createEmulator, type CallRecord, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
 import { Secret } from '../../src/util/secret.ts';
 
@@ -63,17 +63,7 @@ export const TEST_TIME_SCALE = 0.01;
 
 /** Pacer options of a test client or stack: the gateway's timings at TEST_TIME_SCALE, calls 1 ms apart. */
 export function testPacer(over: PacerOptions = {}): PacerOptions {
-  const t = gatewayTimings(TEST_TIME_SCALE);
-  return {
-    minIntervalMs: 1,
-    listIntervalMs: t.listIntervalMs,
-    listFolderIntervalMs: t.listFolderIntervalMs,
-    floodCooldownMs: t.floodCooldownMs,
-    floodEscalatedCooldownMs: t.floodEscalatedCooldownMs,
-    backoffBaseMs: t.backoffBaseMs,
-    backoffMaxMs: t.backoffMaxMs,
-    ...over,
-  };
+  return { ...pacerTimings(gatewayTimings(TEST_TIME_SCALE)), minIntervalMs: 1, ...over };
 }
 
 /**
