@@ -57,7 +57,13 @@ export async function startGateway(session: Session, opts: GatewayOptions): Prom
         logger: session.logger,
         version: VERSION,
         fs: `${settings.remote}:`,
-        vfsOpt: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit, readOnly: settings.readOnly },
+        vfsOpt: {
+          dirCacheTimeMs: settings.dirCacheTime,
+          readChunkSize: settings.vfsReadChunkSize,
+          readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
+          readOnly: settings.readOnly,
+          caseInsensitive: settings.vfsCaseInsensitive,
+        },
         allowHosts: settings.allowHost,
         ...(settings.rcUser !== undefined && settings.rcPass !== undefined ? { auth: rcAuth(settings.rcUser, settings.rcPass) } : {}),
       })

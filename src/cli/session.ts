@@ -77,7 +77,12 @@ export async function openSession(
     pacer: { minIntervalMs: settings.pacer.minIntervalMs, concurrency: settings.pacer.concurrency, floodCooldownMs: settings.pacer.banCooldownMs },
     remote: { tokenOptions },
     store: { cacheDir: settings.cacheDir },
-    vfs: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit },
+    vfs: {
+      dirCacheTimeMs: settings.dirCacheTime,
+      readChunkSize: settings.vfsReadChunkSize,
+      readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
+      caseInsensitive: settings.vfsCaseInsensitive,
+    },
     ...(server ? { server } : {}),
     metrics,
     logger,

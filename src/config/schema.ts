@@ -172,6 +172,10 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'Largest size the read chunk doubles up to; `off` means no limit.',
   },
   {
+    path: 'vfsCaseInsensitive', group: 'vfs', type: 'boolean', flag: '--vfs-case-insensitive', env: envs('VFS_CASE_INSENSITIVE', true), example: false,
+    doc: 'A name that matches nothing exactly (nor in another Unicode spelling) finds the one file or folder whose name differs only by case, as Windows clients expect; writing to it replaces that item and keeps its spelling. Off by default: 1fichier names are case-sensitive. The mount passes it on to rclone.',
+  },
+  {
     path: 'cacheDir', group: 'vfs', type: 'string', flag: '--cache-dir <dir>', env: envs('CACHE_DIR', true), example: '~/.cache/fichier-dav', isPath: true,
     defaultText: '$XDG_CACHE_HOME/fichier-dav or ~/.cache/fichier-dav',
     doc: 'Directory of the metadata cache (one database per account).',

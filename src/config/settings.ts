@@ -65,6 +65,8 @@ export interface Settings {
   vfsReadChunkSize: number;
   /** Bytes the read chunk may double up to; -1 = no limit. */
   vfsReadChunkSizeLimit: number;
+  /** Look-ups fall back to the one name equal ignoring case (rclone --vfs-case-insensitive). */
+  vfsCaseInsensitive: boolean;
   cacheDir: string;
   pacer: PacerSettings;
   mount: MountSettings;
@@ -126,6 +128,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     dirCacheTime: 300_000,
     vfsReadChunkSize: 128 * 2 ** 20,
     vfsReadChunkSizeLimit: -1,
+    vfsCaseInsensitive: false,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
     mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },

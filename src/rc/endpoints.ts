@@ -31,6 +31,7 @@ export interface VfsOptSummary {
   readChunkSize?: number;
   readChunkSizeLimit?: number;
   readOnly?: boolean;
+  caseInsensitive?: boolean;
 }
 
 export interface RcContext {
@@ -122,6 +123,7 @@ export function vfsStatsAnswer(ctx: Pick<RcContext, 'fs' | 'vfsOpt'>, s: VfsStat
       ...(o.readChunkSize !== undefined ? { ChunkSize: o.readChunkSize } : {}),
       ...(o.readChunkSizeLimit !== undefined ? { ChunkSizeLimit: o.readChunkSizeLimit } : {}),
       ...(o.readOnly !== undefined ? { ReadOnly: o.readOnly } : {}),
+      ...(o.caseInsensitive !== undefined ? { CaseInsensitive: o.caseInsensitive } : {}),
     },
     counters: { ...s },
   };
