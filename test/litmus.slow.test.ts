@@ -2,7 +2,8 @@
  * litmus 0.13 (Debian package, installed by .ci/run) against our server: each group against a fresh server with
  * Basic auth (so the notowner_* lock tests mean something), over the memory remote with 1fichier's facts, then
  * basic + copymove again over the real stack (fichier remote -> emulator). Every group must be 100% and the server
- * must still answer afterwards.
+ * must still answer afterwards. basic + copymove also run against a sub-path root (the folder A/B of the account
+ * served as /), which must leave everything outside that folder untouched.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -125,6 +126,45 @@ describe('litmus basic + copymove over the fichier remote and the emulator', () 
         problems: [],
       });
       expect(r.alive).toBe(207);
+    });
+  }
+});
+
+describe('litmus basic + copymove against a sub-path root (A/B of the account served as /)', () => {
+  let emu: TestEmulator;
+  let stack: StackSet;
+  let dir: string;
+  let a: number;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    stack = stackSet(() => emu);
+    dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-sub-'));
+    a = (await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name: 'A', folder_id: 0 })).folder_id;
+    await emu.api('folder/mkdir.cgi', { name: 'B', folder_id: a });
+  });
+
+  afterAll(async () => {
+    await stack.closeAll();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const group of ['basic', 'copymove']) {
+    it(`${group}: 100% passed, server alive, nothing outside A/B touched`, { timeout: 90_000 }, async () => {
+      const { vfs } = await stack.open(join(dir, `${group}.sqlite`), { root: 'A/B' });
+      const r = await litmusGroup(vfs, group);
+      expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
+        group,
+        run: EXPECTED[group],
+        failed: 0,
+        problems: [],
+      });
+      expect(r.alive).toBe(207);
+      const top = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: 0, files: 1 });
+      expect({ folders: (top.sub_folders ?? []).map((f) => f.name), files: top.items ?? [] }).toEqual({ folders: ['A'], files: [] });
+      const inA = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: a, files: 1 });
+      expect({ folders: (inA.sub_folders ?? []).map((f) => f.name), files: inA.items ?? [] }).toEqual({ folders: ['B'], files: [] });
     });
   }
 });

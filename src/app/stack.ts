@@ -19,7 +19,7 @@ import { openMetaStore, storePathFor } from '../store/index.ts';
 import type { MetaStore } from '../store/types.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
-import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
+import { createStoreDirIdIndex, createVfs, openSubRoot } from '../vfs/index.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
 
@@ -47,6 +47,11 @@ export interface StackOptions {
    */
   store?: { file: string } | { cacheDir: string };
   vfs?: Omit<VfsOptions, 'remote' | 'store'>;
+  /**
+   * Serve this folder of the account as the VFS's root (vfs/sub-root.ts): `vfs` (and the server) see nothing
+   * outside it, while the store stays the account's (shared with every other root). Default '': the whole account.
+   */
+  root?: string;
   /** Also build the WebDAV server over the VFS (not listening: call `server.listen`). */
   server?: Omit<DavServerOptions, 'vfs'>;
   /** Told of every API call; reads the pacer's and the VFS's counters. The server reports to it too. */
@@ -66,6 +71,7 @@ export interface Stack {
   /** The remote's backend commands (direct links, remote uploads). */
   commands: RemoteCommands;
   store: MetaStore;
+  /** The VFS at the stack's root (the whole account, or the `root` folder). */
   vfs: Vfs;
   server?: DavServer;
   /** Closes the server, the VFS, the store, the client and the emulator, in that order. Never rejects (failures are logged). */
@@ -77,7 +83,8 @@ export const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pac
 
 /**
  * Builds the stack. Rejects when a part cannot start (the emulator's data dir, the store file, a malformed
- * server base URL); whatever had started is closed first.
+ * server base URL, a `root` that is not a folder of the account: FsError ENOENT/ENOTDIR/EINVAL from
+ * openSubRoot); whatever had started is closed first.
  */
 export async function createStack(opts: StackOptions): Promise<Stack> {
   const logger = opts.logger ?? silentLogger;
@@ -101,8 +108,9 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     closers.push({ what: 'the metadata store', close: () => store.close() });
     const remote = createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
     const commands = createFichierCommands({ client, ...(opts.remote?.tokenOptions ? { tokenOptions: opts.remote.tokenOptions } : {}) });
-    const vfs = createVfs({ logger, ...opts.vfs, remote, store });
-    closers.push({ what: 'the VFS', close: () => vfs.close() });
+    const accountVfs = createVfs({ logger, ...opts.vfs, remote, store });
+    closers.push({ what: 'the VFS', close: () => accountVfs.close() });
+    const vfs = await openSubRoot(accountVfs, opts.root ?? '');
     opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
     const server = opts.server ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, vfs }) : undefined;
     if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });

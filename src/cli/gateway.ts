@@ -14,6 +14,7 @@ import { parseAddr } from './addr.ts';
 import { CliError } from './context.ts';
 import type { Session } from './session.ts';
 import { coreStatsOf } from './commands/core-stats.ts';
+import { remoteSpec } from './paths.ts';
 
 const VERSION = '0.1.0';
 
@@ -56,7 +57,7 @@ export async function startGateway(session: Session, opts: GatewayOptions): Prom
         coreStats: () => coreStatsOf(session.vfs.stats(), systemClock.now() - startedAt),
         logger: session.logger,
         version: VERSION,
-        fs: `${settings.remote}:`,
+        fs: remoteSpec(settings.remote, settings.root),
         vfsOpt: {
           dirCacheTimeMs: settings.dirCacheTime,
           readChunkSize: settings.vfsReadChunkSize,

@@ -9,9 +9,18 @@ import { flagValues } from './options.ts';
 import type { CliIo } from './context.ts';
 import { loggerFor, openSession, type Session } from './session.ts';
 
-/** Resolves the settings for `cmd` (its flags and its parents'), printing config warnings to stderr. */
-export function settingsFor(cmd: Command, io: CliIo, remote?: string): ResolvedSettings {
-  const resolved = resolveSettings({ flags: flagValues(cmd), env: io.env, cwd: io.cwd, ...(remote !== undefined ? { remote } : {}) });
+/**
+ * Resolves the settings for `cmd` (its flags and its parents'), printing config warnings to stderr. `remote` is the
+ * remote a `remote:path` argument names; `root`, for the commands that serve a folder, that argument's path.
+ */
+export function settingsFor(cmd: Command, io: CliIo, remote?: string, root?: string): ResolvedSettings {
+  const resolved = resolveSettings({
+    flags: flagValues(cmd),
+    env: io.env,
+    cwd: io.cwd,
+    ...(remote !== undefined ? { remote } : {}),
+    ...(root !== undefined ? { root } : {}),
+  });
   for (const w of resolved.warnings) io.stderr.write(`fichier-dav: warning: ${w}\n`);
   return resolved;
 }

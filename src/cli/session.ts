@@ -46,6 +46,13 @@ export const NO_KEY_MESSAGE =
   'no API key: set FICHIER_API_KEY (or RCLONE_FICHIER_API_KEY) in the environment, name an rclone remote ' +
   '(`fichier:` with `type = fichier` and `api_key` in rclone.conf), or use --emulator on to try the local emulator';
 
+/** The CliError (exit 2) for a served root the stack could not open, or undefined for any other failure. */
+function rootError(err: unknown, root: string, remote: string): CliError | undefined {
+  if (root === '' || !(err instanceof FsError) || !['ENOENT', 'ENOTDIR', 'EINVAL'].includes(err.code)) return undefined;
+  const why = err.code === 'ENOTDIR' ? 'is a file, not a folder' : err.code === 'EINVAL' ? 'is not a valid folder path' : 'does not exist';
+  return new CliError(`the folder to serve, "${root}" in ${remote}:, ${why}`, 2, { cause: err });
+}
+
 /** The real account the settings name, or the embedded emulator (its data and key under `emulatorData`). */
 function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
   const { settings } = resolved;
@@ -59,17 +66,24 @@ function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
   return { emulator: { apiKey: new Secret(emulatorKeyFor(dataDir)), dataDir, demo: true, profile: 'lenient' } };
 }
 
+export interface SessionOptions {
+  /** Also build the WebDAV server over the session's VFS (not listening yet). */
+  server?: Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics'>;
+  /**
+   * Root the session's VFS at the settings' `root` folder (what serve webdav and mount serve); the other
+   * commands work on the whole account with full paths.
+   */
+  served?: boolean;
+}
+
 /**
- * Opens a session; with `server`, also builds the WebDAV server over its VFS. Throws CliError (no key), and
- * what starting the emulator or opening the store throws.
+ * Opens a session. Throws CliError (no key; exit 2 for a served root that is not a folder of the account, naming
+ * it), and what starting the emulator or opening the store throws.
  */
-export async function openSession(
-  resolved: ResolvedSettings,
-  io: CliIo,
-  logger = loggerFor(resolved, io),
-  server?: Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics'>,
-): Promise<Session> {
+export async function openSession(resolved: ResolvedSettings, io: CliIo, logger = loggerFor(resolved, io), opts: SessionOptions = {}): Promise<Session> {
   const { settings } = resolved;
+  const { server } = opts;
+  const root = opts.served ? settings.root : '';
   const metrics = createMetrics();
   const tokenOptions = { cdn: settings.cdn, ...(resolved.filePassword ? { pass: resolved.filePassword.reveal() } : {}) };
   const stack = await createStack({
@@ -83,9 +97,12 @@ export async function openSession(
       readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
       caseInsensitive: settings.vfsCaseInsensitive,
     },
+    root,
     ...(server ? { server } : {}),
     metrics,
     logger,
+  }).catch((err: unknown) => {
+    throw rootError(err, root, settings.remote) ?? err;
   });
   const { remote, emulator } = stack;
   return {

@@ -87,6 +87,13 @@ function checkUrl(v: SettingValue): string | undefined {
 const checkRemote = (v: SettingValue): string | undefined =>
   /^[\w.+@-](?:[\w.+@ -]*[\w.+@-])?$/.test(String(v)) ? undefined : 'must be an rclone remote name (letters, digits, _ - . + @ and inner spaces)';
 
+const checkRoot = (v: SettingValue): string | undefined =>
+  String(v)
+    .split('/')
+    .some((s) => s === '.' || s === '..' || s.includes('\0'))
+    ? 'must be a folder path in the account, without "." or ".." segments'
+    : undefined;
+
 const checkKeyFrom = (v: SettingValue): string | undefined =>
   /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(String(v)) || /^file:.+$/.test(String(v)) ? undefined : 'must be "env:NAME" or "file:PATH"';
 
@@ -100,6 +107,10 @@ export const FIELDS: readonly FieldDescriptor[] = [
     path: 'remote', group: 'account', type: 'string', env: envs('REMOTE', false), example: 'fichier', check: checkRemote,
     normalize: (v) => v.replace(/:$/, ''),
     doc: 'The rclone remote (a `[name]` section with `type = fichier` in rclone.conf) to take the key and options from; a `remote:` argument on the command line wins.',
+  },
+  {
+    path: 'root', group: 'account', type: 'string', env: envs('ROOT', false), example: '', check: checkRoot, normalize: (v) => v.split('/').filter((s) => s !== '').join('/'),
+    doc: 'The folder of the account that `serve webdav` and `mount` serve as their root, e.g. `Media/Movies` (`""` = the whole account); nothing outside it can be reached, and a folder that does not exist stops the start. A `remote:path` argument (`serve webdav fichier:Media`) sets it on the command line. The other commands take full account paths.',
   },
   {
     path: 'apiKeyFrom', group: 'account', type: 'string', env: [], example: 'env:FICHIER_API_KEY', check: checkKeyFrom,

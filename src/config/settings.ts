@@ -38,6 +38,8 @@ export interface MountSettings {
 export interface Settings {
   /** rclone remote name, without ':' (default 'fichier'). */
   remote: string;
+  /** The folder `serve webdav` and `mount` serve as their root ('' = the whole account), canonical (no slashes around). */
+  root: string;
   /** WebDAV listen address, HOST:PORT. */
   addr: string;
   /** 1fichier API base URL. */
@@ -118,6 +120,7 @@ export const DEFAULT_REMOTE = 'fichier';
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     remote: DEFAULT_REMOTE,
+    root: '',
     addr: '127.0.0.1:8080',
     apiUrl: DEFAULT_API_URL,
     readOnly: false,

@@ -33,6 +33,7 @@ import { JUNK_PATTERNS, type PropOp, type Vfs, type VfsNode, type VfsOptions, ty
 import { openWrite } from './write.ts';
 
 export { createStoreDirIdIndex } from './dir-ids.ts';
+export { openSubRoot } from './sub-root.ts';
 export { JUNK_PATTERNS } from './types.ts';
 export type * from './types.ts';
 

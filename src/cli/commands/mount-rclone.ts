@@ -24,6 +24,7 @@ import { delimiter, join } from 'node:path';
 import { obscure } from '../../config/obscure.ts';
 import type { Settings } from '../../config/settings.ts';
 import { CliError } from '../context.ts';
+import { remoteSpec } from '../paths.ts';
 
 /** Exit status of `fichier-dav mount` when rclone is not installed (sysexits EX_UNAVAILABLE). */
 export const EXIT_NO_RCLONE = 69;
@@ -81,7 +82,7 @@ export interface RcloneMountInput {
   user: string;
   /** The gateway password in clear; obscured here for rclone. */
   pass: string;
-  settings: Pick<Settings, 'readOnly' | 'dirCacheTime' | 'logLevel' | 'mount' | 'remote' | 'vfsCaseInsensitive'>;
+  settings: Pick<Settings, 'readOnly' | 'dirCacheTime' | 'logLevel' | 'mount' | 'remote' | 'root' | 'vfsCaseInsensitive'>;
   /** rclone's cache directory (VFS cache of written files), private to this mount point. */
   cacheDir: string;
   /** The config file the caller writes `config` to (mode 0600). */
@@ -127,7 +128,7 @@ export function rcloneMountInvocation(input: RcloneMountInput): { args: string[]
     RCLONE_READ_CHUNK,
     // What `mount` and `df` show as the file system: the remote, not ":webdav:".
     '--devname',
-    `${settings.remote}:`,
+    remoteSpec(settings.remote, settings.root),
     '--log-level',
     RCLONE_LOG_LEVEL[settings.logLevel],
   ];
