@@ -7,6 +7,11 @@
  * rclone 1.60 sends `folder_password` to 1fichier verbatim: it never reveals the obscured form that `rclone config`
  * stores. So it is given the password in clear here (an environment variable, as a flag value would also be), and
  * the obscured form is shown to be refused, as the real site must refuse a string that is not the password.
+ *
+ * Then our gateway, `fichier-dav serve webdav F:` with the same remote (shared_folder, folder_password), is judged
+ * against rclone: PROPFIND lists the same names and sizes rclone lists, GET reads the bytes rclone reads, and PUT,
+ * DELETE and MKCOL answer 403. The gateway takes folder_password both ways: in clear (what works with rclone) and
+ * obscured (what `rclone config` writes).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +22,7 @@ import { obscure } from '../src/config/obscure.ts';
 import { uploadFiles } from './support/emulator-http.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { rclone, rcloneBytes } from './support/rclone.ts';
+import { killServes, startServe, terminate } from './support/serve-process.ts';
 
 const PASSWORD = 'a folder pass & more';
 
@@ -108,4 +114,72 @@ describe('rclone 1.60 on a protected shared folder without the right password', 
       expect(lsf.stdout).toBe('');
     }
   });
+});
+
+/** rclone's `lsl F:` as [name, size] pairs, sorted. */
+async function rcloneSizes(env: NodeJS.ProcessEnv): Promise<[string, number][]> {
+  const lsl = await rclone(emu, ['lsl', 'F:'], { env });
+  expect(lsl.code, lsl.stderr).toBe(0);
+  return Buffer.from(lsl.stdout, 'latin1')
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l): [string, number] => {
+      const m = /^\s*(\d+) \S+ \S+ (.+)$/.exec(l)!;
+      return [m[2]!, Number(m[1])];
+    })
+    .sort();
+}
+
+/** The gateway's PROPFIND Depth 1 of its root as [name, size] pairs (files only), sorted. */
+async function gatewaySizes(url: string): Promise<[string, number][]> {
+  const res = await fetch(url, { method: 'PROPFIND', headers: { depth: '1' } });
+  expect(res.status).toBe(207);
+  const out: [string, number][] = [];
+  for (const m of (await res.text()).matchAll(/<D:response>(.*?)<\/D:response>/gs)) {
+    const href = decodeURIComponent(/<D:href>([^<]*)<\/D:href>/.exec(m[1]!)![1]!);
+    const size = /<D:getcontentlength>(\d+)<\/D:getcontentlength>/.exec(m[1]!);
+    if (size && !href.endsWith('/')) out.push([href.slice(1), Number(size[1])]);
+  }
+  return out.sort();
+}
+
+describe.each([
+  ['an open shared folder', () => sharedEnv(openId), 'none'],
+  ['a protected shared folder, folder_password in clear (as rclone 1.60 needs it)', () => sharedEnv(protectedId, PASSWORD), 'clear'],
+  ['a protected shared folder, folder_password obscured (as rclone config writes it)', () => sharedEnv(protectedId, PASSWORD), 'obscured'],
+])('our gateway serving %s, judged by rclone', (_what, env, form) => {
+  afterAll(() => killServes());
+
+  it('lists the names and sizes rclone lists, reads the bytes rclone reads, and refuses PUT, DELETE, MKCOL with 403', async () => {
+    const ours: NodeJS.ProcessEnv = {
+      ...env(),
+      ...(form === 'obscured' ? { RCLONE_CONFIG_F_FOLDER_PASSWORD: obscure(PASSWORD) } : {}),
+      RCLONE_CONFIG_F_TYPE: 'fichier',
+      FICHIER_API_KEY: emu.key,
+      FICHIER_API_URL: emu.apiBase,
+    };
+    const serve = await startServe(['F:', '--addr', '127.0.0.1:0', '--cache-dir', mkdtempSync(join(local, 'cache-'))], ours, local);
+    try {
+      expect(serve.out()).toMatch(/Serving the public shared folder \w+ \(shared_folder of F:\), read-only/);
+      const theirs = await rcloneSizes(env());
+      expect(await gatewaySizes(serve.url)).toEqual(theirs);
+      expect(theirs.map(([n]) => n)).toEqual(FILES.map((f) => f.name).sort());
+      for (const f of FILES) {
+        const cat = await rcloneBytes(emu, ['cat', 'F:', '--include', f.name], { env: env() });
+        expect(cat.code, cat.stderr).toBe(0);
+        const get = await fetch(new URL(encodeURIComponent(f.name), serve.url));
+        expect(get.status).toBe(200);
+        expect(sha(Buffer.from(await get.arrayBuffer())), f.name).toBe(sha(cat.stdout));
+      }
+      for (const [method, path] of [['PUT', 'new.txt'], ['PUT', 'notes.txt'], ['DELETE', 'notes.txt'], ['MKCOL', 'folder']] as const) {
+        const res = await fetch(new URL(path, serve.url), { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
+        await res.arrayBuffer();
+        expect(`${method} ${path}: ${res.status}`).toBe(`${method} ${path}: 403`);
+      }
+      expect((await rcloneSizes(env())).map(([n]) => n)).toEqual(FILES.map((f) => f.name).sort());
+    } finally {
+      await terminate(serve);
+    }
+  }, 120_000);
 });

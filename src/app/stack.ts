@@ -1,7 +1,8 @@
 /**
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
  * embedded emulator (when asked) -> the pacer -> FichierClient -> the fichier remote (folder ids kept in the
- * store) and its backend commands -> the MetaStore -> the Vfs -> the WebDAV server (when asked), and closes
+ * store, or a public shared folder's read-only remote) and its backend commands -> the MetaStore -> the Vfs
+ * (read-only over a read-only remote; rooted at a folder when asked) -> the WebDAV server (when asked), and closes
  * them in the reverse order. The CLI's session and every test helper build their stacks here, so a new
  * part or option is wired once.
  *
@@ -14,12 +15,14 @@ import type { Metrics } from '../observe/metrics.ts';
 import type { RemoteCommands } from '../remote/commands.ts';
 import { createFichierCommands } from '../remote/fichier/commands.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
+import { createSharedFolderRemote } from '../remote/shared-folder/index.ts';
 import type { Remote } from '../remote/types.ts';
 import { openMetaStore, storePathFor } from '../store/index.ts';
 import type { MetaStore } from '../store/types.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
 import { createStoreDirIdIndex, createVfs, openSubRoot } from '../vfs/index.ts';
+import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
 
@@ -47,6 +50,12 @@ export interface StackOptions {
    */
   store?: { file: string } | { cacheDir: string };
   vfs?: Omit<VfsOptions, 'remote' | 'store'>;
+  /**
+   * Serve this public 1fichier shared folder (rclone's `shared_folder`) instead of the account's files, read-only,
+   * with these password candidates tried in order (config/obscure.ts passwordCandidates). Its metadata store is
+   * its own (derived from the account's and the folder's id). The folder must answer at start.
+   */
+  sharedFolder?: { id: string; passwords?: readonly string[] };
   /**
    * Serve this folder of the account as the VFS's root (vfs/sub-root.ts): `vfs` (and the server) see nothing
    * outside it, while the store stays the account's (shared with every other root). Default '': the whole account.
@@ -84,7 +93,8 @@ export const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pac
 /**
  * Builds the stack. Rejects when a part cannot start (the emulator's data dir, the store file, a malformed
  * server base URL, a `root` that is not a folder of the account: FsError ENOENT/ENOTDIR/EINVAL from
- * openSubRoot); whatever had started is closed first.
+ * openSubRoot, a shared folder that cannot be listed: FsError ENOENT for an unknown id, EACCES for a missing or
+ * refused password); whatever had started is closed first.
  */
 export async function createStack(opts: StackOptions): Promise<Stack> {
   const logger = opts.logger ?? silentLogger;
@@ -104,15 +114,23 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
     const client = new FichierClient({ ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
     closers.push({ what: 'the API client', close: () => client.close() });
-    const store = openMetaStore({ file: storeFile(opts.store, storeKey, apiKey) });
+    const shared = opts.sharedFolder;
+    const store = openMetaStore({ file: storeFile(opts.store, shared && storeKey !== undefined ? `${storeKey}\nshared-folder:${shared.id}` : storeKey, apiKey) });
     closers.push({ what: 'the metadata store', close: () => store.close() });
-    const remote = createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
+    const remote = shared
+      ? createSharedFolderRemote({ ...opts.remote, client, id: shared.id, ...(shared.passwords ? { passwords: shared.passwords } : {}) })
+      : createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
     const commands = createFichierCommands({ client, ...(opts.remote?.tokenOptions ? { tokenOptions: opts.remote.tokenOptions } : {}) });
     const accountVfs = createVfs({ logger, ...opts.vfs, remote, store });
     closers.push({ what: 'the VFS', close: () => accountVfs.close() });
-    const vfs = await openSubRoot(accountVfs, opts.root ?? '');
+    const readOnly = remote.facts.readOnly;
+    // A shared folder that cannot be listed is a failed start, not an empty drive; the listing is then cached.
+    if (shared) await accountVfs.readdir('');
+    const vfs = await openSubRoot(readOnly ? readOnlyVfs(accountVfs) : accountVfs, opts.root ?? '');
     opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
-    const server = opts.server ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, vfs }) : undefined;
+    const server = opts.server
+      ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, ...(readOnly ? { readOnly: true } : {}), vfs })
+      : undefined;
     if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });
     let closed: Promise<void> | undefined;
     return {

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { createStack, type StackAccount } from '../app/stack.ts';
+import { passwordCandidates } from '../config/obscure.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
 import { createMetrics, type Metrics } from '../observe/metrics.ts';
 import type { RemoteCommands } from '../remote/commands.ts';
@@ -46,9 +47,31 @@ export const NO_KEY_MESSAGE =
   'no API key: set FICHIER_API_KEY (or RCLONE_FICHIER_API_KEY) in the environment, name an rclone remote ' +
   '(`fichier:` with `type = fichier` and `api_key` in rclone.conf), or use --emulator on to try the local emulator';
 
-/** The CliError (exit 2) for a served root the stack could not open, or undefined for any other failure. */
-function rootError(err: unknown, root: string, remote: string): CliError | undefined {
-  if (root === '' || !(err instanceof FsError) || !['ENOENT', 'ENOTDIR', 'EINVAL'].includes(err.code)) return undefined;
+/** The shared folder of the stack: its id and the passwords to try (each registered for redaction). */
+function sharedFolderOf(id: string, folderPassword: Secret | undefined): { id: string; passwords: string[] } {
+  const passwords = folderPassword === undefined ? [] : passwordCandidates(folderPassword.reveal());
+  for (const p of passwords) new Secret(p);
+  return { id, passwords };
+}
+
+/**
+ * The CliError (exit 2) for what the settings name and the stack could not open: a served root that is not a
+ * folder, a shared folder that is unknown or refuses its password. Undefined for any other failure.
+ */
+function startError(err: unknown, resolved: ResolvedSettings, root: string): CliError | undefined {
+  if (!(err instanceof FsError)) return undefined;
+  const { remote } = resolved.settings;
+  const shared = resolved.sharedFolder;
+  if (shared !== undefined && (err.code === 'ENOENT' || err.code === 'EACCES') && err.path === '') {
+    const why =
+      err.code === 'ENOENT'
+        ? 'is unknown to 1fichier or no longer shared'
+        : resolved.folderPassword === undefined
+          ? 'is protected by a password: set folder_password in the remote'
+          : 'refused the folder_password of the remote (tried as written and revealed)';
+    return new CliError(`the shared folder ${shared} (shared_folder of ${remote}:) ${why}`, 2, { cause: err });
+  }
+  if (root === '' || !['ENOENT', 'ENOTDIR', 'EINVAL'].includes(err.code)) return undefined;
   const why = err.code === 'ENOTDIR' ? 'is a file, not a folder' : err.code === 'EINVAL' ? 'is not a valid folder path' : 'does not exist';
   return new CliError(`the folder to serve, "${root}" in ${remote}:, ${why}`, 2, { cause: err });
 }
@@ -98,11 +121,12 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
       caseInsensitive: settings.vfsCaseInsensitive,
     },
     root,
+    ...(resolved.sharedFolder !== undefined ? { sharedFolder: sharedFolderOf(resolved.sharedFolder, resolved.folderPassword) } : {}),
     ...(server ? { server } : {}),
     metrics,
     logger,
   }).catch((err: unknown) => {
-    throw rootError(err, root, settings.remote) ?? err;
+    throw startError(err, resolved, root) ?? err;
   });
   const { remote, emulator } = stack;
   return {

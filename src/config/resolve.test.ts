@@ -44,6 +44,13 @@ describe('resolveSettings', () => {
     expect(codeOf(() => run({ env: { HOME: home, FICHIER_DAV_ROOT: 'a/../b' } }))).toBe('bad-field');
   });
 
+  it('serves a shared folder read-only, whatever the other tiers say', () => {
+    const r = run({ env: { HOME: home, RCLONE_FICHIER_SHARED_FOLDER: 'abc123' }, flags: { readOnly: false } });
+    expect({ shared: r.sharedFolder, readOnly: r.settings.readOnly }).toEqual({ shared: 'abc123', readOnly: true });
+    expect(r.sources.readOnly).toBe('env:RCLONE_FICHIER_SHARED_FOLDER (shared_folder: read-only)');
+    expect(run({ flags: { readOnly: false } }).settings.readOnly).toBe(false);
+  });
+
   it('gives the defaults with no configuration at all', () => {
     const r = run();
     expect(r.settings).toEqual(defaultSettings({ HOME: home }));

@@ -176,6 +176,8 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   applyEnv(b, env);
   applyFlags(b, input);
   applyRootArgument(b, input);
+  // A public shared folder can only be read: whatever the other tiers say, everything that serves it is read-only.
+  if (out.sharedFolder !== undefined) b.set('readOnly', true, `${b.sources.sharedFolder ?? 'shared_folder'} (shared_folder: read-only)`);
 
   const key = chooseApiKey({
     remote,

@@ -279,7 +279,7 @@ export const REMOTE_VALUES: readonly RemoteValueDescriptor[] = [
   {
     path: 'sharedFolder', rcloneKey: 'shared_folder', secret: false,
     env: ['RCLONE_CONFIG_<REMOTE>_SHARED_FOLDER', 'RCLONE_FICHIER_SHARED_FOLDER'],
-    doc: 'The rclone remote\'s `shared_folder`: the id of a shared folder to read.',
+    doc: 'The rclone remote\'s `shared_folder`: the id of a public shared folder (`https://1fichier.com/dir/<id>`). Every command then works on that folder instead of the account\'s files, read-only (serve webdav and mount answer 403 to writes; write commands refuse); downloads still use the API key, as rclone does.',
   },
   {
     path: 'filePassword', rcloneKey: 'file_password', secret: true,
@@ -289,7 +289,7 @@ export const REMOTE_VALUES: readonly RemoteValueDescriptor[] = [
   {
     path: 'folderPassword', rcloneKey: 'folder_password', secret: true,
     env: ['RCLONE_CONFIG_<REMOTE>_FOLDER_PASSWORD', 'RCLONE_FICHIER_FOLDER_PASSWORD'],
-    doc: 'The rclone remote\'s `folder_password` (obscured): the password of the shared folder.',
+    doc: 'The rclone remote\'s `folder_password`: the password of the shared folder. Obscured as `rclone config` writes it, or in clear as rclone 1.60 itself needs it (it sends the value as written): both work, the revealed form is tried first.',
   },
 ];
 

@@ -94,7 +94,10 @@ export interface ResolvedSettings {
   apiKey?: Secret;
   /** rclone remote's file_password, revealed. */
   filePassword?: Secret;
-  /** rclone remote's folder_password, revealed. */
+  /**
+   * rclone remote's folder_password as written: obscured by `rclone config`, or in clear (rclone 1.60 sends it as
+   * written, so configurations that work with rclone hold it in clear). Try config/obscure.ts passwordCandidates.
+   */
   folderPassword?: Secret;
   /** rclone remote's shared_folder id. */
   sharedFolder?: string;

@@ -236,9 +236,6 @@ export function mountCommand(io: CliIo): Command {
   cmd.action(async (first: string, second: string | undefined, _flags: unknown, self: Command) => {
     const { remote, root, mountPoint } = mountArgs(first, second);
     const resolved = settingsFor(self, io, remote, root);
-    if (resolved.sharedFolder !== undefined) {
-      throw new CliError(`remote ${resolved.settings.remote}: names a shared folder (shared_folder); mounting a shared folder is not supported yet`, 2);
-    }
     const { settings } = resolved;
     const rclone = findRclone(io.env);
     const path = await checkMountPoint(mountPoint, io.cwd, settings.mount.allowNonEmpty);

@@ -97,6 +97,6 @@ export function remoteUploadCommand(io: CliIo): Command {
         io.stdout.write(flags.json ? JSON.stringify({ ...jobJson(info), folder: where }, null, 2) + '\n' : formatJob(info));
         const failed = failedCount(info);
         if (failed > 0) throw new CliError(`${failed} of ${info.results.length} URLs failed`);
-      });
+      }, { writes: 'remote-upload' });
     });
 }

@@ -14,10 +14,11 @@ import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
 import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
-import { accountPath, remoteSpec } from '../paths.ts';
+import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
 import { loggerFor, openSession, type Session } from '../session.ts';
 import type { ResolvedSettings } from '../../config/settings.ts';
+import { servingOf, servingText } from '../../config/show.ts';
 import { onShutdown } from '../shutdown.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
@@ -56,6 +57,7 @@ async function serve(session: Session, io: CliIo): Promise<void> {
   const { host, port } = parseAddr(settings.addr);
   const auth = settings.user !== undefined || settings.htpasswd !== undefined;
   const gateway = await startGateway(session, { host, port });
+  const serving = servingOf(session.resolved);
   const stopped = onShutdown(gateway.close);
   io.stdout.write(
     connectBanner({
@@ -64,7 +66,7 @@ async function serve(session: Session, io: CliIo): Promise<void> {
       auth,
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
       ...(gateway.rcUrl !== undefined ? { rcUrl: gateway.rcUrl } : {}),
-      ...(settings.root !== '' ? { serving: `the folder ${remoteSpec(settings.remote, settings.root)} as the root: nothing outside it can be reached` } : {}),
+      ...(serving.kind === 'account' && serving.root === '' ? {} : { serving: servingText(serving) }),
     }) + '\n',
   );
   await stopped;
