@@ -34,7 +34,6 @@ import { openWrite } from './write.ts';
 
 export { createStoreDirIdIndex } from './dir-ids.ts';
 export { openSubRoot } from './sub-root.ts';
-export { JUNK_PATTERNS } from './types.ts';
 export type * from './types.ts';
 
 export const DEFAULT_DIR_CACHE_TIME_MS = 300_000;

@@ -8,7 +8,7 @@
  * one name equal ignoring case), and what a look-up returns carries the stored spelling: a path built from a
  * found node is the canonical path, whatever spelling the caller used.
  * Views are memoized per folder and reused while the store answers with the same listing and local-file
- * objects (store/memo.ts makes those identical until something changes).
+ * objects (store/read-cache.ts keeps those identical until something changes).
  */
 import { FsError } from '../core/errors.ts';
 import { NameIndex } from '../core/names.ts';
