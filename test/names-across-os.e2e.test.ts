@@ -3,7 +3,7 @@
  * emulator): a file written by a macOS client (names in NFD) and used by a Linux or Windows client (NFC), and the
  * other way round, is one file: read, overwritten, moved, locked and deleted through the other spelling, one
  * PROPFIND entry throughout, stored at 1fichier once under the spelling it was first written in. With
- * --vfs-case-insensitive, README.TXT finds readme.txt.
+ * --vfs-case-insensitive, README.TXT finds readme.txt; without it, it does not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -90,10 +90,20 @@ describe.each([
 
 describe('--vfs-case-insensitive through the server', () => {
   let stack: DavStack;
+  let plain: DavStack;
   beforeAll(async () => {
-    stack = await startDavStack({ vfs: { caseInsensitive: true } });
+    [stack, plain] = await Promise.all([startDavStack({ vfs: { caseInsensitive: true } }), startDavStack()]);
   });
-  afterAll(() => stack.stop());
+  afterAll(() => Promise.all([stack.stop(), plain.stop()]));
+
+  it('is off by default: README.TXT does not find readme.txt, and a PUT to it makes a second file', async () => {
+    const c = client(plain);
+    expect((await c.call('PUT', 'readme.txt', {}, 'lower case')).status).toBe(201);
+    expect((await c.call('GET', 'README.TXT')).status).toBe(404);
+    expect((await c.call('PUT', 'README.TXT', {}, 'upper case')).status).toBe(201);
+    expect(await c.members()).toEqual(['README.TXT', 'readme.txt']);
+    expect((await c.call('GET', 'readme.txt')).text).toBe('lower case');
+  }, 30_000);
 
   it('README.TXT finds readme.txt, and a PUT to it replaces that file', async () => {
     const c = client(stack);
