@@ -91,72 +91,60 @@ describe('litmus over the memory remote (1fichier facts)', () => {
   });
 });
 
-describe('litmus basic + copymove over the fichier remote and the emulator', () => {
-  let emu: TestEmulator;
-  let stack: StackSet;
-  let dir: string;
+/**
+ * basic + copymove over the real stack (fichier remote -> emulator) with the VFS rooted at `root` (made first):
+ * 100%, the server alive, and the folders above the root (the account's root, then each ancestor) untouched:
+ * each still holds only the next folder of the path and no file.
+ */
+function litmusOverFichier(title: string, root: string): void {
+  describe(title, () => {
+    let emu: TestEmulator;
+    let stack: StackSet;
+    let dir: string;
+    /** The ids of the account's root and of each folder above `root`, with the name of the folder each holds. */
+    const above: { id: number; holds: string }[] = [];
 
-  beforeAll(async () => {
-    emu = await startEmulator();
-    stack = stackSet(() => emu);
-    dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-store-'));
-  });
-
-  afterAll(async () => {
-    await stack.closeAll();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  for (const group of ['basic', 'copymove']) {
-    it(`${group}: 100% passed, server alive`, { timeout: 90_000 }, async () => {
-      const r = await litmusGroup(await stack.openVfs(join(dir, `${group}.sqlite`)), group);
-      expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
-        group,
-        run: EXPECTED[group],
-        failed: 0,
-        problems: [],
-      });
-      expect(r.alive).toBe(207);
+    beforeAll(async () => {
+      emu = await startEmulator();
+      stack = stackSet(() => emu);
+      dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-store-'));
+      let parent = 0;
+      for (const name of root.split('/').filter(Boolean)) {
+        above.push({ id: parent, holds: name });
+        parent = (await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name, folder_id: parent })).folder_id;
+      }
     });
-  }
-});
 
-describe('litmus basic + copymove against a sub-path root (A/B of the account served as /)', () => {
-  let emu: TestEmulator;
-  let stack: StackSet;
-  let dir: string;
-  let a: number;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    stack = stackSet(() => emu);
-    dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-sub-'));
-    a = (await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name: 'A', folder_id: 0 })).folder_id;
-    await emu.api('folder/mkdir.cgi', { name: 'B', folder_id: a });
-  });
-
-  afterAll(async () => {
-    await stack.closeAll();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  for (const group of ['basic', 'copymove']) {
-    it(`${group}: 100% passed, server alive, nothing outside A/B touched`, { timeout: 90_000 }, async () => {
-      const { vfs } = await stack.open(join(dir, `${group}.sqlite`), { root: 'A/B' });
-      const r = await litmusGroup(vfs, group);
-      expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
-        group,
-        run: EXPECTED[group],
-        failed: 0,
-        problems: [],
-      });
-      expect(r.alive).toBe(207);
-      const top = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: 0, files: 1 });
-      expect({ folders: (top.sub_folders ?? []).map((f) => f.name), files: top.items ?? [] }).toEqual({ folders: ['A'], files: [] });
-      const inA = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: a, files: 1 });
-      expect({ folders: (inA.sub_folders ?? []).map((f) => f.name), files: inA.items ?? [] }).toEqual({ folders: ['B'], files: [] });
+    afterAll(async () => {
+      await stack.closeAll();
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
     });
-  }
-});
+
+    const outside = () =>
+      Promise.all(
+        above.map(async ({ id }) => {
+          const ls = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: id, files: 1 });
+          return { folders: (ls.sub_folders ?? []).map((f) => f.name), files: ls.items ?? [] };
+        }),
+      );
+
+    for (const group of ['basic', 'copymove']) {
+      it(`${group}: 100% passed, server alive, nothing above the root touched`, { timeout: 90_000 }, async () => {
+        const { vfs } = await stack.open(join(dir, `${group}.sqlite`), { root });
+        const r = await litmusGroup(vfs, group);
+        expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
+          group,
+          run: EXPECTED[group],
+          failed: 0,
+          problems: [],
+        });
+        expect(r.alive).toBe(207);
+        expect(await outside()).toEqual(above.map(({ holds }) => ({ folders: [holds], files: [] })));
+      });
+    }
+  });
+}
+
+litmusOverFichier('litmus basic + copymove over the fichier remote and the emulator', '');
+litmusOverFichier('litmus basic + copymove against a sub-path root (A/B of the account served as /)', 'A/B');

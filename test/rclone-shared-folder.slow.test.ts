@@ -19,39 +19,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obscure } from '../src/config/obscure.ts';
-import { uploadFiles } from './support/emulator-http.ts';
+import { testBytes } from './support/bytes.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { rclone, rcloneBytes } from './support/rclone.ts';
 import { killServes, startServe, terminate } from './support/serve-process.ts';
+import { shareFolder } from './support/shared-folder.ts';
 
 const PASSWORD = 'a folder pass & more';
 
-/** `n` bytes of a fixed, non-repeating-looking pattern. */
-function pattern(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 2654435761) >>> 24;
-  return b;
-}
 const FILES = [
   { name: 'notes.txt', data: Buffer.from('shared notes\n') },
   { name: 'café crème.txt', data: Buffer.from('accents in a shared name\n') },
-  { name: 'video.bin', data: pattern(2 * 1024 * 1024 + 11) },
+  { name: 'video.bin', data: testBytes(2 * 1024 * 1024 + 11) },
 ];
 
 let emu: TestEmulator;
 let local: string;
 let openId: string;
 let protectedId: string;
-
-/** A folder holding FILES (and a sub-folder, which a shared page does not list), shared; returns the share id. */
-async function sharedFolder(name: string, pass?: string): Promise<string> {
-  const { folder_id } = await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name, folder_id: 0 });
-  const sub = await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name: 'not listed', folder_id });
-  await uploadFiles(emu.url, emu.key, FILES, folder_id);
-  await uploadFiles(emu.url, emu.key, [{ name: 'deep.txt', data: Buffer.from('below') }], sub.folder_id);
-  const { url } = await emu.api<{ url: string }>('folder/share.cgi', { folder_id, ...(pass !== undefined ? { pass } : {}) });
-  return new URL(url).pathname.split('/').pop()!;
-}
 
 const sharedEnv = (id: string, pass?: string): NodeJS.ProcessEnv => ({
   RCLONE_CONFIG_F_SHARED_FOLDER: id,
@@ -62,14 +47,29 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 beforeAll(async () => {
   local = mkdtempSync(join(tmpdir(), 'fdav-rclone-shared-'));
   emu = await startEmulator();
-  openId = await sharedFolder('Open share');
-  protectedId = await sharedFolder('Protected share', PASSWORD);
+  openId = await shareFolder(emu, 'Open share', FILES);
+  protectedId = await shareFolder(emu, 'Protected share', FILES, PASSWORD);
 }, 60_000);
 
 afterAll(async () => {
   await emu?.stop();
   rmSync(local, { recursive: true, force: true });
 });
+
+/** rclone's `lsl F:` as [name, size] pairs, sorted. */
+async function rcloneSizes(env: NodeJS.ProcessEnv): Promise<[string, number][]> {
+  const lsl = await rclone(emu, ['lsl', 'F:'], { env });
+  expect(lsl.code, lsl.stderr).toBe(0);
+  return Buffer.from(lsl.stdout, 'latin1')
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l): [string, number] => {
+      const m = /^\s*(\d+) \S+ \S+ (.+)$/.exec(l)!;
+      return [m[2]!, Number(m[1])];
+    })
+    .sort();
+}
 
 describe.each([
   ['an open shared folder', () => sharedEnv(openId)],
@@ -81,15 +81,7 @@ describe.each([
     expect(lsf.code, lsf.stderr).toBe(0);
     expect((await emu.stats()).calls['/dir'], 'rclone read the /dir/ page through the proxy').toBeGreaterThan(pages);
     expect(Buffer.from(lsf.stdout, 'latin1').toString('utf8').split('\n').filter(Boolean).sort()).toEqual(FILES.map((f) => f.name).sort());
-    const lsl = await rclone(emu, ['lsl', 'F:'], { env: env() });
-    expect(lsl.code, lsl.stderr).toBe(0);
-    const sizes = Buffer.from(lsl.stdout, 'latin1')
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => /^\s*(\d+) \S+ \S+ (.+)$/.exec(l)!)
-      .map((m) => [m[2], Number(m[1])]);
-    expect(sizes.sort()).toEqual(FILES.map((f) => [f.name, f.data.length]).sort());
+    expect(await rcloneSizes(env())).toEqual(FILES.map((f): [string, number] => [f.name, f.data.length]).sort());
   });
 
   it('cat and copy read identical bytes', async () => {
@@ -115,21 +107,6 @@ describe('rclone 1.60 on a protected shared folder without the right password', 
     }
   });
 });
-
-/** rclone's `lsl F:` as [name, size] pairs, sorted. */
-async function rcloneSizes(env: NodeJS.ProcessEnv): Promise<[string, number][]> {
-  const lsl = await rclone(emu, ['lsl', 'F:'], { env });
-  expect(lsl.code, lsl.stderr).toBe(0);
-  return Buffer.from(lsl.stdout, 'latin1')
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l): [string, number] => {
-      const m = /^\s*(\d+) \S+ \S+ (.+)$/.exec(l)!;
-      return [m[2]!, Number(m[1])];
-    })
-    .sort();
-}
 
 /** The gateway's PROPFIND Depth 1 of its root as [name, size] pairs (files only), sorted. */
 async function gatewaySizes(url: string): Promise<[string, number][]> {

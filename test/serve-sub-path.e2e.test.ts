@@ -6,7 +6,6 @@
  * root also comes from mount.json (`root`), and `npm start -- fichier:Media` serves the demo emulator's Media.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { cliEnv, runCli } from './support/cli.ts';
 import { uploadFiles } from './support/emulator-http.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { killServes, spawnServe, startServe, terminate, type RunningServe } from './support/serve-process.ts';
+import { rawStatus } from './support/raw-http.ts';
 
 const USER = 'u';
 const PASS = 'sub:pa ss';
@@ -28,21 +28,9 @@ let ids: { a: number; b: number; bSub: number; topSub: number };
 /** Sends one raw HTTP/1.1 request (so no client normalises `..` away) and returns the status. */
 function raw(url: string, method: string, path: string, headers: Record<string, string> = {}): Promise<number> {
   const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const sock = connect(Number(u.port), u.hostname);
-    let data = '';
-    sock.setTimeout(5000, () => sock.destroy(new Error('timeout')));
-    sock.on('data', (d) => (data += d.toString('latin1')));
-    sock.on('error', reject);
-    sock.on('close', () => {
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`no status in ${JSON.stringify(data.slice(0, 80))}`));
-    });
-    const lines = [`${method} ${path} HTTP/1.1`, `Host: ${u.host}`, `Authorization: ${AUTH}`, 'Connection: close', 'Content-Length: 0'];
-    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-    sock.write(`${lines.join('\r\n')}\r\n\r\n`);
-  });
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${u.host}`, `Authorization: ${AUTH}`, 'Connection: close', 'Content-Length: 0'];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  return rawStatus(Number(u.port), `${lines.join('\r\n')}\r\n\r\n`);
 }
 
 const dav = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>

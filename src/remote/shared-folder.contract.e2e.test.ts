@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obscure, passwordCandidates } from '../config/obscure.ts';
-import { codeOf, READ_ONLY_FIXTURE, runRemoteContract } from '../../test/support/remote-contract.ts';
+import { codeOf } from '../../test/support/errors.ts';
+import { READ_ONLY_FIXTURE, runReadOnlyRemoteContract } from '../../test/support/remote-contract-read-only.ts';
 import { startEmulator, type TestEmulator } from '../../test/support/emulator.ts';
 import { shareFolder } from '../../test/support/shared-folder.ts';
 import { createSharedFolderRemote } from './shared-folder/index.ts';
@@ -13,9 +14,13 @@ import { createSharedFolderRemote } from './shared-folder/index.ts';
 const PASS = 'open sesame, a long one';
 
 for (const pass of [undefined, PASS]) {
-  runRemoteContract({
+  runReadOnlyRemoteContract({
     name: `a shared folder of the emulator${pass === undefined ? '' : ' protected by a password (given obscured, as rclone config writes it)'}`,
-    readOnly: true,
+    absent: {
+      move: 'nothing moves in a public shared folder: it is read-only',
+      dirMove: 'a public shared folder is flat and read-only',
+      copy: 'nothing is copied into a public shared folder: it is read-only',
+    },
     make: async () => {
       const emu = await startEmulator();
       const id = await shareFolder(emu, 'Shared', READ_ONLY_FIXTURE, pass);

@@ -6,16 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { obscure, passwordCandidates } from '../config/obscure.ts';
-import { READ_ONLY_FIXTURE, runRemoteContract } from '../../test/support/remote-contract.ts';
+import { READ_ONLY_FIXTURE, runReadOnlyRemoteContract } from '../../test/support/remote-contract-read-only.ts';
 import { shareFolder } from '../../test/support/shared-folder.ts';
 import { startDavStack } from '../../test/support/stack.ts';
 import { createWebdavRemote } from '../../test/support/webdav-remote/index.ts';
 
 const PASS = 'a shared secret!';
 
-runRemoteContract({
+runReadOnlyRemoteContract({
   name: 'webdav through the server serving a password-protected shared folder',
-  readOnly: true,
+  absent: { commands: 'WebDAV has no storage-specific operations to carry' },
   make: async () => {
     const stack = await startDavStack({
       prepare: async (emu) => ({ sharedFolder: { id: await shareFolder(emu, 'Shared', READ_ONLY_FIXTURE, PASS), passwords: passwordCandidates(obscure(PASS)) } }),

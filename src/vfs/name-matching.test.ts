@@ -5,8 +5,8 @@
  * ignoring case.
  */
 import { describe, expect, it } from 'vitest';
-import { FsError } from '../core/errors.ts';
-import { putAt } from '../../test/support/remote-contract.ts';
+import { codeOf } from '../../test/support/errors.ts';
+import { putAt } from '../../test/support/remote-kit.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import type { Vfs } from './types.ts';
 
@@ -19,16 +19,6 @@ async function text(vfs: Vfs, path: string): Promise<string> {
   const parts: Buffer[] = [];
   for await (const c of await vfs.openRead(path)) parts.push(c as Buffer);
   return Buffer.concat(parts).toString();
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof FsError) return err.code;
-    throw err;
-  }
 }
 
 const names = async (vfs: Vfs, dir = ''): Promise<string[]> => (await vfs.readdir(dir)).map((e) => e.name);

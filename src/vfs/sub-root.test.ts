@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FsError } from '../core/errors.ts';
-import { mkdirAt, putAt } from '../../test/support/remote-contract.ts';
+import { mkdirAt, putAt } from '../../test/support/remote-kit.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import { openSubRoot } from './sub-root.ts';
 import type { Vfs } from './types.ts';

@@ -17,6 +17,8 @@
  *   of each listing), so it stays the same while the process runs.
  * - Quota: what is known. Used = total = the bytes of the files last listed, free = 0: nothing can be written.
  * - publicLink: the file's URL, which is public already (no call).
+ * - commands: the account's (direct links of these files, the account's remote upload jobs), except that nothing
+ *   can be fetched into the folder (remoteUpload: EROFS).
  *
  * Every failure leaves as an FsError (remote/fichier/errors.ts): an unknown or unshared id is ENOENT.
  */
@@ -27,7 +29,9 @@ import type { SharedFolderEntry } from '../../api/types.ts';
 import { FsError } from '../../core/errors.ts';
 import { baseName, joinPath, normPath, parentOf } from '../../core/path.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
-import { toFsError } from '../fichier/errors.ts';
+import type { RemoteCommands } from '../commands.ts';
+import { createFichierCommands } from '../fichier/commands.ts';
+import { guarded } from '../fichier/errors.ts';
 import { readByToken } from '../fichier/read.ts';
 import { DownloadTokens, type TokenRequestOptions } from '../fichier/tokens.ts';
 import type { About, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
@@ -75,6 +79,7 @@ class SharedFolderRemote implements Remote {
   readonly #firstSeen = new Map<string, number>();
   /** Bytes of the files of the last listing, for `about`. */
   #lastBytes: number | undefined;
+  readonly commands: RemoteCommands;
 
   constructor(opts: SharedFolderRemoteOptions) {
     this.#client = opts.client;
@@ -83,10 +88,12 @@ class SharedFolderRemote implements Remote {
     this.#passwords = [...(opts.passwords ?? [])];
     this.#tokens = new DownloadTokens(opts.client, this.#clock, opts.tokenTtlMs ?? 240_000, opts.tokenOptions);
     this.name = `fichier shared folder ${opts.id}:`;
+    const account = createFichierCommands({ client: opts.client, ...(opts.tokenOptions ? { tokenOptions: opts.tokenOptions } : {}) });
+    this.commands = { ...account, remoteUpload: (_urls, dir) => this.#readOnly(dir.path) };
   }
 
   list(dir: string, signal?: AbortSignal): Promise<RemoteEntry[]> {
-    return this.#guard(dir, signal, async () => {
+    return guarded(dir, signal, async () => {
       const path = normPath(dir);
       const entries = await this.#entries(signal);
       if (path === '') return entries;
@@ -95,7 +102,7 @@ class SharedFolderRemote implements Remote {
   }
 
   stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(path, signal, async () => {
+    return guarded(path, signal, async () => {
       const p = normPath(path);
       if (p === '') return this.#root();
       const entries = await this.#entries(signal);
@@ -106,7 +113,7 @@ class SharedFolderRemote implements Remote {
   }
 
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
-    return this.#guard(file.path, signal, () => readByToken(this.#client, this.#tokens, file, range, signal));
+    return guarded(file.path, signal, () => readByToken(this.#client, this.#tokens, file, range, signal));
   }
 
   put(parent: RemoteEntry, name: string, _source: Readable, _opts: PutOptions): Promise<RemoteEntry> {
@@ -186,16 +193,6 @@ class SharedFolderRemote implements Remote {
         if (!refused || this.#passwords.length <= 1) throw err;
         this.#passwords.shift();
       }
-    }
-  }
-
-  /** Runs `fn`; any failure leaves as an FsError about `path`, except the caller's own abort. */
-  async #guard<T>(path: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (signal?.aborted && !(err instanceof FsError)) throw signal.reason;
-      throw toFsError(err, path);
     }
   }
 }
