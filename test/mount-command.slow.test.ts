@@ -360,15 +360,6 @@ describe('fichier-dav mount fichier:Media DIR (a folder as the root), and a shar
     expect(rclonePids(mnt)).toEqual([]);
   }, MOUNT_WAIT_MS + 90_000);
 
-  it('refuses a folder that does not exist (exit 2, naming it), mounting nothing', async () => {
-    const { mnt, flags } = mountPoint('nofolder');
-    const m = spawnMount(['fichier:Media/nope', mnt, ...flags]);
-    const end = await exitWithin(m, 30_000);
-    expect(end.code, m.out()).toBe(2);
-    expect(end.stderr).toMatch(/"Media\/nope" in fichier:, does not exist/);
-    expect(listedInMountinfo(mnt)).toBe(false);
-  }, 40_000);
-
   it('mounts a remote with shared_folder read-only: ls and cat work, a write is EROFS', async () => {
     const id = await shareFolder(emu, 'Public', [{ name: 'shared.txt', data: 'shared through a page\n' }]);
     const { mnt, flags } = mountPoint('shared');

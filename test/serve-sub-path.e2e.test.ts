@@ -2,10 +2,11 @@
  * `fichier-dav serve webdav fichier:A/B` as users run it (a child process over the emulator): PROPFIND / lists B's
  * entries; `..`, `%2e%2e`, a Destination outside and rc paths outside are refused, with nothing touched outside B;
  * locks, PROPPATCH, local-only files and quota work under it; a missing root stops the start with exit 2 naming
- * it; and its listings are the account's (the same store: `ls fichier:A/B` afterwards makes no API call). The
- * root also comes from mount.json (`root`), and `npm start -- fichier:Media` serves the demo emulator's Media.
+ * it (serve webdav, and mount before it starts rclone); and its listings are the account's (the same store:
+ * `ls fichier:A/B` afterwards makes no API call). The root also comes from mount.json (`root`), and
+ * `npm start -- fichier:Media` serves the demo emulator's Media.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,19 +155,32 @@ describe('serve webdav fichier:A/B', () => {
 
 describe('serve webdav with a root that is not a folder of the account', () => {
   it('exits 2 naming it, before serving anything', async () => {
-    for (const [root, why] of [
-      ['A/nope', /"A\/nope" in fichier:, does not exist/],
-      ['A/a.txt', /"A\/a\.txt" in fichier:, is a file/],
-    ] as const) {
-      const run = spawnServe([`fichier:${root}`, '--addr', '127.0.0.1:0'], env, dir);
+    const runs = (
+      [
+        ['A/nope', /"A\/nope" in fichier:, does not exist/],
+        ['A/a.txt', /"A\/a\.txt" in fichier:, is a file/],
+        ['A/../..', /invalid path "A\/\.\.\/\.\."/],
+      ] as const
+    ).map(([root, why]) => ({ why, run: spawnServe([`fichier:${root}`, '--addr', '127.0.0.1:0'], env, dir) }));
+    for (const { why, run } of runs) {
       const end = await run.exited;
       expect(end.code, run.out()).toBe(2);
       expect(end.stderr).toMatch(why);
       expect(end.stdout).not.toMatch(/serving webdav/);
     }
-    const dots = spawnServe(['fichier:A/../..', '--addr', '127.0.0.1:0'], env, dir);
-    expect((await dots.exited).code).toBe(2);
   }, 60_000);
+
+  it('mount fichier:A/nope DIR exits 2 the same way, without ever starting rclone', async () => {
+    const bin = mkdtempSync(join(dir, 'bin-'));
+    const ran = join(dir, 'rclone-ran');
+    // The rclone found on PATH only leaves a mark: the command must stop before it would run it.
+    writeFileSync(join(bin, 'rclone'), `#!/bin/sh\ntouch '${ran}'\nexit 1\n`, { mode: 0o755 });
+    const mnt = mkdtempSync(join(dir, 'mnt-'));
+    const r = await runCli(['mount', 'fichier:A/nope', mnt], { env: { ...env, PATH: bin } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/"A\/nope" in fichier:, does not exist/);
+    expect(existsSync(ran)).toBe(false);
+  }, 30_000);
 });
 
 describe('the root from mount.json, and npm start -- fichier:Media', () => {
