@@ -100,7 +100,7 @@ describe('serve webdav fichier:A/B', () => {
     expect(await files(ids.b)).toEqual(['b.txt']);
   });
 
-  it('answers rc paths relative to the root and refuses those outside it', async () => {
+  it('answers rc paths relative to the root and refuses those outside it; metrics count what happens under it', async () => {
     expect(await hrefs('/Sub/')).toEqual(['/Sub/']);
     await uploadFiles(emu.url, emu.key, [{ name: 'late.txt', data: 'added behind the gateway' }], ids.bSub);
     await uploadFiles(emu.url, emu.key, [{ name: 'not-here.txt', data: 'top-level Sub' }], ids.topSub);
@@ -111,6 +111,10 @@ describe('serve webdav fichier:A/B', () => {
     expect((await rc('vfs/forget', { dir: '../A' })).status).toBe(400);
     expect((await rc('vfs/forget', { file: 'Sub/../../top.txt' })).status).toBe(400);
     expect(await rc('vfs/forget', { dir: 'Sub' })).toEqual({ status: 200, json: { forgotten: ['Sub'] } });
+    // The metrics count what happened under the root: the PROPFINDs and the read of /b.txt above.
+    const metrics = await (await fetch(new URL('metrics', serve.rcUrl))).text();
+    expect(metrics).toMatch(/webdav_requests_total\{method="PROPFIND",status="2xx"\} [1-9]/);
+    expect(metrics).toMatch(/vfs_transfers_total\{direction="down"\} [1-9]/);
   });
 
   it('locks, PROPPATCH, local-only files and quota work under it', async () => {
