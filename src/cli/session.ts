@@ -5,6 +5,7 @@
  * loopback port, seeded with the demo tree, and serves that instead of a real account.
  */
 import { resolve } from 'node:path';
+import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient } from '../api/client.ts';
 import { createPacer } from '../api/pacer.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
@@ -25,6 +26,10 @@ export interface Session {
   logger: Logger;
   client: FichierClient;
   vfs: Vfs;
+  /** The metadata store under the VFS (read-only queries such as the web UI's search). */
+  store: MetaStore;
+  /** Links and remote uploads, with the settings' CDN and file password. */
+  account: AccountOps;
   metrics: Metrics;
   /** Set when the session serves the embedded emulator rather than a real account. */
   emulator?: { apiBase: string; dataDir: string };
@@ -115,11 +120,19 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
     await step('the API client', () => client.close());
     if (acct.emulator) await step('the emulator', () => acct.emulator!.close());
   };
+  const accountOps = createAccountOps({
+    vfs,
+    client,
+    cdn: settings.cdn,
+    ...(resolved.filePassword ? { filePassword: resolved.filePassword.reveal() } : {}),
+  });
   return {
     resolved,
     logger,
     client,
     vfs,
+    store,
+    account: accountOps,
     metrics,
     ...(acct.emulator ? { emulator: { apiBase: acct.emulator.apiBase, dataDir: acct.emulator.dataDir } } : {}),
     close: () => (closed ??= close()),

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
 import { CliError } from '../context.ts';
-import { formatJob, formatJobList, jobDone, jobJson, waitForJob, type JobInfo } from './remote-jobs.ts';
+import { jobView, type JobInfo } from '../../account/remote-jobs.ts';
+import { formatJob, formatJobList, waitForJob } from './remote-jobs.ts';
 
-const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): JobInfo => ({
+const raw = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): JobInfo => ({
   status: 'OK',
   id: 7,
   request_date: '2024-05-06 07:08:09',
@@ -11,30 +12,22 @@ const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): J
   links: status === 'OK' ? 1 : 0,
   result: [{ status, url: 'http://127.0.0.1:1/a.bin', download_link: status === 'OK' ? 'https://1fichier.com/?abc' : '', message: status === 'KO' ? 'Remote host not allowed #920' : '' }],
 });
+const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null) => jobView(raw(status, executed));
 
-/** A client whose job turns OK on the `doneAt`-th remote/info call; counts the calls. */
+/** Account operations whose job turns OK on the `doneAt`-th remote/info call; counts the calls. */
 function fakeClient(doneAt: number) {
   let calls = 0;
   return {
     get calls() {
       return calls;
     },
-    remoteInfo: async (id: number) => {
+    remoteJob: async (id: number) => {
       expect(id).toBe(7);
       calls++;
       return calls >= doneAt ? job('OK', '2024-05-06 07:09:00') : job('pending');
     },
   };
 }
-
-describe('jobDone', () => {
-  it('is false while a URL is pending, true once every URL has a result or the job has an execution date', () => {
-    expect(jobDone(job('pending'))).toBe(false);
-    expect(jobDone(job('OK'))).toBe(true);
-    expect(jobDone(job('KO', '2024-05-06 07:09:00'))).toBe(true);
-    expect(jobDone({ ...job('OK'), result: [] })).toBe(false);
-  });
-});
 
 describe('waitForJob', () => {
   it('polls every interval until the job is done', async () => {
@@ -45,7 +38,7 @@ describe('waitForJob', () => {
     await clock.advance(2_000);
     await clock.advance(2_000);
     const info = await p;
-    expect(info.result[0]?.status).toBe('OK');
+    expect(info.results[0]?.status).toBe('OK');
     expect(client.calls).toBe(3);
     expect(clock.now() - start).toBe(4_000);
   });
@@ -69,18 +62,8 @@ describe('job output', () => {
     );
     expect(formatJob(job('KO', '2024-05-06 07:09:00'))).toMatch(/\nKO {6}http:\/\/127\.0\.0\.1:1\/a\.bin {2}Remote host not allowed #920\n$/);
     expect(formatJobList([])).toBe('no remote upload jobs\n');
-    expect(formatJobList([{ id: 12, request_date: '2024-05-06 07:08:09', execution_date: null }])).toBe(
+    expect(formatJobList([{ id: 12, requested: '2024-05-06 07:08:09', executed: null }])).toBe(
       'ID  REQUESTED            EXECUTED\n12  2024-05-06 07:08:09  running\n',
     );
-  });
-
-  it('JSON: id, dates, done and the results', () => {
-    expect(jobJson(job('pending'))).toEqual({
-      id: 7,
-      requested: '2024-05-06 07:08:09',
-      executed: null,
-      done: false,
-      results: [{ url: 'http://127.0.0.1:1/a.bin', status: 'pending', link: null, message: null }],
-    });
   });
 });

@@ -9,37 +9,24 @@
  * Both print text, or JSON with --json.
  */
 import { Command, Option } from 'commander';
-import { FsError } from '../../remote/errors.ts';
+import { checkRemoteUrl } from '../../account/remote-jobs.ts';
+import { isFsError } from '../../remote/errors.ts';
 import { systemClock } from '../../util/clock.ts';
-import type { Vfs } from '../../vfs/types.ts';
 import { CliError, type CliIo } from '../context.ts';
 import { accountPath } from '../paths.ts';
 import { withSession } from '../run.ts';
 import { examples } from './format.ts';
-import { failedCount, formatJob, formatJobList, jobJson, jobListJson, waitForJob } from './remote-jobs.ts';
+import { failedCount, formatJob, formatJobList, waitForJob } from './remote-jobs.ts';
 import { parseDurationFlag } from './duration.ts';
 
-/**
- * The 1fichier folder id of folder `path` ('' = the root, id 0). Throws ENOENT, ENOTDIR (a file), and EIO
- * when the folder has no numeric id (it is not a 1fichier folder).
- */
-export async function folderIdOf(vfs: Vfs, path: string): Promise<number> {
-  const dir = await vfs.stat(path);
-  if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path });
-  if (path === '') return 0;
-  if (!/^\d+$/.test(dir.id)) throw new FsError('EIO', 'this folder has no 1fichier folder id', { path });
-  return Number(dir.id);
-}
-
+/** Refuses (exit 2, before any session is opened) a URL 1fichier cannot fetch. */
 function checkUrl(u: string): string {
-  let url: URL;
   try {
-    url = new URL(u);
-  } catch {
-    throw new CliError(`invalid URL "${u}"`, 2);
+    return checkRemoteUrl(u);
+  } catch (err) {
+    if (isFsError(err, 'EINVAL')) throw new CliError(err.message, 2);
+    throw err;
   }
-  if (!['http:', 'https:', 'ftp:'].includes(url.protocol)) throw new CliError(`unsupported URL "${u}": 1fichier fetches http, https and ftp URLs`, 2);
-  return u;
 }
 
 interface RequestFlags {
@@ -63,12 +50,12 @@ function statusCommand(io: CliIo): Command {
       const remote = flags.remote === undefined ? undefined : accountPath(flags.remote).remote;
       await withSession(cmd, io, remote, async (s) => {
         if (id === undefined) {
-          const jobs = (await s.client.remoteLs()).data ?? [];
-          io.stdout.write(flags.json ? JSON.stringify(jobListJson(jobs), null, 2) + '\n' : formatJobList(jobs));
+          const jobs = await s.account.remoteJobs();
+          io.stdout.write(flags.json ? JSON.stringify(jobs, null, 2) + '\n' : formatJobList(jobs));
           return;
         }
-        const info = await s.client.remoteInfo(Number(id));
-        io.stdout.write(flags.json ? JSON.stringify(jobJson(info), null, 2) + '\n' : formatJob(info));
+        const job = await s.account.remoteJob(Number(id));
+        io.stdout.write(flags.json ? JSON.stringify(job, null, 2) + '\n' : formatJob(job));
       });
     });
 }
@@ -97,22 +84,21 @@ export function remoteUploadCommand(io: CliIo): Command {
       urls.forEach(checkUrl);
       const dest = accountPath(flags.to);
       await withSession(cmd, io, dest.remote, async (s) => {
-        const folderId = await folderIdOf(s.vfs, dest.path);
-        const job = await s.client.remoteRequest(urls, folderId);
+        const id = await s.account.startRemoteUpload(urls, dest.path);
         const where = dest.path === '' ? '/' : dest.path;
         if (!flags.wait) {
           io.stdout.write(
             flags.json
-              ? JSON.stringify({ id: job.id, folder: where, urls }, null, 2) + '\n'
-              : `job ${job.id} queued: ${urls.length} URL${urls.length === 1 ? '' : 's'} into ${where}; follow it with: fichier-dav remote-upload status ${job.id}\n`,
+              ? JSON.stringify({ id, folder: where, urls }, null, 2) + '\n'
+              : `job ${id} queued: ${urls.length} URL${urls.length === 1 ? '' : 's'} into ${where}; follow it with: fichier-dav remote-upload status ${id}\n`,
           );
           return;
         }
-        const info = await waitForJob(s.client, job.id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
+        const job = await waitForJob(s.account, id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
         await s.vfs.refresh(dest.path);
-        io.stdout.write(flags.json ? JSON.stringify({ ...jobJson(info), folder: where }, null, 2) + '\n' : formatJob(info));
-        const failed = failedCount(info);
-        if (failed > 0) throw new CliError(`${failed} of ${info.result.length} URLs failed`);
+        io.stdout.write(flags.json ? JSON.stringify({ ...job, folder: where }, null, 2) + '\n' : formatJob(job));
+        const failed = failedCount(job);
+        if (failed > 0) throw new CliError(`${failed} of ${job.results.length} URLs failed`);
       });
     });
 }
