@@ -13,6 +13,6 @@ export { createPacer, sharedPacer, type Pacer, type PacerOptions, type PacerStat
 export { mapHost, isRealApi, uploadNodeUrl } from './hosts.ts';
 export { MAX_UPLOAD_BYTES, multipartFraming, type UploadOptions, type UploadedFile } from './upload.ts';
 export { parseContentRange, rangeHeader, type DownloadOptions, type DownloadResult } from './download.ts';
-export { normalizeUserInfo } from './userinfo.ts';
+export { normalizeUserInfo, offerName } from './userinfo.ts';
 export { outcomeOf, type ApiObserver, type ApiOutcome } from './observer.ts';
 export * from './types.ts';
