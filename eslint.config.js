@@ -35,6 +35,12 @@ export default tseslint.config(
   layer(['src/observe/**'], ['../*/**', '!../observe/**', '!../util/**', '!../api/types.ts', '!../api/pacer.ts', '!../api/observer.ts', '!../vfs/types.ts', 'webdav-server'], 'observe/ imports only util/, the api/ types and stats, and vfs/types.ts'),
   layer(['src/rc/**'], ['../*/**', '!../rc/**', '!../util/**', '!../observe/**', '!../api/types.ts', '!../api/pacer.ts', '!../api/observer.ts', '!../vfs/types.ts', 'webdav-server'], 'rc/ imports only util/, observe/, the api/ types and vfs/types.ts'),
   layer(['src/cli/**'], ['../webdav/handlers/**', 'webdav-server'], 'cli/ starts the server through webdav/index.ts only'),
+  layer(['src/account/**'], ['../*/**', '!../account/**', '!../api/**', '!../vfs/**', '!../remote/**', '!../util/**', 'webdav-server'], 'account/ (links, remote uploads) sits on vfs/ and api/ only'),
+  // The web UI: its browser code sees only its own folder and the shared contract; its server side is a front end
+  // of webdav/ that reaches the account only through the WebUiBackend (adapter.ts is the one file that binds it).
+  layer(['src/webui/client/**'], ['../../**', '!../../webui/**', '../server/**', 'node:*', 'webdav-server'], 'webui/client/ is browser code: it imports only webui/client/ and webui/shared/'),
+  layer(['src/webui/shared/**'], ['../../**', '../client/**', '../server/**', 'node:*'], 'webui/shared/ is the client/server contract: types and constants only'),
+  layer(['src/webui/server/**'], ['../../api/**', '../../emulator/**', '../../cli/**', '../../webdav/handlers/**', '../client/**', 'webdav-server'], 'webui/server/ reaches the account only through WebUiBackend'),
   {
     files: ['src/cli/**', 'scripts/**', 'bin/**'],
     rules: { 'no-console': 'off' },

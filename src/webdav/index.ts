@@ -20,7 +20,7 @@ import type { Logger } from '../util/log.ts';
 import type { Vfs } from '../vfs/types.ts';
 import { createAuthenticator, createFailureThrottle } from './auth.ts';
 import type { Credentials } from './auth.ts';
-import type { DavShared, Handler } from './context.ts';
+import type { DavFrontEnd, DavShared, Handler } from './context.ts';
 import { handleCopy } from './handlers/copy.ts';
 import { handleDelete } from './handlers/delete.ts';
 import { handleGet, handleHead } from './handlers/get.ts';
@@ -75,6 +75,8 @@ export interface DavServerOptions {
   handlers?: Readonly<Record<string, Handler>>;
   /** Told of every finished request (e.g. src/observe/metrics.ts `Metrics`). */
   metrics?: RequestObserver;
+  /** Pages and endpoints for browsers beside the WebDAV methods (src/webui). */
+  frontEnd?: DavFrontEnd;
 }
 
 export interface DavServer {
@@ -108,6 +110,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
       maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
       realm: opts.realm ?? 'fichier-dav',
     },
+    ...(opts.frontEnd ? { frontEnd: opts.frontEnd } : {}),
   };
   const core = createDavCore({
     shared,
@@ -164,5 +167,5 @@ export function createDavServer(opts: DavServerOptions): DavServer {
 }
 
 export { DavError } from './context.ts';
-export type { DavShared, DavRequest, Handler } from './context.ts';
+export type { DavFrontEnd, DavShared, DavRequest, Handler } from './context.ts';
 export type { RequestObserver } from './server.ts';

@@ -137,8 +137,10 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     };
     let p: Promise<void>;
     try {
-      if (shared.opts.readOnly && WRITE_METHODS.has(r.method)) throw new DavError(403, 'read-only server');
-      p = handler(shared, r);
+      const routed = shared.frontEnd?.route(r);
+      if (routed) p = routed(shared, r);
+      else if (shared.opts.readOnly && WRITE_METHODS.has(r.method)) throw new DavError(403, 'read-only server');
+      else p = handler(shared, r);
     } catch (err) {
       p = Promise.reject(err);
     }

@@ -11,6 +11,7 @@ import { createRcServer } from '../../rc/server.ts';
 import { systemClock } from '../../util/clock.ts';
 import { loadHtpasswd } from '../../webdav/htpasswd.ts';
 import { createDavServer } from '../../webdav/index.ts';
+import { createWebUi, createWebUiBackend } from '../../webui/server/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
@@ -50,6 +51,11 @@ async function serve(session: Session, io: CliIo): Promise<void> {
     allowAnonymous: settings.allowAnonymous,
     tls,
     metrics: session.metrics,
+    frontEnd: createWebUi({
+      backend: createWebUiBackend({ vfs: session.vfs, store: session.store, account: session.account, emulator: session.emulator !== undefined, logger: session.logger }),
+      logger: session.logger,
+      version: VERSION,
+    }),
   });
   const startedAt = systemClock.now();
   const rc = settings.rc

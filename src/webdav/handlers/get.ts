@@ -8,7 +8,8 @@
  *   multipart/byteranges, one VFS read per part, opened one after the other while streaming, with the exact
  *   Content-Length up front; unsatisfiable → 416 with `Content-Range: bytes *` + `/size`.
  *   Every answer carries ETag, Last-Modified, Accept-Ranges and Content-Type (the 304 the validators).
- * - A collection: a small HTML listing (listing.ts); HEAD the same headers without the body.
+ * - A collection: the front end's page when it wants to answer (the web UI, for browsers), else a small HTML
+ *   listing (listing.ts); HEAD the same headers without the body.
  * - A missing Finder probe name is an empty file (finder.ts).
  *
  * Streaming: the first VFS read is opened, and its first bytes awaited (`primed`), before the status line is
@@ -47,7 +48,10 @@ type Opener = (range?: ByteRange) => Promise<Readable>;
 async function serve(s: DavShared, r: DavRequest, withBody: boolean): Promise<void> {
   await guardIf(s, r);
   const { entry, synthetic } = await statWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
-  if (entry.kind === 'dir') return sendListing(s, r, entry, withBody);
+  if (entry.kind === 'dir') {
+    if (s.frontEnd && (await s.frontEnd.collectionPage(s, r, entry, withBody))) return;
+    return sendListing(s, r, entry, withBody);
+  }
   const validators = { ETag: entry.etag, 'Last-Modified': httpDate(entry.modTime), 'Accept-Ranges': 'bytes' };
   const pre = preconditionsFor(r, entry);
   if (!pre.ok) {

@@ -1,0 +1,43 @@
+/**
+ * What the web UI's endpoints need from the rest of the program, as one narrow interface. The endpoints
+ * (api.ts) know nothing of the VFS, the store or 1fichier's API; adapter.ts implements this over what the
+ * gateway has (the metadata store, the VFS, the account operations), and is the only file to change when
+ * those move.
+ */
+import type { JobJson, JobListJson, SearchHitJson } from '../shared/api.ts';
+
+export type BackendLinkEvent =
+  | { type: 'files'; count: number }
+  | { type: 'link'; path: string; url: string }
+  | { type: 'skipped'; path: string; reason: string }
+  /** `error` is what the operation threw (an FsError, an API error...); the endpoint turns it into a code and a message. */
+  | { type: 'failed'; path: string; error: unknown };
+
+export interface BackendAbout {
+  quota: { total?: number; used?: number; free?: number };
+  plan?: string;
+  emulator: boolean;
+}
+
+export interface WebUiBackend {
+  /** Quota and plan (cached by the VFS; unknown fields left out when the account cannot be asked), and whether this is the emulator. Never rejects but with the signal's reason. */
+  about(signal: AbortSignal): Promise<BackendAbout>;
+  /**
+   * Entries whose name contains `text`, from the metadata the gateway holds (no API call), ordered by path, at
+   * most `limit`; with how much of the tree was never listed (and so not searched).
+   */
+  search(text: string, limit: number): { hits: SearchHitJson[]; coverage: { rootListed: boolean; unlistedDirs: number } };
+  /**
+   * Direct download links for the files `paths` name, folders walked recursively, through the paced link
+   * machinery; each result reported to `on` in order. Resolves with the counts; rejects with the signal's reason.
+   */
+  links(paths: readonly string[], on: (e: BackendLinkEvent) => void, signal: AbortSignal): Promise<{ files: number; linked: number; failed: number }>;
+  /** Re-lists folder `path` from the account now (one listing call), so changes made elsewhere show. Throws FsError ENOENT/ENOTDIR/EAGAIN... */
+  refresh(path: string, signal: AbortSignal): Promise<void>;
+  /** Queues a remote upload of `urls` into folder `folder`; resolves with the job id. Throws FsError EINVAL/ENOENT/ENOTDIR, API failures. */
+  remoteUpload(urls: readonly string[], folder: string, signal: AbortSignal): Promise<number>;
+  /** The account's remote upload jobs. Throws API failures. */
+  jobs(signal: AbortSignal): Promise<JobListJson['jobs']>;
+  /** One job; once it is done, the folder it fetched into is re-listed (when this gateway started it). Throws API failures. */
+  job(id: number, signal: AbortSignal): Promise<JobJson>;
+}
