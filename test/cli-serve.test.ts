@@ -3,14 +3,13 @@
  * base from the environment), the `serving webdav on URL` line, Basic auth, a PUT that lands at 1fichier, SIGTERM
  * => exit 0; and the refusals (no key, anonymous on a non-loopback address => exit 1) and --read-only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from './helpers/emulator.ts';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
+import { announcedUrl, spawnServe as spawnChild, terminate as terminateChild, type Exited } from './helpers/serve-process.ts';
 const USER = 'u';
 const PASS = 'p:a+/ss';
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`;
@@ -30,25 +29,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Exited {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Spawns `fichier-dav serve webdav ...` with `env` added to a minimal environment (no key unless given). */
-function spawnServe(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<Exited>; out: () => string } {
-  const child = spawn(process.execPath, [BIN, 'serve', 'webdav', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: dir, ...env },
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exited>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return { child, exited, out: () => `stdout: ${stdout}\nstderr: ${stderr}` };
+function spawnServe(args: string[], env: NodeJS.ProcessEnv) {
+  const run = spawnChild(args, { HOME: dir, ...env });
+  children.push(run.child);
+  return run;
 }
 
 const keyEnv = (): NodeJS.ProcessEnv => ({ FICHIER_API_KEY: emu.key, FICHIER_API_URL: emu.apiBase });
@@ -57,29 +42,13 @@ const keyEnv = (): NodeJS.ProcessEnv => ({ FICHIER_API_KEY: emu.key, FICHIER_API
 async function startServe(extra: string[] = []): Promise<{ child: ChildProcess; exited: Promise<Exited>; url: string }> {
   const cacheDir = mkdtempSync(join(dir, 'cache-'));
   const run = spawnServe(['--addr', '127.0.0.1:0', '--user', USER, '--pass', PASS, '--cache-dir', cacheDir, ...extra], keyEnv());
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not announce itself within ${START_MS} ms\n${run.out()}`)), START_MS);
-    const onData = () => {
-      const m = /serving webdav on (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(run.out());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    run.child.stdout!.on('data', onData);
-    void run.exited.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${e.code} before announcing\n${run.out()}`));
-    });
-  });
+  const url = await announcedUrl(run, START_MS);
   return { child: run.child, exited: run.exited, url };
 }
 
 /** SIGTERM and the exit code, bounded. */
-async function terminate(child: ChildProcess, exited: Promise<Exited>): Promise<Exited> {
-  child.kill('SIGTERM');
-  const timeout = new Promise<Exited>((_r, reject) => setTimeout(() => reject(new Error('no exit within 15 s of SIGTERM')), 15_000));
-  return Promise.race([exited, timeout]);
+function terminate(child: ChildProcess, exited: Promise<Exited>): Promise<Exited> {
+  return terminateChild({ child, exited, out: () => '' });
 }
 
 /** Every file name in the account's root folder at the emulator. */

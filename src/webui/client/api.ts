@@ -1,7 +1,8 @@
 /** The page's client of the web UI endpoints (`<base>/?api=NAME`, see shared/api.ts). */
-import { API_HEADER, API_PARAM, type AboutJson, type JobJson, type JobListJson, type LinkEventJson, type RemoteUploadJson, type SearchJson } from '../shared/api.ts';
-import { RequestFailed } from './dav.ts';
+import { API_HEADER, API_PARAM, type AboutJson, type JobJson, type JobListJson, type LinkEventJson, type ListJson, type RemoteUploadJson, type SearchJson } from '../shared/api.ts';
+import { RequestFailed, type Entry } from './dav.ts';
 import { LineSplitter } from './ndjson.ts';
+import { joinPath } from './paths.ts';
 
 export class Api {
   constructor(readonly base: string) {}
@@ -29,6 +30,12 @@ export class Api {
 
   about(): Promise<AboutJson> {
     return this.#json('about');
+  }
+
+  /** The entries of folder `path`. Throws RequestFailed (404: no such folder), or the abort reason. */
+  async list(path: string, signal?: AbortSignal): Promise<Entry[]> {
+    const res = await this.#json<ListJson>('list', { params: { path }, ...(signal ? { signal } : {}) });
+    return res.entries.map((e) => ({ path: joinPath(path, e.name), name: e.name, isDir: e.kind === 'dir', size: e.size, modTime: e.modTime }));
   }
 
   search(q: string, signal?: AbortSignal): Promise<SearchJson> {

@@ -162,7 +162,7 @@ export class App {
     this.#setNotice(undefined);
     let entries: Entry[];
     try {
-      entries = await this.#dav.list(path, ac.signal);
+      entries = await this.#api.list(path, ac.signal);
     } catch (err) {
       if (ac.signal.aborted) return;
       this.#entries = [];
@@ -215,7 +215,7 @@ export class App {
     if (this.#mode.kind === 'search') {
       const result = this.#mode.result;
       const rows: Row[] = result.hits
-        .map((hit) => ({ path: hit.path, name: hit.name, isDir: hit.kind === 'dir', size: hit.size, modTime: hit.modTime, type: '' }))
+        .map((hit) => ({ path: hit.path, name: hit.name, isDir: hit.kind === 'dir', size: hit.size, modTime: hit.modTime }))
         .sort(cmp)
         .map((entry) => ({ entry, href: this.#dav.href(entry.path, entry.isDir), folder: parentOf(entry.path) }));
       this.#list.setRows(rows, { sort: this.#sort, withFolder: true, emptyText: `Nothing named like “${result.query}” in the folders listed so far.` });
@@ -374,7 +374,7 @@ export class App {
   async #moveDialog(): Promise<void> {
     const paths = this.#selectedPaths();
     if (paths.length === 0) return;
-    const target = await chooseFolder(this.#dav, `Move ${plural(paths.length, 'item')} to…`, this.#path, paths);
+    const target = await chooseFolder((p) => this.#api.list(p), `Move ${plural(paths.length, 'item')} to…`, this.#path, paths);
     if (target !== undefined) await this.#moveAll(paths, target);
   }
 

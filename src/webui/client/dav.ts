@@ -1,11 +1,12 @@
 /**
- * The page's WebDAV client: it lists with PROPFIND and changes the account with MKCOL, MOVE and DELETE, the same
- * requests any WebDAV client sends, so the server's own handlers (read-only mode, locks, errors) apply. Uploads
- * are PUTs too (uploads.ts). Every request carries the X-Fichier-Dav header, which tells the server it comes from
- * this page (a cross-site form cannot send it).
+ * The page's WebDAV client: it changes the account with MKCOL, MOVE and DELETE, the same requests any WebDAV
+ * client sends, so the server's own handlers (read-only mode, locks, errors) apply. Uploads are PUTs too
+ * (uploads.ts). Listings come from the `list` endpoint (api.ts), the same entries as PROPFIND in a form a
+ * browser parses fast. Every request carries the X-Fichier-Dav header, which tells the server it comes from this
+ * page (a cross-site form cannot send it).
  */
 import { API_HEADER } from '../shared/api.ts';
-import { baseName, hrefOf, pathOfHref } from './paths.ts';
+import { hrefOf } from './paths.ts';
 
 export interface Entry {
   path: string;
@@ -14,7 +15,6 @@ export interface Entry {
   size: number;
   /** ms since the epoch. */
   modTime: number;
-  type: string;
 }
 
 /** A request the server refused: its status and body (for the message shown). Status 0: no answer at all. */
@@ -26,15 +26,6 @@ export class RequestFailed extends Error {
     super(`HTTP ${status}`);
     this.name = 'RequestFailed';
   }
-}
-
-const DAV = 'DAV:';
-const PROPFIND_BODY =
-  '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>' +
-  '<D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:getcontenttype/></D:prop></D:propfind>';
-
-function child(el: Element, name: string): Element | undefined {
-  return el.getElementsByTagNameNS(DAV, name)[0];
 }
 
 export class Dav {
@@ -60,33 +51,6 @@ export class Dav {
     }
     if (!res.ok && res.status !== 207) throw new RequestFailed(res.status, await res.text().catch(() => ''));
     return res;
-  }
-
-  /** The entries of folder `path` (not the folder itself). Throws RequestFailed. */
-  async list(path: string, signal?: AbortSignal): Promise<Entry[]> {
-    const res = await this.#send('PROPFIND', path, true, { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' }, PROPFIND_BODY, signal);
-    const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
-    const out: Entry[] = [];
-    for (const resp of Array.from(doc.getElementsByTagNameNS(DAV, 'response'))) {
-      const p = pathOfHref(this.base, child(resp, 'href')?.textContent ?? '');
-      if (p === undefined || p === path) continue;
-      let isDir = false;
-      let size = 0;
-      let modTime = NaN;
-      let type = '';
-      for (const ps of Array.from(resp.getElementsByTagNameNS(DAV, 'propstat'))) {
-        if (!/\s200\s/.test(` ${child(ps, 'status')?.textContent ?? ''} `)) continue;
-        const rt = child(ps, 'resourcetype');
-        if (rt && child(rt, 'collection')) isDir = true;
-        const len = child(ps, 'getcontentlength')?.textContent;
-        if (len) size = Number(len);
-        const lm = child(ps, 'getlastmodified')?.textContent;
-        if (lm) modTime = Date.parse(lm);
-        type = child(ps, 'getcontenttype')?.textContent ?? type;
-      }
-      out.push({ path: p, name: baseName(p), isDir, size: isDir ? 0 : size, modTime, type });
-    }
-    return out;
   }
 
   /** Creates folder `path`. Throws RequestFailed (405: it exists; 409: its parent does not). */

@@ -3,8 +3,7 @@
  * small ones (confirm, ask for a name, choose a folder). The links and remote upload dialogs are in their own
  * modules.
  */
-import type { Dav, Entry } from './dav.ts';
-import { RequestFailed } from './dav.ts';
+import { RequestFailed, type Entry } from './dav.ts';
 import { button, h } from './dom.ts';
 import { icon } from './icons.ts';
 import { failureMessage } from './messages.ts';
@@ -89,7 +88,7 @@ export function nameDialog(title: string, label: string, initial: string, check:
  * Lets the person browse the folders and pick one (the target of a move). Folders inside `exclude` (what is being
  * moved) cannot be chosen. Resolves with the chosen folder's path, or undefined when cancelled.
  */
-export function chooseFolder(dav: Dav, title: string, start: string, exclude: readonly string[]): Promise<string | undefined> {
+export function chooseFolder(listDir: (path: string) => Promise<Entry[]>, title: string, start: string, exclude: readonly string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
     let chosen: string | undefined;
     let current = start;
@@ -111,7 +110,7 @@ export function chooseFolder(dav: Dav, title: string, start: string, exclude: re
       status.textContent = '';
       let dirs: Entry[];
       try {
-        dirs = (await dav.list(path)).filter((e) => e.isDir).sort((a, b) => compareNames(a.name, b.name));
+        dirs = (await listDir(path)).filter((e) => e.isDir).sort((a, b) => compareNames(a.name, b.name));
       } catch (err) {
         list.replaceChildren();
         status.textContent = err instanceof RequestFailed ? failureMessage('list this folder', err.status, err.body) : String(err);

@@ -36,6 +36,7 @@ describe('createWebUiBackend', () => {
     await kit.vfs.readdir('Docs');
     kit.remote.reset();
     const b = createWebUiBackend({ vfs: kit.vfs, store: kit.store, account: fakeAccount([]), emulator: false, logger: silentLogger });
+    expect(await b.list('Docs', new AbortController().signal)).toEqual([{ name: 'Report 2024.txt', kind: 'file', size: 1, modTime: expect.any(Number) }]);
     const found = b.search('report', 10);
     expect(found.hits.map((h) => h.path)).toEqual(['Docs/Report 2024.txt']);
     expect(found.coverage).toEqual({ rootListed: true, unlistedDirs: 0 });

@@ -1,6 +1,6 @@
 /**
- * The WebUiBackend over what the gateway has today: the metadata store (search), the VFS (quota, re-listing a
- * folder after a remote upload) and the account operations (links and remote uploads, the same code as the
+ * The WebUiBackend over what the gateway has today: the metadata store (search), the VFS (listings, quota,
+ * re-listing a folder after a remote upload) and the account operations (links and remote uploads, the same code as the
  * `link` and `remote-upload` commands).
  *
  * Errors: the account operations pass 1fichier's API errors through as they come; they are translated here, once,
@@ -46,6 +46,10 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
         logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'web UI: quota unknown');
       }
       return out;
+    },
+
+    async list(path, signal) {
+      return (await vfs.readdir(path, signal)).map((e) => ({ name: e.name, kind: e.kind, size: e.size, modTime: e.modTime }));
     },
 
     search(text, limit) {

@@ -2,12 +2,17 @@
  * The web UI's JSON endpoints, `<base>/?api=NAME` (see shared/api.ts for the shapes):
  *
  *   GET  about                 quota, plan, user, read-only, emulator
+ *   GET  list&path=PATH        a folder's entries (the same as PROPFIND Depth 1, as compact JSON)
  *   GET  search&q=TEXT         names in the metadata the gateway holds (no API call)
  *   POST links                 {paths} -> NDJSON: files, then one link/failed/skipped line per file, then end
  *   POST refresh              {path} -> {}; re-lists that folder from the account (one listing call)
  *   POST remote-upload         {urls, folder} -> {id}; refused (403) on a read-only server
  *   GET  jobs                  the account's remote upload jobs
  *   GET  job&id=N              one job and the result of each URL
+ *
+ * Why a JSON listing beside PROPFIND: for a folder of 5,000 entries the multistatus XML is ~1.5 MB and costs a
+ * browser about a second to parse; the same entries as JSON are a fifth of that and parse in milliseconds.
+ * Changes to the account still go through WebDAV (PUT, MKCOL, MOVE, DELETE).
  *
  * Every request must come from the web UI's own page (guard.ts: the X-Fichier-Dav header and same-origin
  * checks), after the server's usual authentication. Failures are JSON `{"error": {"code", "message"}}` with the
@@ -27,6 +32,7 @@ import {
   type AboutJson,
   type ErrorJson,
   type JobListJson,
+  type ListJson,
   type LinkEventJson,
   type RemoteUploadJson,
   type SearchJson,
@@ -112,6 +118,15 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
         plan: a.plan ?? null,
         version,
       };
+      sendJson(r, 200, body);
+    },
+  },
+
+  list: {
+    method: 'GET',
+    async run({ r, query, backend }) {
+      const path = accountPath(query.get('path') ?? '', 'path');
+      const body: ListJson = { path, entries: await backend.list(path, r.signal) };
       sendJson(r, 200, body);
     },
   },

@@ -4,7 +4,7 @@
  * gateway has (the metadata store, the VFS, the account operations), and is the only file to change when
  * those move.
  */
-import type { JobJson, JobListJson, SearchHitJson } from '../shared/api.ts';
+import type { JobJson, JobListJson, ListJson, SearchHitJson } from '../shared/api.ts';
 
 export type BackendLinkEvent =
   | { type: 'files'; count: number }
@@ -20,6 +20,8 @@ export interface BackendAbout {
 }
 
 export interface WebUiBackend {
+  /** The entries of folder `path` (what a PROPFIND Depth 1 shows). Throws FsError ENOENT, ENOTDIR, EAGAIN/EIO. */
+  list(path: string, signal: AbortSignal): Promise<ListJson['entries']>;
   /** Quota and plan (cached by the VFS; unknown fields left out when the account cannot be asked), and whether this is the emulator. Never rejects but with the signal's reason. */
   about(signal: AbortSignal): Promise<BackendAbout>;
   /**

@@ -27,6 +27,11 @@ interface Recorded {
 
 function fakeBackend(rec: Recorded): WebUiBackend {
   return {
+    async list(path) {
+      rec.calls.push(`list ${path}`);
+      if (path === 'missing') throw new FsError('ENOENT', 'no such folder', { path });
+      return [{ name: 'a.txt', kind: 'file', size: 5, modTime: 7 }];
+    },
     about: async () => ({ quota: { total: 1000, used: 250, free: 750 }, plan: 'Premium', emulator: true }),
     search(text, limit) {
       rec.calls.push(`search ${text} ${limit}`);
@@ -190,6 +195,16 @@ describe('the endpoints', () => {
     const r = await t.api('GET', 'about');
     expect(r.headers['cache-control']).toBe('no-store');
     expect(JSON.parse(r.text)).toEqual({ user: 'me"<x>', readOnly: false, emulator: true, quota: { total: 1000, used: 250, free: 750 }, plan: 'Premium', version: '9.9.9' });
+  });
+
+  it('list: the entries of a folder as compact JSON; a missing folder is a 404', async () => {
+    const t = await start();
+    expect(JSON.parse((await t.api('GET', 'list&path=%2FDocuments%2F')).text)).toEqual({ path: 'Documents', entries: [{ name: 'a.txt', kind: 'file', size: 5, modTime: 7 }] });
+    const missing = await t.api('GET', 'list&path=missing');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text).error.code).toBe('ENOENT');
+    expect((await t.api('GET', 'list&path=..')).status).toBe(400);
+    expect(t.rec.calls).toEqual(['list Documents', 'list missing']);
   });
 
   it('search: hits, truncation and coverage; empty text is a 400', async () => {

@@ -42,6 +42,12 @@ export interface AboutJson {
   version: string;
 }
 
+/** GET ?api=list&path=PATH: the folder's entries, as WebDAV's PROPFIND would list them, in a compact form. */
+export interface ListJson {
+  path: string;
+  entries: { name: string; kind: 'file' | 'dir'; size: number; modTime: number }[];
+}
+
 /** One hit of GET ?api=search&q=TEXT */
 export interface SearchHitJson {
   path: string;
