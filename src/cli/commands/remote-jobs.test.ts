@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
 import { CliError } from '../context.ts';
-import { jobView, type JobInfo } from '../../account/remote-jobs.ts';
+import type { JobView } from '../../account/index.ts';
 import { formatJob, formatJobList, waitForJob } from './remote-jobs.ts';
 
-const raw = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): JobInfo => ({
-  status: 'OK',
+/** A one-URL job in the account operations' view, the URL in state `status`. */
+const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): JobView => ({
   id: 7,
-  request_date: '2024-05-06 07:08:09',
-  execution_date: executed,
-  links: status === 'OK' ? 1 : 0,
-  result: [{ status, url: 'http://127.0.0.1:1/a.bin', download_link: status === 'OK' ? 'https://1fichier.com/?abc' : '', message: status === 'KO' ? 'Remote host not allowed #920' : '' }],
+  requested: '2024-05-06 07:08:09',
+  executed,
+  done: status !== 'pending',
+  results: [{ url: 'http://127.0.0.1:1/a.bin', status, link: status === 'OK' ? 'https://1fichier.com/?abc' : null, message: status === 'KO' ? 'Remote host not allowed #920' : null }],
 });
-const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null) => jobView(raw(status, executed));
 
 /** Account operations whose job turns OK on the `doneAt`-th remote/info call; counts the calls. */
 function fakeClient(doneAt: number) {
