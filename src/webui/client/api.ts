@@ -1,6 +1,7 @@
 /** The page's client of the web UI endpoints (`<base>/?api=NAME`, see shared/api.ts). */
 import { API_HEADER, API_PARAM, type AboutJson, type JobJson, type JobListJson, type LinkEventJson, type ListJson, type RemoteUploadJson, type SearchJson } from '../shared/api.ts';
-import { RequestFailed, type Entry } from './dav.ts';
+import type { Entry } from './dav.ts';
+import { RequestFailed } from './messages.ts';
 import { LineSplitter } from './ndjson.ts';
 import { joinPath } from './paths.ts';
 

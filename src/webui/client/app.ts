@@ -8,15 +8,15 @@
  */
 import type { AboutJson, SearchJson } from '../shared/api.ts';
 import { Api } from './api.ts';
-import { Dav, RequestFailed, type Entry } from './dav.ts';
-import { chooseFolder, confirmDialog, nameDialog, openModal } from './dialogs.ts';
+import { Dav, type Entry } from './dav.ts';
 import { button, h } from './dom.ts';
 import { formatSize, plural } from './format.ts';
 import { linksDialog } from './links.ts';
-import { ListView, type Row } from './listview.ts';
-import { failureMessage } from './messages.ts';
+import { acceptRowDrops, ListView, type Row } from './listview.ts';
+import { describeFailure } from './messages.ts';
 import { accountBox, emulatorNotice, toast, UploadsPanel } from './panels.ts';
-import { baseName, crumbs, isWithin, joinPath, nameProblem, parentOf, pathOfHref } from './paths.ts';
+import { chooseAndMove, deleteItems, moveInto, newFolder, rename, resolveClashes, type OpsHost } from './operations.ts';
+import { baseName, crumbs, isWithin, parentOf, pathOfHref } from './paths.ts';
 import { remoteUploadDialog } from './remote.ts';
 import { comparator, nextSort, type SortDir, type SortKey } from './sort.ts';
 import { droppedFiles, pickedFiles, Uploads, type PickedFile } from './uploads.ts';
@@ -80,10 +80,10 @@ export class App {
       { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Actions' } },
       ro ? null : tool('Upload files', () => this.#fileInput.click(), 'Upload files from this computer'),
       ro ? null : tool('Upload folder', () => this.#folderInput.click(), 'Upload a folder and everything in it'),
-      ro ? null : tool('New folder', () => void this.#newFolder(), 'Create a folder here'),
-      ro ? null : tool('Rename', () => void this.#rename(), 'Rename the selected item (F2)', { min: 1, max: 1 }),
-      ro ? null : tool('Move', () => void this.#moveDialog(), 'Move the selection to another folder', { min: 1 }),
-      ro ? null : tool('Delete', () => void this.#delete(), 'Delete the selection (Delete key)', { min: 1 }),
+      ro ? null : tool('New folder', () => void newFolder(this.#host()), 'Create a folder here'),
+      ro ? null : tool('Rename', () => this.#rename(), 'Rename the selected item (F2)', { min: 1, max: 1 }),
+      ro ? null : tool('Move', () => void chooseAndMove(this.#host(), this.#selectedItems()), 'Move the selection to another folder', { min: 1 }),
+      ro ? null : tool('Delete', () => void deleteItems(this.#host(), this.#selectedItems()), 'Delete the selection (Delete key)', { min: 1 }),
       tool('Links', () => this.#links(), 'Direct download links of the selected files (folders: every file inside)', { min: 1 }),
       ro ? null : tool('Remote upload', () => remoteUploadDialog(this.#api, this.#path, (f) => this.#changed(f)), 'Have 1fichier fetch URLs into a folder'),
       tool('Reload', () => void this.#reload(), 'List this folder again from the account'),
@@ -167,7 +167,7 @@ export class App {
       if (ac.signal.aborted) return;
       this.#entries = [];
       this.#draw();
-      this.#setNotice(err instanceof RequestFailed ? failureMessage('list this folder', err.status, err.body) : String(err), 'error');
+      this.#setNotice(describeFailure('list this folder', err), 'error');
       return;
     }
     if (ac.signal.aborted) return;
@@ -187,25 +187,8 @@ export class App {
         ev.preventDefault();
         void this.#go(c.path, { push: true });
       });
-      if (!this.config.readOnly && !last) this.#acceptMoves(a, c.path);
+      if (!this.config.readOnly && !last) acceptRowDrops(a, () => true, (paths) => void this.#moveAll(paths, c.path));
       return a;
-    });
-  }
-
-  /** Rows dragged onto `el` move into `dir`. */
-  #acceptMoves(el: HTMLElement, dir: string): void {
-    el.addEventListener('dragover', (ev) => {
-      if (!ev.dataTransfer?.types.includes('application/x-fichier-dav-paths')) return;
-      ev.preventDefault();
-      el.classList.add('drop-target');
-    });
-    el.addEventListener('dragleave', () => el.classList.remove('drop-target'));
-    el.addEventListener('drop', (ev) => {
-      el.classList.remove('drop-target');
-      const raw = ev.dataTransfer?.getData('application/x-fichier-dav-paths');
-      if (!raw) return;
-      ev.preventDefault();
-      void this.#moveAll(JSON.parse(raw) as string[], dir);
     });
   }
 
@@ -269,10 +252,10 @@ export class App {
       else if (this.#path !== '') void this.#go(parentOf(this.#path), { push: true, reveal: this.#path });
     } else if (ev.key === 'Delete' && !ro) {
       ev.preventDefault();
-      void this.#delete();
+      void deleteItems(this.#host(), this.#selectedItems());
     } else if (ev.key === 'F2' && !ro) {
       ev.preventDefault();
-      void this.#rename();
+      this.#rename();
     } else if (ev.key === 'Escape') {
       if (this.#mode.kind === 'search') this.#leaveSearch();
       else this.#list.clearSelection();
@@ -286,7 +269,7 @@ export class App {
     try {
       result = await this.#api.search(q);
     } catch (err) {
-      this.#setNotice(err instanceof RequestFailed ? failureMessage('search', err.status, err.body) : String(err), 'error');
+      this.#setNotice(describeFailure('search', err), 'error');
       return;
     }
     if (this.#search.value.trim() !== q) return;
@@ -315,7 +298,7 @@ export class App {
     try {
       await this.#api.refresh(this.#path);
     } catch (err) {
-      toast(this.#toasts, err instanceof RequestFailed ? failureMessage('reload from the account', err.status, err.body) : String(err), 'error');
+      toast(this.#toasts, describeFailure('reload from the account', err), 'error');
     }
     await this.#go(this.#path, { push: false });
   }
@@ -332,6 +315,18 @@ export class App {
     this.#reloadTimer = window.setTimeout(() => this.#changed(this.#path), 400);
   }
 
+  #rename(): void {
+    const items = this.#selectedItems();
+    if (items.length === 1) void rename(this.#host(), items[0]!);
+  }
+
+  /** Rows dragged onto a folder: the dragged paths, as the list knows them. */
+  #moveAll(paths: string[], dir: string): Promise<void> {
+    const known = new Map(this.#list.rows.map((r) => [r.entry.path, r.entry]));
+    const items = paths.map((p) => known.get(p) ?? { path: p, name: baseName(p), isDir: false });
+    return moveInto(this.#host(), items, dir);
+  }
+
   #selectedPaths(): string[] {
     return this.#list.selectedRows().map((r) => r.entry.path);
   }
@@ -341,91 +336,13 @@ export class App {
     if (paths.length > 0) linksDialog(this.#api, paths);
   }
 
-  async #newFolder(): Promise<void> {
-    const dir = this.#path;
-    await nameDialog('New folder', 'Name', '', (n) => nameProblem(n) ?? (this.#entries.some((e) => e.name === n) ? 'Something with that name already exists here.' : undefined), async (name) => {
-      try {
-        await this.#dav.mkcol(joinPath(dir, name));
-      } catch (err) {
-        return err instanceof RequestFailed ? failureMessage('create the folder', err.status, err.body) : String(err);
-      }
-      await this.#go(dir, { push: false, reveal: joinPath(dir, name) });
-      return undefined;
-    });
-  }
-
-  async #rename(): Promise<void> {
-    const [row] = this.#list.selectedRows();
-    if (!row || this.#list.selectedRows().length !== 1) return;
-    const e = row.entry;
-    const dir = parentOf(e.path);
-    await nameDialog(`Rename “${e.name}”`, 'New name', e.name, (n) => nameProblem(n) ?? (n === e.name ? 'That is already its name.' : undefined), async (name) => {
-      try {
-        await this.#dav.move(e.path, joinPath(dir, name), e.isDir);
-      } catch (err) {
-        return err instanceof RequestFailed ? failureMessage('rename', err.status, err.body) : String(err);
-      }
-      if (this.#mode.kind === 'folder') await this.#go(this.#path, { push: false, reveal: joinPath(dir, name) });
-      else void this.#runSearch();
-      return undefined;
-    });
-  }
-
-  async #moveDialog(): Promise<void> {
-    const paths = this.#selectedPaths();
-    if (paths.length === 0) return;
-    const target = await chooseFolder((p) => this.#api.list(p), `Move ${plural(paths.length, 'item')} to…`, this.#path, paths);
-    if (target !== undefined) await this.#moveAll(paths, target);
-  }
-
-  /** Moves each of `paths` into folder `dir` (never over an existing name), then reports. */
-  async #moveAll(paths: string[], dir: string): Promise<void> {
-    const isDir = new Map(this.#list.rows.map((r) => [r.entry.path, r.entry.isDir]));
-    const failures: string[] = [];
-    let moved = 0;
-    for (const p of paths) {
-      if (parentOf(p) === dir || isWithin(dir, p)) continue;
-      try {
-        await this.#dav.move(p, joinPath(dir, baseName(p)), isDir.get(p) ?? false);
-        moved++;
-      } catch (err) {
-        failures.push(err instanceof RequestFailed ? failureMessage(`move ${baseName(p)}`, err.status, err.body) : String(err));
-      }
-    }
-    if (moved > 0) toast(this.#toasts, `Moved ${plural(moved, 'item')} to /${dir}.`);
-    for (const f of failures) toast(this.#toasts, f, 'error');
-    await this.#refreshView();
-  }
-
-  async #delete(): Promise<void> {
-    const rows = this.#list.selectedRows();
-    if (rows.length === 0) return;
-    const names = rows.slice(0, 8).map((r) => h('li', {}, r.entry.name + (r.entry.isDir ? '/' : '')));
-    const more = rows.length > 8 ? h('li', { class: 'muted' }, `and ${plural(rows.length - 8, 'more item')}`) : null;
-    const dirs = rows.filter((r) => r.entry.isDir).length;
-    const ok = await confirmDialog(
-      `Delete ${plural(rows.length, 'item')}?`,
-      [h('ul', { class: 'names' }, ...names, more), dirs > 0 ? h('p', {}, 'Folders are deleted with everything in them. ') : '', h('p', {}, 'This cannot be undone.')],
-      'Delete',
-      { danger: true },
-    );
-    if (!ok) return;
-    let deleted = 0;
-    for (const r of rows) {
-      try {
-        await this.#dav.remove(r.entry.path, r.entry.isDir);
-        deleted++;
-      } catch (err) {
-        toast(this.#toasts, err instanceof RequestFailed ? failureMessage(`delete ${r.entry.name}`, err.status, err.body) : String(err), 'error');
-      }
-    }
-    if (deleted > 0) toast(this.#toasts, `Deleted ${plural(deleted, 'item')}.`);
-    await this.#refreshView();
-  }
-
-  async #refreshView(): Promise<void> {
+  async #refreshView(reveal?: string): Promise<void> {
     if (this.#mode.kind === 'search') await this.#runSearch();
-    else await this.#go(this.#path, { push: false });
+    else await this.#go(this.#path, { push: false, ...(reveal !== undefined ? { reveal } : {}) });
+  }
+
+  #selectedItems(): Entry[] {
+    return this.#list.selectedRows().map((r) => r.entry);
   }
 
   /** Files dropped anywhere on `zone` from outside the page are uploaded into the folder shown. */
@@ -450,31 +367,21 @@ export class App {
   /** Uploads `files` into the folder shown, asking first about names that exist there already. */
   async #upload(files: PickedFile[]): Promise<void> {
     const dir = this.#path;
-    const existing = new Set(this.#mode.kind === 'folder' ? this.#entries.filter((e) => !e.isDir).map((e) => e.name) : []);
-    const clashes = files.filter((f) => !f.rel.includes('/') && existing.has(f.rel));
-    let replace = new Set<string>();
-    if (clashes.length > 0) {
-      const choice = await askReplace(clashes.map((c) => c.rel));
-      if (choice === 'cancel') return;
-      if (choice === 'replace') replace = new Set(clashes.map((c) => c.rel));
-      else files = files.filter((f) => !clashes.includes(f));
-    }
-    await this.#uploads.add(files, dir, replace);
+    const plan = await resolveClashes(this.#host(), files);
+    if (plan) await this.#uploads.add(plan.files, dir, plan.replace);
   }
-}
 
-/** Asks what to do with uploads whose names exist: replace them, skip them, or cancel everything. */
-function askReplace(names: string[]): Promise<'replace' | 'skip' | 'cancel'> {
-  return new Promise((resolve) => {
-    let answer: 'replace' | 'skip' | 'cancel' = 'cancel';
-    const list = h('ul', { class: 'names' }, ...names.slice(0, 8).map((n) => h('li', {}, n)), names.length > 8 ? h('li', { class: 'muted' }, `and ${names.length - 8} more`) : null);
-    const m = openModal(`${plural(names.length, 'file')} already ${names.length === 1 ? 'exists' : 'exist'} here`, [list], { onClose: () => resolve(answer) });
-    const pick = (a: typeof answer) => () => {
-      answer = a;
-      m.close();
+  /** The page as the file operations see it. */
+  #host(): OpsHost {
+    return {
+      dav: this.#dav,
+      api: this.#api,
+      path: this.#path,
+      entries: this.#mode.kind === 'folder' ? this.#entries : [],
+      notify: (message, kind) => toast(this.#toasts, message, kind),
+      refresh: (reveal) => this.#refreshView(reveal),
     };
-    m.actions.append(button('Cancel', pick('cancel')), button('Skip them', pick('skip')), button('Replace', pick('replace'), { class: 'danger' }));
-  });
+  }
 }
 
 function debounce(fn: () => void, ms: number): () => void {

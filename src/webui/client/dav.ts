@@ -6,6 +6,7 @@
  * page (a cross-site form cannot send it).
  */
 import { API_HEADER } from '../shared/api.ts';
+import { RequestFailed } from './messages.ts';
 import { hrefOf } from './paths.ts';
 
 export interface Entry {
@@ -15,17 +16,6 @@ export interface Entry {
   size: number;
   /** ms since the epoch. */
   modTime: number;
-}
-
-/** A request the server refused: its status and body (for the message shown). Status 0: no answer at all. */
-export class RequestFailed extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`HTTP ${status}`);
-    this.name = 'RequestFailed';
-  }
 }
 
 export class Dav {

@@ -3,10 +3,10 @@
  * small ones (confirm, ask for a name, choose a folder). The links and remote upload dialogs are in their own
  * modules.
  */
-import { RequestFailed, type Entry } from './dav.ts';
+import type { Entry } from './dav.ts';
 import { button, h } from './dom.ts';
 import { icon } from './icons.ts';
-import { failureMessage } from './messages.ts';
+import { describeFailure } from './messages.ts';
 import { crumbs, isWithin, joinPath } from './paths.ts';
 import { compareNames } from './sort.ts';
 
@@ -113,7 +113,7 @@ export function chooseFolder(listDir: (path: string) => Promise<Entry[]>, title:
         dirs = (await listDir(path)).filter((e) => e.isDir).sort((a, b) => compareNames(a.name, b.name));
       } catch (err) {
         list.replaceChildren();
-        status.textContent = err instanceof RequestFailed ? failureMessage('list this folder', err.status, err.body) : String(err);
+        status.textContent = describeFailure('list this folder', err);
         return;
       }
       if (current !== path) return;

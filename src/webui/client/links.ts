@@ -6,11 +6,10 @@
  */
 import type { LinkEventJson } from '../shared/api.ts';
 import type { Api } from './api.ts';
-import { RequestFailed } from './dav.ts';
 import { button, h } from './dom.ts';
 import { openModal } from './dialogs.ts';
 import { formatPercent, plural } from './format.ts';
-import { failureMessage } from './messages.ts';
+import { describeFailure } from './messages.ts';
 
 /** Opens the dialog and starts getting the links of `paths`. */
 export function linksDialog(api: Api, paths: string[]): void {
@@ -64,7 +63,7 @@ export function linksDialog(api: Api, paths: string[]): void {
     .links(paths, on, abort.signal)
     .catch((err: unknown) => {
       if (abort.signal.aborted) return;
-      status.textContent = err instanceof RequestFailed ? failureMessage('get the links', err.status, err.body) : `Could not get the links: ${String(err)}`;
+      status.textContent = describeFailure('get the links', err);
     })
     .finally(() => {
       const any = urls.length > 0;

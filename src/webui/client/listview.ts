@@ -21,6 +21,28 @@ const OVERSCAN = 8;
 /** The drag payload type of rows dragged inside the page. */
 export const DRAG_TYPE = 'application/x-fichier-dav-paths';
 
+/**
+ * Makes `el` a drop target for rows dragged inside the page: highlighted while rows hover it (when `accepts()`),
+ * `onDrop(paths)` when they are dropped.
+ */
+export function acceptRowDrops(el: HTMLElement, accepts: () => boolean, onDrop: (paths: string[]) => void): void {
+  el.addEventListener('dragover', (ev) => {
+    if (!ev.dataTransfer?.types.includes(DRAG_TYPE) || !accepts()) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = 'move';
+    el.classList.add('drop-target');
+  });
+  el.addEventListener('dragleave', () => el.classList.remove('drop-target'));
+  el.addEventListener('drop', (ev) => {
+    el.classList.remove('drop-target');
+    const raw = ev.dataTransfer?.getData(DRAG_TYPE);
+    if (!raw) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    onDrop(JSON.parse(raw) as string[]);
+  });
+}
+
 export interface Row {
   entry: Entry;
   /** URL the name links to (a folder's page, a file's bytes). */
@@ -206,22 +228,7 @@ export class ListView {
       ev.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(this.selectedRows().map((r) => r.entry.path)));
       if (ev.dataTransfer) ev.dataTransfer.effectAllowed = 'move';
     });
-    if (!row.entry.isDir) return;
-    el.addEventListener('dragover', (ev) => {
-      if (!ev.dataTransfer?.types.includes(DRAG_TYPE) || this.selection.isSelected(row.entry.path)) return;
-      ev.preventDefault();
-      ev.dataTransfer.dropEffect = 'move';
-      el.classList.add('drop-target');
-    });
-    el.addEventListener('dragleave', () => el.classList.remove('drop-target'));
-    el.addEventListener('drop', (ev) => {
-      el.classList.remove('drop-target');
-      const raw = ev.dataTransfer?.getData(DRAG_TYPE);
-      if (!raw) return;
-      ev.preventDefault();
-      ev.stopPropagation();
-      moveInto(JSON.parse(raw) as string[], row.entry.path);
-    });
+    if (row.entry.isDir) acceptRowDrops(el, () => !this.selection.isSelected(row.entry.path), (paths) => moveInto(paths, row.entry.path));
   }
 
   #scrollToFocus(): void {

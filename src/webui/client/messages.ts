@@ -1,6 +1,6 @@
 /**
  * What a failed request means for the person using the page: one sentence per status, with the server's own
- * reason appended when it says more. Pure: no DOM.
+ * reason appended when it says more; and the error type requests fail with. Pure: no DOM.
  */
 
 const BY_STATUS: Readonly<Record<number, string>> = {
@@ -49,4 +49,21 @@ export function failureMessage(action: string, status: number, body = ''): strin
   const reason = reasonOf(body);
   const extra = reason !== '' && !UNINFORMATIVE.test(reason) ? ` (${reason})` : '';
   return `Could not ${action}: ${meaning}${extra}.`;
+}
+
+/** A request the server refused: its status and body (for the message shown). Status 0: no answer at all. */
+export class RequestFailed extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${status}`);
+    this.name = 'RequestFailed';
+  }
+}
+
+/** The message for any failure of `action`: a refused request as failureMessage says, anything else as itself. */
+export function describeFailure(action: string, err: unknown): string {
+  if (err instanceof RequestFailed) return failureMessage(action, err.status, err.body);
+  return `Could not ${action}: ${err instanceof Error ? err.message : String(err)}.`;
 }

@@ -5,10 +5,9 @@
  */
 import type { JobJson } from '../shared/api.ts';
 import type { Api } from './api.ts';
-import { RequestFailed } from './dav.ts';
 import { button, h } from './dom.ts';
 import { openModal } from './dialogs.ts';
-import { failureMessage } from './messages.ts';
+import { describeFailure } from './messages.ts';
 
 const POLL_MS = 3000;
 
@@ -43,7 +42,7 @@ export function remoteUploadDialog(api: Api, folder: string, onDone: (folder: st
         void follow(api, id, dest, view, () => open, onDone);
       })
       .catch((err: unknown) => {
-        problem.textContent = err instanceof RequestFailed ? failureMessage('start the remote upload', err.status, err.body) : String(err);
+        problem.textContent = describeFailure('start the remote upload', err);
       })
       .finally(() => (start.disabled = false));
   });
@@ -76,7 +75,7 @@ async function follow(api: Api, id: number, folder: string, view: HTMLElement, s
         return;
       }
     } catch (err) {
-      view.append(h('p', { class: 'form-error' }, err instanceof RequestFailed ? failureMessage('check the job', err.status, err.body) : String(err)));
+      view.append(h('p', { class: 'form-error' }, describeFailure('check the job', err)));
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

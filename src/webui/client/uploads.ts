@@ -7,8 +7,8 @@
  * failure offers "Replace". The file's own modification time goes along (X-OC-Mtime).
  */
 import { API_HEADER } from '../shared/api.ts';
-import { RequestFailed, type Dav } from './dav.ts';
-import { failureMessage } from './messages.ts';
+import type { Dav } from './dav.ts';
+import { describeFailure, failureMessage, RequestFailed } from './messages.ts';
 import { joinPath, parentOf } from './paths.ts';
 import type { TransferItem } from './progress.ts';
 
@@ -58,7 +58,7 @@ export class Uploads {
         await this.dav.mkcol(path);
       } catch (err) {
         if (err instanceof RequestFailed && err.status === 405) continue;
-        failedDirs.set(path, err instanceof RequestFailed ? failureMessage(`create the folder ${path}`, err.status, err.body) : String(err));
+        failedDirs.set(path, describeFailure(`create the folder ${path}`, err));
       }
     }
     for (const f of files) {
