@@ -154,6 +154,7 @@ function isClientGone(err: unknown): boolean {
 async function sendListing(s: DavShared, r: DavRequest, dir: VfsEntry, withBody: boolean): Promise<void> {
   const entries = await s.vfs.readdir(dir.path, r.signal);
   const html = Buffer.from(renderListing(dir, entries, (p, isDir) => r.href(p, isDir)), 'utf8');
-  writeHead(r, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-cache' });
+  // Vary: a browser asking for HTML may get the front end's page at this same URL instead.
+  writeHead(r, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-cache', ...(s.frontEnd ? { Vary: 'Accept' } : {}) });
   r.res.end(withBody ? html : undefined);
 }

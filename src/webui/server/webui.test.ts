@@ -115,8 +115,10 @@ describe('the page', () => {
     expect(page.text).toContain('<script type="module" src="/dav/?asset=app.0123456789abcdef.js"></script>');
     expect(page.text).not.toMatch(/<script>|<style|\sstyle=|\son[a-z]+=/i);
 
+    expect(page.headers.vary).toBe('Accept');
     const plain = await t.send('GET', '/dav/Documents/', { accept: '*/*' });
     expect(plain.text).toContain('Index of /Documents');
+    expect(plain.headers.vary).toBe('Accept');
     const propfind = await t.send('PROPFIND', '/dav/Documents/', { depth: '1', ...HTML });
     expect(propfind.status).toBe(207);
     const file = await t.send('GET', '/dav/Documents/a.txt', HTML);
