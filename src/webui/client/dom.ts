@@ -38,8 +38,3 @@ export function append(parent: Node, children: Child[]): void {
 export function button(label: string, onClick: (ev: MouseEvent) => void, props: { class?: string; title?: string; attrs?: Record<string, string | undefined> } = {}): HTMLButtonElement {
   return h('button', { class: props.class ?? '', attrs: { type: 'button', title: props.title, ...props.attrs }, on: { click: onClick } }, label);
 }
-
-/** Shows or hides `el` (the `hidden` attribute). */
-export function show(el: HTMLElement, visible: boolean): void {
-  el.hidden = !visible;
-}
