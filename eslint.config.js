@@ -1,17 +1,88 @@
-// Style and the layer boundaries of ../shared/design.md:
-//   cli/, webdav/ -> vfs/ -> remote/ -> api/ ; store/ and util/ are leaves; emulator/ sees only api/types.ts;
-//   observe/ (metrics) and rc/ (control port) see only types and stats of the layers they report on.
-// A boundary is enforced by no-restricted-imports per folder, so a wrong import fails `npm run lint`.
+// Style, and the layer boundaries of ARCHITECTURE.md, checked on every file at any depth.
+//
+// A layer is a folder of src/. Each one lists what it MAY import (an allow-list: a folder or file not listed
+// is refused, so a new folder starts closed). The check is eslint-plugin-import-x's no-restricted-paths,
+// which matches the RESOLVED path of each import against the importing file's folder, so '../../vfs' from
+// src/remote/fichier/deep/x.ts is caught as surely as '../vfs' from src/remote/x.ts. test/layers.test.ts
+// proves it on a nested file.
 import js from '@eslint/js';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const layer = (files, forbidden, message) => ({
-  files,
-  rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }],
-  },
-});
+const ROOT = import.meta.dirname;
 
+/** The kernel every layer may import: FsError and its codes, path helpers, byte spans, dead properties. */
+const KERNEL = ['core'];
+
+/**
+ * What each layer may import besides itself, util/ and the kernel (paths relative to src/); a `bare` layer does
+ * not get util/ and the kernel either (the web UI's browser code, which runs where node modules do not exist).
+ * Data flows one way: cli/, webdav/ and its front end webui/ -> account/ -> vfs/ -> remote/ -> api/; app/ is
+ * the composition root that wires them.
+ */
+const LAYERS = {
+  util: { may: [], why: 'util/ is a leaf: it imports no other layer' },
+  core: { may: [], why: 'core/ is the kernel at the bottom: it imports no other layer' },
+  config: { may: [], why: 'config/ imports only util/ and the kernel' },
+  api: { may: [], why: 'api/ (the 1fichier wire level) imports only util/ and the kernel' },
+  emulator: { may: ['api/types.ts'], why: 'emulator/ imports only the wire types of api/types.ts, never the client' },
+  store: { may: ['remote/types.ts'], why: 'store/ imports only the remote entry types' },
+  remote: { may: ['api'], why: 'remote/ sits below vfs/: it imports api/ (fichier only), never vfs/, store/ or the entry points' },
+  vfs: { may: ['remote/types.ts', 'store/types.ts'], why: 'vfs/ speaks to the Remote contract and the MetaStore interface, never to a remote implementation, api/ or the entry points' },
+  observe: { may: ['api/types.ts', 'api/pacer.ts', 'api/observer.ts', 'vfs/types.ts'], why: 'observe/ imports only the api/ types and stats and vfs/types.ts' },
+  rc: { may: ['observe', 'api/types.ts', 'api/pacer.ts', 'api/observer.ts', 'vfs/types.ts'], why: 'rc/ imports only observe/, the api/ types and vfs/types.ts' },
+  webdav: {
+    may: ['vfs', 'config/settings.ts', 'observe'],
+    why: 'webdav/ serves the VFS: it imports vfs/, the kernel, util/ and config/observe types, never a remote, api/ or the store',
+  },
+  account: {
+    may: ['vfs', 'remote/commands.ts'],
+    why: 'account/ (links, remote uploads) works through the VFS and the remote\'s backend commands, never api/ or a remote implementation',
+  },
+  'webui/client': {
+    may: ['webui/shared', 'core/path.ts'],
+    bare: true,
+    why: 'webui/client/ is browser code: it imports only itself, the webui/shared/ contract and the path helpers of core/path.ts, never server code',
+  },
+  'webui/shared': { may: [], bare: true, why: 'webui/shared/ is the client/server contract: types and constants only' },
+  'webui/server': {
+    may: ['webui/shared', 'account', 'vfs/types.ts', 'store/types.ts', 'webdav/index.ts', 'webdav/context.ts', 'webdav/errors.ts', 'webdav/xml-core.ts'],
+    why: 'webui/server/ is a front end of webdav/: it serves the VFS, the store\'s search and the account operations, never a remote or api/',
+  },
+  cli: {
+    may: ['app', 'config', 'vfs', 'webdav/index.ts', 'rc', 'observe', 'account'],
+    why: 'cli/ works through the VFS, the account operations and the session app/ builds; it never imports api/, emulator/, a remote or the store',
+  },
+  app: {
+    may: ['config', 'api', 'emulator', 'remote', 'store', 'vfs', 'observe', 'rc', 'account', 'webdav/index.ts', 'webui/server/index.ts'],
+    why: 'app/ (the composition root) wires every layer but the CLI; the WebDAV server and the web UI only through their index.ts',
+  },
+};
+
+/**
+ * Seams: single files allowed one more import than their layer. The `emulator` command runs the emulator
+ * standalone: the emulator is its whole job, so it imports it directly rather than through a pass-through in
+ * app/.
+ */
+const SEAMS = { 'src/cli/commands/emulator.ts': { cli: ['emulator/index.ts'] } };
+
+/** The zones of no-restricted-paths, each layer's allow-list widened by `extra` (for a seam). */
+const zonesWith = (extra = {}) => [
+  ...Object.entries(LAYERS).map(([layer, { may, why, bare }]) => ({
+    target: `./src/${layer}`,
+    from: './src',
+    except: [...new Set([layer, ...(layer === 'core' || bare ? [] : ['util', ...KERNEL]), ...may, ...(extra[layer] ?? [])])].map((p) => `./${p}`),
+    message: why,
+  })),
+  {
+    target: ['./src/remote/*.ts', './src/remote/memory'],
+    from: './src/api',
+    message: 'only remote/fichier/ speaks the 1fichier API',
+  },
+  { target: './src', from: './test', message: 'production code never imports test code' },
+];
+
+const TESTS = ['**/*.test.ts', 'test/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'bench/', '.tmp/', '.fichier-dav/', 'coverage/'] },
@@ -25,28 +96,41 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  layer(['src/util/**'], ['../*/**', '!../util/**', 'webdav-server'], 'util/ is a leaf: it imports no other layer'),
-  layer(['src/store/**'], ['../*/**', '!../store/**', '!../util/**', '!../remote/types.ts', '!../remote/path.ts', 'webdav-server'], 'store/ imports only util/ and the remote entry types'),
-  layer(['src/config/**'], ['../*/**', '!../config/**', '!../util/**', 'webdav-server'], 'config/ imports only util/'),
-  layer(['src/api/**'], ['../*/**', '!../api/**', '!../util/**', 'webdav-server'], 'api/ imports only util/'),
-  layer(['src/emulator/**'], ['../*/**', '!../emulator/**', '!../util/**', '!../api/types.ts', 'webdav-server'], 'emulator/ imports only api/types.ts and util/, never the client'),
-  layer(['src/remote/**'], ['../vfs/**', '../webdav/**', '../cli/**', '../emulator/**', 'webdav-server'], 'remote/ sits below vfs/, webdav/ and cli/'),
-  layer(['src/vfs/**'], ['../api/**', '../webdav/**', '../cli/**', '../emulator/**', 'webdav-server'], 'vfs/ speaks to remote/, never to api/, webdav/ or cli/'),
-  layer(['src/observe/**'], ['../*/**', '!../observe/**', '!../util/**', '!../api/types.ts', '!../api/pacer.ts', '!../api/observer.ts', '!../vfs/types.ts', 'webdav-server'], 'observe/ imports only util/, the api/ types and stats, and vfs/types.ts'),
-  layer(['src/rc/**'], ['../*/**', '!../rc/**', '!../util/**', '!../observe/**', '!../api/types.ts', '!../api/pacer.ts', '!../api/observer.ts', '!../vfs/types.ts', 'webdav-server'], 'rc/ imports only util/, observe/, the api/ types and vfs/types.ts'),
-  layer(['src/cli/**'], ['../webdav/handlers/**', 'webdav-server'], 'cli/ starts the server through webdav/index.ts only'),
-  layer(['src/account/**'], ['../*/**', '!../account/**', '!../api/**', '!../vfs/**', '!../remote/**', '!../util/**', 'webdav-server'], 'account/ (links, remote uploads) sits on vfs/ and api/ only'),
-  // The web UI: its browser code sees only its own folder and the shared contract; its server side is a front end
-  // of webdav/ that reaches the account only through the WebUiBackend (adapter.ts is the one file that binds it).
-  layer(['src/webui/client/**'], ['../../**', '!../../webui/**', '../server/**', 'node:*', 'webdav-server'], 'webui/client/ is browser code: it imports only webui/client/ and webui/shared/'),
-  layer(['src/webui/shared/**'], ['../../**', '../client/**', '../server/**', 'node:*'], 'webui/shared/ is the client/server contract: types and constants only'),
-  layer(['src/webui/server/**'], ['../../api/**', '../../emulator/**', '../../cli/**', '../../webdav/handlers/**', '../client/**', 'webdav-server'], 'webui/server/ reaches the account only through WebUiBackend'),
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: zonesWith() }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vitest', message: 'production code never imports the test runner' }],
+          patterns: [{ group: ['webdav-server'], message: 'only webdav/ uses the webdav-server framework' }],
+        },
+      ],
+    },
+  },
+  ...Object.entries(SEAMS).map(([file, extra]) => ({
+    files: [file],
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: zonesWith(extra) }] },
+  })),
+  {
+    files: ['src/webdav/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vitest', message: 'production code never imports the test runner' }] }] },
+  },
+  {
+    // The browser bundle: node's modules do not exist there.
+    files: ['src/webui/client/**/*.ts', 'src/webui/shared/**/*.ts'],
+    ignores: TESTS,
+    rules: { 'import-x/no-nodejs-modules': 'error' },
+  },
   {
     files: ['src/cli/**', 'scripts/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.test.ts', 'test/**'],
-    rules: { 'no-restricted-imports': 'off', 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    files: TESTS,
+    rules: { 'import-x/no-restricted-paths': 'off', 'no-restricted-imports': 'off', 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

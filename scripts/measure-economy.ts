@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { Vfs } from '../src/vfs/types.ts';
-import { startEmulator } from '../test/helpers/emulator.ts';
-import { vfsStack } from '../test/helpers/vfs-stack.ts';
+import { startEmulator } from '../test/support/emulator.ts';
+import { stackSet } from '../test/support/stack.ts';
 
 const { values } = parseArgs({
   options: { depth: { type: 'string', default: '3' }, fanout: { type: 'string', default: '3' }, files: { type: 'string', default: '5' } },
@@ -25,8 +25,8 @@ const fanout = Number(values.fanout);
 const filesPerFolder = Number(values.files);
 
 const emu = await startEmulator();
-const stack = vfsStack(() => emu);
-const client = stack.newClient();
+const stack = stackSet(() => emu);
+const client = emu.client();
 const dir = mkdtempSync(join(tmpdir(), 'fdav-economy-'));
 let folders = 0;
 
@@ -63,13 +63,12 @@ try {
   await build(0, 1);
   console.log(`tree: ${folders} folders + root, ${filesPerFolder} files per folder`);
   const store = join(dir, 'meta.sqlite');
-  const first = stack.openVfs(store);
+  const first = await stack.openVfs(store);
   await measure('cold walk', first);
   await measure('warm walk', first);
   await first.close();
-  await measure('restarted, same store', stack.openVfs(store));
+  await measure('restarted, same store', await stack.openVfs(store));
 } finally {
-  await client.close();
   await stack.closeAll();
   await emu.stop();
   rmSync(dir, { recursive: true, force: true });

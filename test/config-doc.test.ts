@@ -20,7 +20,7 @@ import { FIELDS, flagName, isFileField } from '../src/config/schema.ts';
 const FIX = 'run npm run docs:config';
 
 function leaves(obj: object, prefix = ''): string[] {
-  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === 'object' ? leaves(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
 }
 
 describe('README configuration reference', () => {

@@ -43,7 +43,7 @@ interface FolderLs {
 
 /** Opens the seeded data dir and listens. Rejects when the data dir or the port cannot be used. */
 export async function startBenchEmulator(dataDir: string, workDir: string): Promise<BenchEmulator> {
-  const emulator: Emulator = await createEmulator({ apiKey: BENCH_KEY, dataDir, latencyMs: CONDITIONS.apiLatencyMs, limits: {} });
+  const emulator: Emulator = await createEmulator({ apiKey: BENCH_KEY, dataDir, profile: 'lenient', latencyMs: CONDITIONS.apiLatencyMs });
   const caFile = join(workDir, 'emulator-ca.pem');
   let url: string;
   let port: number;

@@ -133,7 +133,7 @@ function emptyPutFolder(dataDir: string, putFolderId: number): number {
   const state = new State(join(dataDir, 'emulator.sqlite'), Date.now());
   try {
     const files = state.files(putFolderId);
-    state.tx(() => files.forEach((f) => state.deleteFile(f.id)));
+    state.tx(() => files.forEach((f) => state.deleteFile(f.id, Date.now())));
     return files.length;
   } finally {
     state.close();

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: fichier-dav's WebDAV server against `rclone serve webdav` over the same in-process 1fichier
- * emulator, item by item (B1..B7 of issue 6), with a table, results.json, results.md and ratios.svg at the end.
+ * emulator, item by item (B1..B7, described in bench/README.md), with a table, results.json, results.md and ratios.svg at the end.
  * Every server is a child process started and stopped per measurement; all of them and the emulator are
  * stopped at the end, on failure and on Ctrl-C too. Loopback only. See bench/README.md.
  *

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeKit } from '../vfs/test-kit.ts';
-import { linkFiles, type LinkEvent } from './links.ts';
+import { FsError } from '../core/errors.ts';
+import { makeKit } from '../../test/support/vfs-kit.ts';
+import type { VfsEntry } from '../vfs/types.ts';
+import { createAccountOps, LINK_CONCURRENCY, type LinkEvent } from './index.ts';
+import { linkFiles } from './links.ts';
 
 async function seeded() {
   const kit = makeKit();
@@ -14,71 +17,129 @@ async function seeded() {
 }
 
 /**
- * A getToken that counts its calls and refuses the calls numbered in `refuse`; `delay(n)` is how long call n
- * takes (by default the first calls take longest, so answers come back out of order).
+ * A link function whose calls wait until the test settles them: `pending` holds one entry per call made, in
+ * call order, so a test chooses the order answers come back in (no real time). A call rejects when its signal
+ * aborts, as the remote's calls do.
  */
-function fakeClient(refuse: number[] = [], delay = (n: number) => 40 / n) {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    async getToken(id: string, opts: { single?: boolean; signal?: AbortSignal } = {}) {
-      const n = ++calls;
-      expect(opts.single).toBe(false);
-      await new Promise((r) => setTimeout(r, delay(n)));
-      opts.signal?.throwIfAborted();
-      if (refuse.includes(n)) throw new Error(`refused ${id}`);
-      return { url: `https://dl.example/${encodeURIComponent(id)}` };
-    },
-  };
+function heldLinks(refuse: string[] = []) {
+  const pending: { path: string; settle: () => void }[] = [];
+  const linkOf = (file: VfsEntry, signal?: AbortSignal) =>
+    new Promise<string>((resolve, reject) => {
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      pending.push({
+        path: file.path,
+        settle: () => {
+          if (signal?.aborted) reject(signal.reason);
+          else if (refuse.includes(file.path)) reject(new FsError('EACCES', 'refused', { path: file.path }));
+          else resolve(`https://dl.example/${encodeURIComponent(file.path)}`);
+        },
+      });
+    });
+  return { linkOf, pending };
 }
 
+/** Yields to the event loop (no timer) until `ready()` holds; fails after 1,000 turns. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !ready(); i++) await new Promise<void>((r) => setImmediate(r));
+  expect(ready()).toBe(true);
+}
+
+/** Lets the work started so far go as far as it can without an answer. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+const shown = (events: LinkEvent[]): string[] => events.map((e) => `${e.type} ${'path' in e ? e.path : e.count}`);
+
 describe('linkFiles', () => {
-  it('reports the files in argument and walk order whatever order the tokens come back in; local-only files are skipped', async () => {
+  it('reports the files in argument and walk order whatever order the links come back in; local-only files are skipped', async () => {
     const kit = await seeded();
-    const client = fakeClient();
+    const held = heldLinks();
     const events: LinkEvent[] = [];
-    const sum = await linkFiles({ vfs: kit.vfs, client }, ['d'], { recursive: true, page: false, cdn: false }, (e) => events.push(e));
-    expect(events.map((e) => `${e.type} ${'path' in e ? e.path : (e as { count: number }).count}`)).toEqual(['skipped d/empty.txt', 'files 3', 'link d/a.txt', 'link d/b.txt', 'link d/sub/c.txt']);
-    expect(sum).toEqual({ files: 3, linked: 3, failed: 0, unresolved: 0 });
-    expect(client.calls).toBe(3);
+    const run = linkFiles(kit.vfs, held.linkOf, ['d'], true, (e) => events.push(e));
+    await until(() => held.pending.length === 3);
+    expect(held.pending.map((p) => p.path)).toEqual(['d/a.txt', 'd/b.txt', 'd/sub/c.txt']);
+    for (const p of [...held.pending].reverse()) {
+      p.settle();
+      await settle();
+    }
+    expect(await run).toEqual({ files: 3, linked: 3, failed: 0, unresolved: 0 });
+    expect(shown(events)).toEqual(['skipped d/empty.txt', 'files 3', 'link d/a.txt', 'link d/b.txt', 'link d/sub/c.txt']);
   });
 
   it('reports what cannot be resolved or linked, and goes on with the rest', async () => {
     const kit = await seeded();
-    const client = fakeClient([2]);
+    const held = heldLinks(['d/b.txt']);
     const events: LinkEvent[] = [];
-    const sum = await linkFiles({ vfs: kit.vfs, client }, ['nope', 'd', 'd/a.txt', 'd/b.txt'], { recursive: false, page: false, cdn: false }, (e) => events.push(e));
-    const failed = events.filter((e) => e.type === 'failed').map((e) => [e.path, (e.error as { code?: string }).code ?? 'API']);
+    const run = linkFiles(kit.vfs, held.linkOf, ['nope', 'd', 'd/a.txt', 'd/b.txt', 'd/empty.txt'], false, (e) => events.push(e));
+    await until(() => held.pending.length === 2);
+    held.pending.forEach((p) => p.settle());
+    expect(await run).toEqual({ files: 3, linked: 1, failed: 4, unresolved: 2 });
+    const failed = events.flatMap((e) => (e.type === 'failed' ? [[e.path, (e.error as FsError).code]] : []));
     expect(failed).toEqual([
       ['nope', 'ENOENT'],
       ['d', 'EISDIR'],
-      ['d/b.txt', 'API'],
+      ['d/b.txt', 'EACCES'],
+      // named by the user, a local-only file is a failure (under a folder it is only skipped)
+      ['d/empty.txt', 'ENOTSUP'],
     ]);
-    expect(sum).toEqual({ files: 2, linked: 1, failed: 3, unresolved: 2 });
   });
 
-  it('stops when aborted: no call is made for the files still waiting', async () => {
+  it(`keeps at most ${LINK_CONCURRENCY} calls in flight, and makes no more calls once aborted`, async () => {
     const kit = await seeded();
-    for (let i = 0; i < 20; i++) await kit.vfs.writeFile(`d/many-${i}.txt`, Buffer.from('x'));
-    const client = fakeClient([], () => 20);
+    for (let i = 0; i < 20; i++) await kit.vfs.writeFile(`d/many-${String(i).padStart(2, '0')}.txt`, Buffer.from('x'));
+    const held = heldLinks();
     const ac = new AbortController();
-    const run = linkFiles({ vfs: kit.vfs, client }, ['d'], { recursive: true, page: false, cdn: false }, (e) => {
+    const run = linkFiles(kit.vfs, held.linkOf, ['d'], true, (e) => {
       if (e.type === 'link') ac.abort(new Error('gone'));
     }, ac.signal);
-    await expect(run).rejects.toThrow('gone');
-    await new Promise((r) => setTimeout(r, 100));
-    // The first answer comes once the first LINK_CONCURRENCY calls are out; at most as many more start meanwhile.
-    expect(client.calls).toBeLessThanOrEqual(8);
+    const outcome = run.catch((err: unknown) => err);
+    await until(() => held.pending.length === LINK_CONCURRENCY);
+    await settle();
+    expect(held.pending).toHaveLength(LINK_CONCURRENCY);
+    held.pending[0]!.settle();
+    expect(((await outcome) as Error).message).toBe('gone');
+    // the one answer may have freed a slot before the abort; nothing starts after it
+    for (const p of held.pending) p.settle();
+    await settle();
+    expect(held.pending.length).toBeLessThanOrEqual(LINK_CONCURRENCY + 1);
+  });
+});
+
+describe('AccountOps.links', () => {
+  it('direct links come from the backend commands, page links from the remote, each reported per file', async () => {
+    const kit = await seeded();
+    const direct: string[] = [];
+    const account = createAccountOps({
+      vfs: kit.vfs,
+      commands: {
+        directLink: async (file) => {
+          direct.push(file.path);
+          return `https://dl.example/${file.id}`;
+        },
+        remoteUpload: () => Promise.reject(new Error('unused')),
+        remoteUploadJobs: () => Promise.reject(new Error('unused')),
+        remoteUploadJob: () => Promise.reject(new Error('unused')),
+      },
+      publicLink: (file, signal) => kit.backend.publicLink!(file, signal),
+    });
+    const a = await kit.vfs.stat('d/a.txt');
+    const events: LinkEvent[] = [];
+    await account.links(['d/a.txt'], { recursive: false }, (e) => events.push(e));
+    await account.links(['d/a.txt'], { recursive: false, page: true }, (e) => events.push(e));
+    expect(direct).toEqual(['d/a.txt']);
+    expect(events.filter((e) => e.type === 'link').map((e) => (e as { url: string }).url)).toEqual([`https://dl.example/${a.id}`, `memory://files/${encodeURIComponent(a.id)}`]);
   });
 
-  it('page links need no API call', async () => {
+  it('without backend commands or public links, each file fails with ENOTSUP', async () => {
     const kit = await seeded();
-    const client = fakeClient();
-    const events: LinkEvent[] = [];
-    await linkFiles({ vfs: kit.vfs, client }, ['d/a.txt'], { recursive: false, page: true, cdn: false }, (e) => events.push(e));
-    expect(events.at(-1)).toMatchObject({ type: 'link', path: 'd/a.txt' });
-    expect(client.calls).toBe(0);
+    const account = createAccountOps({ vfs: kit.vfs });
+    const codes: string[] = [];
+    const on = (e: LinkEvent) => {
+      if (e.type === 'failed') codes.push((e.error as FsError).code);
+    };
+    expect(await account.links(['d/a.txt'], { recursive: false }, on)).toMatchObject({ linked: 0, failed: 1 });
+    expect(await account.links(['d/a.txt'], { recursive: false, page: true }, on)).toMatchObject({ linked: 0, failed: 1 });
+    expect(codes).toEqual(['ENOTSUP', 'ENOTSUP']);
   });
 });

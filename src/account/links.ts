@@ -1,36 +1,23 @@
 /**
- * Direct download links for many files at once, the one implementation behind `fichier-dav link` and the web
- * UI's "Links" action.
+ * Links for many files at once, the one implementation behind `fichier-dav link` and the web UI's "Links"
+ * action.
  *
- * - Each link is a get_token call WITHOUT single=1, so it can be used again until the token expires, with the
- *   account's `cdn` and `file_password` settings. Every call goes through the one client, so its pacer spaces
- *   them; at most LINK_CONCURRENCY are in flight (the pacer's interval is what limits the rate, however many
- *   files are asked for).
- * - `page` gives the permanent 1fichier file URL instead (what `rclone link` prints): no API call.
+ * - Each link is what `linkOf` gives for a file: the remote's direct download link (remote/commands.ts: on
+ *   1fichier a reusable get_token URL with the account's `cdn` and `file_password` settings) or its permanent
+ *   page URL. Every such call goes through the remote, so the pacer spaces them; at most LINK_CONCURRENCY are in
+ *   flight (the pacer's interval is what limits the rate, however many files are asked for).
  * - A folder is walked (vfs/walk.ts order) when `recursive` is set; local-only files below it (0-byte and OS
  *   junk files, kept by fichier-dav and not stored on 1fichier) are reported as skipped, not as failures.
  * - Results are reported in argument and walk order, whatever order the calls finish in, so a list of links
  *   lines up with the list of files.
  */
 import pLimit from 'p-limit';
-import type { FichierClient } from '../api/client.ts';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { Vfs, VfsEntry } from '../vfs/types.ts';
 import { walkAll } from '../vfs/walk.ts';
 
-/** get_token calls in flight at once (the pacer spaces their starts anyway). */
+/** Link calls in flight at once (the pacer spaces their starts anyway). */
 export const LINK_CONCURRENCY = 4;
-
-export interface LinkOptions {
-  /** Link every file below the folders named (else a folder is an EISDIR failure). */
-  recursive: boolean;
-  /** The permanent file URL instead of a direct download link (no API call). */
-  page: boolean;
-  /** Ask for CDN links (uses the account's CDN credit). */
-  cdn: boolean;
-  /** Password of password-protected files. */
-  filePassword?: string;
-}
 
 export type LinkEvent =
   /** The arguments are resolved: `count` files will be linked (sent once, before any `link`). */
@@ -38,25 +25,23 @@ export type LinkEvent =
   | { type: 'link'; path: string; url: string }
   /** A local-only file found below a folder: it has no link; not a failure. */
   | { type: 'skipped'; path: string; reason: string }
-  /** An argument that could not be resolved (ENOENT, EISDIR without `recursive`, EAGAIN...) or a refused token. */
+  /** An argument that could not be resolved (ENOENT, EISDIR without `recursive`, EAGAIN...) or a refused link (an FsError). */
   | { type: 'failed'; path: string; error: unknown };
 
 export interface LinkSummary {
-  /** Files found (linked or failed at the token step). */
+  /** Files found (linked or failed at the link step). */
   files: number;
   linked: number;
-  /** Token failures plus arguments that could not be resolved. */
+  /** Link failures plus arguments that could not be resolved. */
   failed: number;
   /** Arguments that could not be resolved to files. */
   unresolved: number;
 }
 
-export interface LinkDeps {
-  vfs: Vfs;
-  client: Pick<FichierClient, 'getToken'>;
-}
+/** The link of one file (it is stored on the remote). Throws FsError. */
+export type LinkOf = (file: VfsEntry, signal?: AbortSignal) => Promise<string>;
 
-/** The files `paths` name, in order; what cannot be resolved or linked is reported to `on`. */
+/** The files `paths` name, in order; what cannot be resolved is reported to `on`. */
 async function filesOf(vfs: Vfs, paths: readonly string[], recursive: boolean, on: (e: LinkEvent) => void, signal?: AbortSignal): Promise<{ files: VfsEntry[]; unresolved: number }> {
   const files: VfsEntry[] = [];
   let unresolved = 0;
@@ -83,13 +68,11 @@ async function filesOf(vfs: Vfs, paths: readonly string[], recursive: boolean, o
   return { files, unresolved };
 }
 
-/** The link of one file. Throws ENOTSUP for a local-only file, what getToken throws otherwise. */
-async function linkOf(client: LinkDeps['client'], file: VfsEntry, opts: LinkOptions, signal?: AbortSignal): Promise<string> {
+/** `linkOf(file)`, refusing a local-only file (named by the user) with ENOTSUP first. */
+async function linkOne(linkOf: LinkOf, file: VfsEntry, signal?: AbortSignal): Promise<string> {
   if (file.local) throw new FsError('ENOTSUP', 'a local-only file (not stored on 1fichier) has no link', { path: file.path });
-  if (opts.page) return file.id;
   signal?.throwIfAborted();
-  const res = await client.getToken(file.id, { single: false, cdn: opts.cdn, ...(opts.filePassword !== undefined ? { pass: opts.filePassword } : {}), ...(signal ? { signal } : {}) });
-  return res.url;
+  return linkOf(file, signal);
 }
 
 /**
@@ -97,12 +80,19 @@ async function linkOf(client: LinkDeps['client'], file: VfsEntry, opts: LinkOpti
  * counts once every file is done; per-file failures are events, not rejections. Rejects only with the signal's
  * reason when `signal` aborts (calls not started yet are not made).
  */
-export async function linkFiles(deps: LinkDeps, paths: readonly string[], opts: LinkOptions, on: (e: LinkEvent) => void, signal?: AbortSignal): Promise<LinkSummary> {
-  const { files, unresolved } = await filesOf(deps.vfs, paths, opts.recursive, on, signal);
+export async function linkFiles(
+  vfs: Vfs,
+  linkOf: LinkOf,
+  paths: readonly string[],
+  recursive: boolean,
+  on: (e: LinkEvent) => void,
+  signal?: AbortSignal,
+): Promise<LinkSummary> {
+  const { files, unresolved } = await filesOf(vfs, paths, recursive, on, signal);
   on({ type: 'files', count: files.length });
   const limit = pLimit(LINK_CONCURRENCY);
   const settled = files.map((f) =>
-    limit(() => linkOf(deps.client, f, opts, signal)).then(
+    limit(() => linkOne(linkOf, f, signal)).then(
       (url) => ({ url }),
       (err: unknown) => ({ err }),
     ),

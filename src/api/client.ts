@@ -22,6 +22,7 @@ import { createPacer, sharedPacer, type Pacer } from './pacer.ts';
 import { createSlots, type Slots } from './slots.ts';
 import { uploadFile, type UploadedFile, type UploadOptions } from './upload.ts';
 import { downloadFile, type DownloadOptions, type DownloadResult } from './download.ts';
+import { listSharedFolder, type SharedFolderOptions } from './shared-folder.ts';
 import { normalizeUserInfo } from './userinfo.ts';
 import { REAL_API_BASE } from './types.ts';
 import type {
@@ -46,6 +47,7 @@ import type {
   RemoteRequestResponse,
   ReqOf,
   ResOf,
+  SharedFolderEntry,
   UserInfoResponse,
 } from './types.ts';
 
@@ -259,6 +261,14 @@ export class FichierClient {
       getUploadServer: (signal?: AbortSignal) => this.getUploadServer(signal),
     };
     return uploadFile(ctx, source, opts);
+  }
+
+  /**
+   * The files of public shared folder `id` (1fichier's /dir/ page, with `pass` for a protected one); see
+   * shared-folder.ts for errors. Download an entry with `getToken(entry.link)`, as rclone does.
+   */
+  sharedFolderLs(id: string, opts: SharedFolderOptions = {}): Promise<SharedFolderEntry[]> {
+    return listSharedFolder({ http: this.#http, pacer: this.#pacer, clock: this.#clock, baseUrl: this.baseUrl }, id, opts);
   }
 
   /** Streams a token URL, whole or ranged; see download.ts `downloadFile` for results and errors. */

@@ -1,5 +1,5 @@
 /**
- * GET of a download token URL (reference §6), optionally ranged, streamed and never buffered.
+ * GET of a download token URL (from get_token), optionally ranged, streamed and never buffered.
  *
  * Pacing choice: a download GET is not an API call, so it does not wait for the pacer's interval nor
  * count against its 4 API slots (a long transfer would starve listings). It goes through its own cap
@@ -16,9 +16,9 @@ import { mapHost } from './hosts.ts';
 import type { Clock } from '../util/clock.ts';
 
 export interface DownloadOptions {
-  /** First byte wanted (default 0). */
+  /** First byte wanted (default 0). Inside the file: the caller validated it (core/span.ts); sent as is. */
   start?: number;
-  /** Last byte wanted, inclusive (default: end of file). */
+  /** Last byte wanted, inclusive (default: end of file); inside the file, like `start`. */
   end?: number;
   /** When known (from a listing), the whole file's size: a different total is a 'protocol' error (an error page). */
   expectedSize?: number;
@@ -44,7 +44,8 @@ export interface DownloadContext {
   baseUrl: string;
 }
 
-const ENDPOINT = 'download';
+/** The endpoint name of a download in errors, logs and metrics. */
+export const DOWNLOAD_ENDPOINT = 'download';
 
 /**
  * Fetches `tokenUrl` (host-mapped for the emulator), with `Range: bytes=start-end` when a range is asked.
@@ -57,7 +58,7 @@ export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts:
   const range = rangeHeader(opts.start, opts.end);
   const release = await ctx.slots.acquire(opts.signal);
   try {
-    const answer = await ctx.http.attempt(ENDPOINT, opts.signal, () => fetchChecked(ctx, tokenUrl, range, opts));
+    const answer = await ctx.http.attempt(DOWNLOAD_ENDPOINT, opts.signal, () => fetchChecked(ctx, tokenUrl, range, opts));
     // undici emits AbortError when a consumer destroys the body to stop early; that is not a crash.
     answer.body.on('error', ignore);
     answer.body.once('close', release);
@@ -71,16 +72,16 @@ export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts:
 /** Sends the GET and checks the answer (status, Content-Range, sizes); throws as `downloadFile`. */
 async function fetchChecked(ctx: DownloadContext, tokenUrl: string, range: string | undefined, opts: DownloadOptions): Promise<DownloadResult> {
   const res = await ctx.http.send({
-    endpoint: ENDPOINT,
+    endpoint: DOWNLOAD_ENDPOINT,
     url: mapHost(tokenUrl, ctx.baseUrl),
     method: 'GET',
     headers: range ? { range } : {},
     signal: opts.signal,
   });
   if (res.statusCode !== 200 && res.statusCode !== 206) {
-    const text = await readText(res.body, { endpoint: ENDPOINT, signal: opts.signal }, 64 * 1024);
-    decodeOutcome({ endpoint: ENDPOINT, status: res.statusCode, headers: res.headers, text, nowMs: ctx.clock.now() });
-    throw localError(ENDPOINT, 'protocol', `unexpected download answer`, { httpStatus: res.statusCode });
+    const text = await readText(res.body, { endpoint: DOWNLOAD_ENDPOINT, signal: opts.signal }, 64 * 1024);
+    decodeOutcome({ endpoint: DOWNLOAD_ENDPOINT, status: res.statusCode, headers: res.headers, text, nowMs: ctx.clock.now() });
+    throw localError(DOWNLOAD_ENDPOINT, 'protocol', `unexpected download answer`, { httpStatus: res.statusCode });
   }
   try {
     const sizes = checkAnswer(res.statusCode, res.headers, opts, range !== undefined);
@@ -114,7 +115,10 @@ function discard(body: Readable): void {
   body.destroy();
 }
 
-/** `bytes=start-end` for a partial request, undefined for the whole file. Throws RangeError when invalid. */
+/**
+ * `bytes=start-end` for a partial request, undefined for the whole file. Throws RangeError when the numbers
+ * cannot form a header (a caller's bug: the span was validated where it entered, core/span.ts).
+ */
 export function rangeHeader(start: number | undefined, end: number | undefined): string | undefined {
   const s = start ?? 0;
   if (!Number.isSafeInteger(s) || s < 0) throw new RangeError(`invalid range start ${String(start)}`);
@@ -143,13 +147,13 @@ function checkAnswer(
   const lenHeader = headers['content-length'];
   const size = typeof lenHeader === 'string' && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   const start = opts.start ?? 0;
-  const mismatch = (why: string) => localError(ENDPOINT, 'protocol', why, { httpStatus: status });
+  const mismatch = (why: string) => localError(DOWNLOAD_ENDPOINT, 'protocol', why, { httpStatus: status });
   let totalSize: number | undefined;
   if (status === 206) {
     const cr = parseContentRange(typeof headers['content-range'] === 'string' ? headers['content-range'] : undefined);
     if (!ranged || !cr) throw mismatch('206 answer without a matching request or a valid Content-Range');
     totalSize = cr.total;
-    const wantLast = opts.end === undefined ? cr.total !== undefined ? cr.total - 1 : cr.last : Math.min(opts.end, (cr.total ?? Infinity) - 1);
+    const wantLast = opts.end ?? (cr.total !== undefined ? cr.total - 1 : cr.last);
     if (cr.first !== start || cr.last !== wantLast) throw mismatch(`Content-Range ${cr.first}-${cr.last} does not match the requested range`);
     if (size !== undefined && size !== cr.last - cr.first + 1) throw mismatch('Content-Length does not match Content-Range');
   } else {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { classifyFailure, decodeOutcome, FichierApiError, isFloodBan, parseFichierCode, parseRetryAfter, transportError } from './errors.ts';
+import { thrownBy } from '../../test/support/errors.ts';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -14,15 +15,7 @@ function decode(status: number, body: unknown, extra: { headers?: Record<string,
   });
 }
 
-function failure(fn: () => unknown): FichierApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FichierApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a FichierApiError');
-}
+const failure = (fn: () => unknown): FichierApiError => thrownBy(fn, FichierApiError);
 
 describe('decodeOutcome', () => {
   it('returns OK bodies and bodies without status', () => {

@@ -2,7 +2,7 @@
  * The one error type of the 1fichier wire layer and the one function that classifies every HTTP outcome
  * (status + body) into success or a FichierApiError.
  *
- * Rules (reference §2): an error arrives either as a non-2xx status or as HTTP 200 with `status: "KO"`;
+ * Rules: an error arrives either as a non-2xx status or as HTTP 200 with `status: "KO"`;
  * a JSON body without `status` is a success (get_upload_server, end.pl); a non-JSON body where JSON was
  * expected is a 'protocol' error. The 1fichier code is the first `#(\d{1,3})` of the message (rclone's rule).
  *

@@ -14,5 +14,6 @@ export { mapHost, isRealApi, uploadNodeUrl } from './hosts.ts';
 export { MAX_UPLOAD_BYTES, multipartFraming, type UploadOptions, type UploadedFile } from './upload.ts';
 export { parseContentRange, rangeHeader, type DownloadOptions, type DownloadResult } from './download.ts';
 export { normalizeUserInfo, offerName } from './userinfo.ts';
+export { listSharedFolder, type SharedFolderOptions } from './shared-folder.ts';
 export { outcomeOf, type ApiObserver, type ApiOutcome } from './observer.ts';
 export * from './types.ts';

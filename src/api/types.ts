@@ -1,21 +1,27 @@
 /**
- * Wire types of the 1fichier API v1, exactly as 1fichier sends and accepts them, quirks included
- * (see ../shared/reference/fichier-api.md). Shared by the client (src/api/client.ts) and the
+ * Wire types of the 1fichier API v1, exactly as 1fichier sends and accepts them, quirks included (the
+ * public API documentation is https://1fichier.com/api.html; what it leaves out was observed). Shared by the client (src/api/client.ts) and the
  * emulator (src/emulator/): an endpoint that one side forgets is a compile error.
  *
  * Quirks kept on purpose:
  * - `content-type` with a hyphen in file entries, `2fa` in user info;
- * - integers 0/1 for flags; dates as "YYYY-MM-DD HH:MM:SS" strings;
+ * - integers 0/1 for flags; dates as "YYYY-MM-DD HH:MM:SS" strings in French local time (Europe/Paris);
  * - `size` is a number everywhere except end.pl, where it is a string;
  * - user/info's string-typed fields are strings (rclone's decoder rejects numbers there);
  * - sub-folder entries use `id`, not `folder_id`;
  * - get_upload_server and end.pl answers carry no `status`.
  */
 
+import { formatParis, parseParis } from '../util/paris-time.ts';
+
 /** 0 or 1, the API's boolean. */
 export type Flag = 0 | 1;
 
-/** "YYYY-MM-DD HH:MM:SS", no timezone (read as UTC, like rclone). */
+/**
+ * "YYYY-MM-DD HH:MM:SS", no zone: French local time (Europe/Paris, CET/CEST), as the C# SDK and the
+ * OpenAPI description say. rclone reads it as UTC, so its times are one or two hours ahead of ours.
+ * Converted to and from instants only by `parseWireDate` / `formatWireDate`.
+ */
 export type WireDate = string;
 
 /** Every error body: the message ends with a numeric code, e.g. "Flood detected: IP Locked #374". */
@@ -308,6 +314,42 @@ export interface RemoteInfoResponse {
   result: { status: 'OK' | 'KO' | 'pending'; url: string; download_link: string; message: string }[];
 }
 
+/**
+ * folder/share.cgi: share a folder publicly (its page https://1fichier.com/dir/<id>), optionally behind a password,
+ * or stop sharing it (`share: 0`). `shares` (groupware shares with other accounts) is not used here.
+ */
+export interface FolderShareRequest {
+  folder_id: number;
+  share?: Flag;
+  /** The shared folder's password; "" removes it. */
+  pass?: string;
+  shares?: { email: string; rw: Flag; hide_links: Flag }[];
+}
+
+export interface FolderShareResponse {
+  status: 'OK';
+  /** The public page, "https://1fichier.com/dir/<id>" (alphanumeric id); absent when unsharing. */
+  url?: string;
+  message?: string;
+}
+
+/**
+ * One entry of a shared folder's page in JSON (`GET https://1fichier.com/dir/<id>?json=1`, or POST
+ * `json=1&pass=...` for a protected folder): a JSON array of these, files only (flat), no checksum.
+ */
+export interface SharedFolderEntry {
+  filename: string;
+  /** The file's URL ("https://1fichier.com/?<id>"): what get_token takes. */
+  link: string;
+  size: number;
+}
+
+/** Path prefix of the website's shared-folder pages (on the 1fichier.com host, not the API host). */
+export const SHARED_DIR_PATH = '/dir/';
+
+/** A shared folder id: alphanumeric, e.g. "CiLKCBI7" (not the API's numeric folder ids). */
+export const SHARED_ID_RE = /^[A-Za-z0-9]{1,64}$/;
+
 /** end.pl with header `JSON: 1`. No `status` field; `size` is a string. */
 export interface EndUploadResponse {
   incoming: number;
@@ -337,6 +379,7 @@ export interface Endpoints {
   'file/cp.cgi': { req: FileCpRequest; res: FileCpResponse };
   'file/rm.cgi': { req: FileRmRequest; res: FileRmResponse };
   'file/chattr.cgi': { req: FileChattrRequest; res: FileChattrResponse };
+  'folder/share.cgi': { req: FolderShareRequest; res: FolderShareResponse };
   'download/get_token.cgi': { req: GetTokenRequest; res: GetTokenResponse };
   'upload/get_upload_server.cgi': { req: GetUploadServerRequest; res: GetUploadServerResponse };
   'remote/request.cgi': { req: RemoteRequestRequest; res: RemoteRequestResponse };
@@ -362,6 +405,7 @@ export const ENDPOINT_PATHS = [
   'file/cp.cgi',
   'file/rm.cgi',
   'file/chattr.cgi',
+  'folder/share.cgi',
   'download/get_token.cgi',
   'upload/get_upload_server.cgi',
   'remote/request.cgi',
@@ -384,15 +428,20 @@ export const END_UPLOAD_PATH = '/end.pl';
 /** File URL form: https://1fichier.com/?<id>, id 5-20 of [a-z0-9]. */
 export const FILE_URL_RE = /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z0-9-]+\.[a-z]+\/\?([a-z0-9]{5,20})$/;
 
-/** Format a Date as the API's "YYYY-MM-DD HH:MM:SS" (UTC). */
+/**
+ * The one wire-date mapper, shared by the client and the emulator: a Date as the API's Paris wall-clock
+ * "YYYY-MM-DD HH:MM:SS" (milliseconds dropped).
+ */
 export function formatWireDate(d: Date): WireDate {
-  return d.toISOString().slice(0, 19).replace('T', ' ');
+  return formatParis(d.getTime());
 }
 
-/** Parse "YYYY-MM-DD HH:MM:SS" as UTC (rclone's reading); undefined when malformed. */
+/**
+ * Parse the API's "YYYY-MM-DD HH:MM:SS" as Europe/Paris time; undefined when malformed. A time in the
+ * repeated autumn hour is read as its first (CEST) occurrence, one in the skipped spring hour as one hour
+ * later (see util/paris-time.ts).
+ */
 export function parseWireDate(s: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(s);
-  if (!m) return undefined;
-  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  return Number.isNaN(t) ? undefined : new Date(t);
+  const t = parseParis(s);
+  return t === undefined ? undefined : new Date(t);
 }

@@ -1,5 +1,5 @@
 /**
- * The three-step upload (reference §5): get_upload_server, a streamed multipart POST to the node's
+ * The three-step upload: get_upload_server, a streamed multipart POST to the node's
  * upload.cgi (never retried: a retried POST makes a duplicate file), then end.pl with `JSON: 1`, polled
  * with backoff while the node answers "please wait", HTML or 5xx.
  *
@@ -21,7 +21,7 @@ import { END_UPLOAD_PATH, UPLOAD_PATH } from './types.ts';
 export const MAX_UPLOAD_BYTES = 300e9;
 
 export interface UploadOptions {
-  /** The name as stored (already encoded by the caller, see reference §9.2). */
+  /** The name as stored (already encoded by the caller: remote/fichier/encoding.ts). */
   filename: string;
   /** Exact byte count of the source; must be > 0. */
   size: number;

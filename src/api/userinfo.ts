@@ -1,6 +1,6 @@
 /**
  * The one mapper for user/info answers: 1fichier (or an emulator) may send the string-typed fields as
- * numbers and the number-typed fields as strings (reference §4.1, §14 item 3). The result always has the
+ * numbers and the number-typed fields as strings (both were seen). The result always has the
  * types declared in UserInfoResponse.
  */
 import type { UserInfoResponse } from './types.ts';

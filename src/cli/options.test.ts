@@ -55,6 +55,20 @@ describe('flagValues', () => {
     expect(seen.values).toEqual({});
   });
 
+  it('collects a repeated list flag (--allow-origin) and comma-separated values, canonical', async () => {
+    const root = new Command('t').exitOverride();
+    for (const o of schemaOptions(['allowOrigin', 'allowHost'])) root.addOption(o);
+    let seen: Record<string, unknown> = {};
+    root.action((_o: unknown, cmd: Command) => {
+      seen = flagValues(cmd);
+    });
+    await root.parseAsync(['--allow-origin', 'http://LOCALHOST:3000/', '--allow-host', 'a.example', '--allow-origin', 'https://b.example,https://c.example:8443'], { from: 'user' });
+    expect(seen).toEqual({ allowOrigin: ['http://localhost:3000', 'https://b.example', 'https://c.example:8443'], allowHost: ['a.example'] });
+    await expect(new Command('t').exitOverride().configureOutput({ writeErr: () => undefined }).addOption(schemaOption('allowOrigin')).parseAsync(['--allow-origin', '*'], { from: 'user' })).rejects.toMatchObject({
+      code: 'commander.invalidArgument',
+    });
+  });
+
   it('turns a bad value into a commander usage error', async () => {
     for (const argv of [['serve', '--rc-addr', '0.0.0.0:1'], ['--vfs-read-chunk-size', '12MB', 'serve'], ['--log-level', 'loud', 'serve'], ['serve', '--pacer-concurrency', '0']]) {
       const { root } = program();

@@ -24,13 +24,16 @@ export function schemaOption(path: string): Option {
   const opt = new Option(field.flag, helpText(field));
   if (field.type === 'enum' && field.values !== undefined) return opt.choices(field.values);
   if (field.type !== 'boolean') {
-    opt.argParser((text: string) => {
+    opt.argParser((text: string, previous: unknown) => {
+      let value;
       try {
-        return parseFieldText(field, text, `flag ${field.flag?.split(' ')[0] ?? path}`);
+        value = parseFieldText(field, text, `flag ${field.flag?.split(' ')[0] ?? path}`);
       } catch (err) {
         if (err instanceof ConfigError) throw new InvalidArgumentError(err.message.replace(/^flag \S+: /, ''));
         throw err;
       }
+      // A list flag is repeatable: each occurrence adds to the values before it.
+      return Array.isArray(value) && Array.isArray(previous) ? [...(previous as string[]), ...value] : value;
     });
   }
   return opt;

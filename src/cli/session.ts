@@ -1,39 +1,35 @@
 /**
- * A Session is everything a command needs to work on the account: the resolved settings, one logger, one
- * pacer-driven API client, the VFS over the persistent metadata store, and the metrics. With no API key
- * and `emulator` set to auto (what `npm start` passes) or on, it first starts the embedded emulator on a
+ * A Session is everything a command needs to work on the account: the resolved settings, one logger, the VFS
+ * over the persistent metadata store, the account operations (links, remote uploads), and the metrics. It is
+ * a stack built by app/stack.ts from the settings; the API client stays inside it. With no API key and
+ * `emulator` set to auto (what `npm start` passes) or on, the stack first starts the embedded emulator on a
  * loopback port, seeded with the demo tree, and serves that instead of a real account.
  */
 import { resolve } from 'node:path';
-import { createAccountOps, type AccountOps } from '../account/index.ts';
-import { FichierClient } from '../api/client.ts';
-import { createPacer } from '../api/pacer.ts';
+import type { AccountOps } from '../account/index.ts';
+import { createStack, type StackAccount, type StackOptions } from '../app/stack.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
-import { createEmulator } from '../emulator/index.ts';
 import { createMetrics, type Metrics } from '../observe/metrics.ts';
-import { createFichierRemote } from '../remote/fichier/index.ts';
-import { openMetaStore, storePathFor } from '../store/index.ts';
-import type { MetaStore } from '../store/types.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { Secret } from '../util/secret.ts';
-import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
 import type { Vfs } from '../vfs/types.ts';
+import type { DavServer, DavServerOptions } from '../webdav/index.ts';
 import { CliError, type CliIo } from './context.ts';
 import { emulatorKeyFor } from './emulator-key.ts';
+import { VERSION } from './version.ts';
 
 export interface Session {
   resolved: ResolvedSettings;
   logger: Logger;
-  client: FichierClient;
   vfs: Vfs;
-  /** The metadata store under the VFS (read-only queries such as the web UI's search). */
-  store: MetaStore;
-  /** Links and remote uploads, with the settings' CDN and file password. */
+  /** Links for many files and remote uploads (direct links with the settings' CDN and file password). */
   account: AccountOps;
   metrics: Metrics;
+  /** The WebDAV server over the VFS, when the session was opened with server options (not listening yet). */
+  server?: DavServer;
   /** Set when the session serves the embedded emulator rather than a real account. */
   emulator?: { apiBase: string; dataDir: string };
-  /** Stops the VFS, the store, the client and the emulator, in that order. Never rejects. */
+  /** Stops the server, the VFS, the store, the client and the emulator, in that order. Never rejects. */
   close(): Promise<void>;
 }
 
@@ -48,93 +44,55 @@ export const NO_KEY_MESSAGE =
   'no API key: set FICHIER_API_KEY (or RCLONE_FICHIER_API_KEY) in the environment, name an rclone remote ' +
   '(`fichier:` with `type = fichier` and `api_key` in rclone.conf), or use --emulator on to try the local emulator';
 
-interface Account {
-  apiKey: Secret;
-  apiBase: string;
-  /** What identifies the account's metadata store (the API base, or the emulator's data dir). */
-  storeKey: string;
-  emulator?: { apiBase: string; dataDir: string; close(): Promise<void> };
-}
-
-async function account(resolved: ResolvedSettings, io: CliIo, logger: Logger): Promise<Account> {
+/** The real account the settings name, or the embedded emulator (its data and key under `emulatorData`). */
+function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
   const { settings } = resolved;
   const useEmulator = settings.emulator === 'on' || (settings.emulator === 'auto' && resolved.apiKey === undefined);
   if (!useEmulator) {
     if (resolved.apiKey === undefined) throw new CliError(NO_KEY_MESSAGE);
-    return { apiKey: resolved.apiKey, apiBase: settings.apiUrl, storeKey: settings.apiUrl };
+    return { apiBase: settings.apiUrl, apiKey: resolved.apiKey };
   }
   const dataDir = resolve(io.cwd, settings.emulatorData);
-  const key = new Secret(emulatorKeyFor(dataDir));
-  const emu = await createEmulator({ apiKey: key.reveal(), dataDir, demo: true, logger: logger.child({ component: 'emulator' }) });
-  const { url } = await emu.listen({ host: '127.0.0.1', port: 0, proxy: false });
-  const apiBase = `${url}/v1`;
-  return { apiKey: key, apiBase, storeKey: `emulator:${dataDir}`, emulator: { apiBase, dataDir, close: () => emu.close() } };
+  // lenient until the gateway paces its listings by 1fichier's rules; the realistic profile would ban it.
+  return { emulator: { apiKey: new Secret(emulatorKeyFor(dataDir)), dataDir, demo: true, profile: 'lenient' } };
 }
 
-/** Opens a session. Throws CliError (no key), ConfigError-free (settings are resolved already), store errors. */
-export async function openSession(resolved: ResolvedSettings, io: CliIo, logger = loggerFor(resolved, io)): Promise<Session> {
+/** The WebDAV server a session may build: its options, and whether browsers get the web file manager. */
+export interface SessionServerOptions extends Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics' | 'frontEnd'> {
+  webUi?: boolean;
+}
+
+/**
+ * Opens a session; with `server`, also builds the WebDAV server over its VFS. Throws CliError (no key), and
+ * what starting the emulator or opening the store throws.
+ */
+export async function openSession(resolved: ResolvedSettings, io: CliIo, logger = loggerFor(resolved, io), server?: SessionServerOptions): Promise<Session> {
   const { settings } = resolved;
-  const acct = await account(resolved, io, logger);
   const metrics = createMetrics();
-  const pacer = createPacer({
-    minIntervalMs: settings.pacer.minIntervalMs,
-    concurrency: settings.pacer.concurrency,
-    floodCooldownMs: settings.pacer.banCooldownMs,
+  const tokenOptions = { cdn: settings.cdn, ...(resolved.filePassword ? { pass: resolved.filePassword.reveal() } : {}) };
+  const stack = await createStack({
+    account: accountFor(resolved, io),
+    pacer: { minIntervalMs: settings.pacer.minIntervalMs, concurrency: settings.pacer.concurrency, floodCooldownMs: settings.pacer.banCooldownMs },
+    remote: { tokenOptions },
+    store: { cacheDir: settings.cacheDir },
+    vfs: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit },
+    ...(server ? serverParts(server) : {}),
+    metrics,
     logger,
   });
-  const client = new FichierClient({ apiKey: acct.apiKey, baseUrl: acct.apiBase, pacer, logger, observer: metrics.apiObserver });
-  let store: MetaStore;
-  try {
-    store = openMetaStore({ file: storePathFor({ cacheDir: settings.cacheDir, apiBase: acct.storeKey, apiKey: acct.apiKey.reveal() }) });
-  } catch (err) {
-    await client.close();
-    await acct.emulator?.close();
-    throw err;
-  }
-  const remote = createFichierRemote({
-    client,
-    dirIds: createStoreDirIdIndex(store),
-    logger,
-    tokenOptions: { cdn: settings.cdn, ...(resolved.filePassword ? { pass: resolved.filePassword.reveal() } : {}) },
-  });
-  const vfs = createVfs({
-    remote,
-    store,
-    logger,
-    dirCacheTimeMs: settings.dirCacheTime,
-    readChunkSize: settings.vfsReadChunkSize,
-    readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
-  });
-  metrics.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
-  let closed: Promise<void> | undefined;
-  const close = async (): Promise<void> => {
-    const step = async (what: string, fn: () => unknown): Promise<void> => {
-      try {
-        await fn();
-      } catch (err) {
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, `closing ${what} failed`);
-      }
-    };
-    await step('the VFS', () => vfs.close());
-    await step('the metadata store', () => store.close());
-    await step('the API client', () => client.close());
-    if (acct.emulator) await step('the emulator', () => acct.emulator!.close());
-  };
-  const accountOps = createAccountOps({
-    vfs,
-    client,
-    cdn: settings.cdn,
-    ...(resolved.filePassword ? { filePassword: resolved.filePassword.reveal() } : {}),
-  });
+  const { emulator } = stack;
   return {
     resolved,
     logger,
-    client,
-    vfs,
-    store,
-    account: accountOps,
+    vfs: stack.vfs,
+    account: stack.account,
     metrics,
-    ...(acct.emulator ? { emulator: { apiBase: acct.emulator.apiBase, dataDir: acct.emulator.dataDir } } : {}),
-    close: () => (closed ??= close()),
+    ...(stack.server ? { server: stack.server } : {}),
+    ...(emulator?.dataDir !== undefined ? { emulator: { apiBase: stack.apiBase, dataDir: emulator.dataDir } } : {}),
+    close: () => stack.close(),
   };
+}
+
+function serverParts({ webUi, ...server }: SessionServerOptions): Pick<StackOptions, 'server' | 'webUi'> {
+  return { server, ...(webUi ? { webUi: { version: VERSION } } : {}) };
 }

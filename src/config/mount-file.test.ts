@@ -2,19 +2,12 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { ConfigError } from './errors.ts';
 import { findMountFile, loadMountFile, parseMountFile, suggestField } from './mount-file.ts';
+import { thrownBy } from '../../test/support/errors.ts';
 
 const ENV = { HOME: '/home/u' };
 const FILE = '/etc/fd/mount.json';
 
-function errOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errOf = (fn: () => unknown): ConfigError => thrownBy(fn, ConfigError);
 
 const parse = (obj: unknown) => parseMountFile(JSON.stringify(obj), FILE, ENV);
 

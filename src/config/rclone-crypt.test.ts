@@ -8,7 +8,7 @@ import { RcloneCryptError, decryptRcloneConfig, isEncryptedConfig } from './rclo
 /**
  * Written by Debian's rclone v1.60.1 (`rclone --config r.conf config`, s / a / mypass, driven through a
  * pty) from a plain config holding a fichier remote and a local remote; kept in test/fixtures (also read by
- * test/config-precedence.test.ts). The plain text is PLAIN below.
+ * test/config-precedence.slow.test.ts). The plain text is PLAIN below.
  */
 const RCLONE_ENCRYPTED_FIXTURE = readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'rclone-1.60-encrypted.conf'), 'utf8');
 

@@ -114,10 +114,11 @@ function applyFlags(b: Builder, input: ResolveInput): void {
     const field = fieldByPath(key);
     if (field === undefined || field.flag === undefined || raw === undefined) continue;
     const flag = flagName(field) ?? key;
-    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
+    const isList = Array.isArray(raw) && raw.every((item) => typeof item === 'string');
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean' && !isList) {
       throw new ConfigError('bad-field', `flag ${flag}: ${field.path} has an unexpected value type`, { field: field.path });
     }
-    let value = typeof raw === 'string' ? parseFieldText(field, raw, `flag ${flag}`) : raw;
+    let value = typeof raw === 'string' ? parseFieldText(field, raw, `flag ${flag}`) : (raw as SettingValue);
     if (field.isPath && typeof value === 'string') value = expandHome(value, input.env);
     b.set(field.path, value, `flag:${flag}`);
   }

@@ -9,6 +9,7 @@ import {
   fieldByPath,
   fieldDefault,
   flagName,
+  formatFieldValue,
   getPath,
   parseFieldJson,
   parseFieldText,
@@ -35,7 +36,7 @@ function errOf(fn: () => unknown): ConfigError | undefined {
 
 /** Every dotted leaf path of a plain object. */
 function leaves(obj: object, prefix = ''): string[] {
-  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === 'object' ? leaves(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
 }
 
 describe('the schema', () => {
@@ -44,7 +45,7 @@ describe('the schema', () => {
   });
 
   it('describes every Settings field exactly once, each with a doc', () => {
-    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key'].sort();
+    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key', 'rcUser', 'rcPass', 'mount.pidFile'].sort();
     expect(FIELDS.map((f) => f.path).sort()).toEqual(settingsPaths);
     for (const f of FIELDS) expect(f.doc.length).toBeGreaterThan(10);
   });
@@ -63,7 +64,9 @@ describe('the schema', () => {
       vfsReadChunkSizeLimit: '--vfs-read-chunk-size-limit', cacheDir: '--cache-dir', logFormat: '--log-format', logLevel: '--log-level',
       rc: '--rc', rcAddr: '--rc-addr', allowAnonymous: '--allow-anonymous', emulator: '--emulator', emulatorData: '--emulator-data',
       'pacer.minIntervalMs': '--pacer-min-interval', 'pacer.concurrency': '--pacer-concurrency', 'pacer.banCooldownMs': '--pacer-ban-cooldown',
-      apiUrl: '--api-url',
+      apiUrl: '--api-url', allowOrigin: '--allow-origin', rcUser: '--rc-user', rcPass: '--rc-pass',
+      'mount.vfsCacheMode': '--vfs-cache-mode', 'mount.allowOther': '--allow-other',
+      'mount.allowNonEmpty': '--allow-non-empty', 'mount.daemon': '--daemon',
     };
     for (const [path, flag] of Object.entries(expected)) expect(flagName(field(path))).toBe(flag);
     expect(field('apiKeyFrom').flag).toBeUndefined();
@@ -119,6 +122,31 @@ describe('parseFieldText (flags and environment)', () => {
 
   it('accepts loopback control addresses only', () => {
     for (const ok of ['127.0.0.1:5572', ':5572', '[::1]:1', 'localhost:9', '127.1.2.3:0']) expect(parseFieldText(field('rcAddr'), ok, 'flag')).toBe(ok);
+  });
+});
+
+describe('list settings (--allow-origin, --allow-host)', () => {
+  it('split a comma-separated value into canonical items', () => {
+    expect(parseFieldText(field('allowOrigin'), 'http://LocalHost:3000/, https://app.example.com:443', 'env X')).toEqual(['http://localhost:3000', 'https://app.example.com']);
+    expect(parseFieldText(field('allowHost'), 'Drive.Example.com,,[::1] ', 'env X')).toEqual(['drive.example.com', '[::1]']);
+    expect(parseFieldText(field('allowHost'), '', 'env X')).toEqual([]);
+    expect(parseFieldJson(field('allowOrigin'), ['http://localhost:3000'], 'f')).toEqual(['http://localhost:3000']);
+    expect(formatFieldValue(field('allowOrigin'), ['http://a:1', 'http://b:2'])).toBe('http://a:1, http://b:2');
+    expect(formatFieldValue(field('allowHost'), [])).toBe('(none)');
+  });
+
+  it('refuse "*", "null", paths and ports where they do not belong, naming the field, never the value', () => {
+    const cases: [string, string][] = [
+      ['allowOrigin', '*'], ['allowOrigin', 'null'], ['allowOrigin', 'http://x:1/path'], ['allowOrigin', 'localhost:3999'], ['allowOrigin', 'http://ok:1,ftp://x'],
+      ['allowHost', 'drive.example.com:443'], ['allowHost', '*.example.com'], ['allowHost', 'http://x'],
+    ];
+    for (const [path, text] of cases) {
+      const err = errOf(() => parseFieldText(field(path), text, 'flag --x'));
+      expect([path, text, err?.code]).toEqual([path, text, 'bad-field']);
+      // "*" and "null" are named by the explanation itself; anything else typed is never echoed.
+      if (text !== '*' && text !== 'null') expect(err?.message).not.toContain(text);
+    }
+    for (const value of ['http://x:1', ['http://x:1', 3], [' *']]) expect(errOf(() => parseFieldJson(field('allowOrigin'), value, 'f'))?.code).toBe('bad-field');
   });
 });
 

@@ -4,14 +4,16 @@
  * --help text (src/cli/options.ts), `config show`, and README's configuration reference.
  * Defaults are not repeated here: they come from defaultSettings() (settings.ts).
  */
+import { normalizeHostName, normalizeOrigin } from '../util/browser-guard.ts';
 import { isLoopback, splitHostPort } from '../util/net.ts';
 import { ConfigError } from './errors.ts';
 import { defaultSettings } from './settings.ts';
 import { UnitError, formatDuration, formatSize, parseBool, parseDuration, parseInteger, parseSize } from './units.ts';
 
-export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum';
-export type FieldGroup = 'account' | 'webdav' | 'vfs' | 'pacer' | 'logging' | 'control' | 'emulator';
-export type SettingValue = string | number | boolean;
+export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum' | 'list';
+export type FieldGroup = 'account' | 'webdav' | 'vfs' | 'mount' | 'pacer' | 'logging' | 'control' | 'emulator';
+/** A list (type 'list') is strings: a repeatable flag, a comma-separated environment variable, a JSON array. */
+export type SettingValue = string | number | boolean | readonly string[];
 
 export interface FieldDescriptor {
   /** Dotted path in Settings and mount.json ('addr', 'pacer.minIntervalMs'). */
@@ -42,9 +44,9 @@ export interface FieldDescriptor {
   remoteKey?: 'cdn';
   /** How the default reads in --help and README when it depends on the machine. */
   defaultText?: string;
-  /** Extra check of a parsed value: returns what is wrong ("must be ..."), or undefined when fine. */
+  /** Extra check of a parsed value (of each item of a list): returns what is wrong ("must be ..."), or undefined when fine. */
   check?: (value: SettingValue) => string | undefined;
-  /** Canonical form of a parsed string (e.g. a remote name without its ':'). */
+  /** Canonical form of a parsed string or list item (e.g. a remote name without its ':'). */
   normalize?: (value: string) => string;
 }
 
@@ -52,6 +54,7 @@ export const GROUP_TITLES: Record<FieldGroup, string> = {
   account: 'Account',
   webdav: 'WebDAV server (serve webdav)',
   vfs: 'Listings, reads and cache',
+  mount: 'FUSE mount (fichier-dav mount)',
   pacer: 'API pacing',
   logging: 'Logging',
   control: 'Control port (rc and metrics)',
@@ -63,8 +66,14 @@ const checkAddr = (v: SettingValue): string | undefined => (splitHostPort(String
 function checkLoopbackAddr(v: SettingValue): string | undefined {
   const hp = splitHostPort(String(v));
   if (hp === undefined) return 'must be HOST:PORT, e.g. 127.0.0.1:5572';
-  return isLoopback(hp.host) ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port has no authentication';
+  return isLoopback(hp.host) ? undefined : 'must be a loopback address (127.0.0.1, ::1 or localhost): the control port speaks plain HTTP';
 }
+
+const checkOrigin = (v: SettingValue): string | undefined =>
+  normalizeOrigin(String(v)) === v ? undefined : 'must be a web origin such as http://localhost:3000 (scheme://host[:port], no path; "*" and "null" are refused)';
+
+const checkHostName = (v: SettingValue): string | undefined =>
+  normalizeHostName(String(v)) === v ? undefined : 'must be a host name or IP address without port, such as drive.example.com';
 
 function checkUrl(v: SettingValue): string | undefined {
   try {
@@ -129,6 +138,16 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'Allow serving a non-loopback address without any user.',
   },
   {
+    path: 'allowOrigin', group: 'webdav', type: 'list', flag: '--allow-origin <origin>', env: envs('ALLOW_ORIGIN', true), example: [],
+    check: checkOrigin, normalize: (v) => normalizeOrigin(v) ?? v,
+    doc: 'A web origin (`http://localhost:3000`) whose pages may use the WebDAV server: answered with CORS headers (credentials allowed) and allowed to write. Repeat the flag for several; the environment takes a comma-separated list. By default no page of another origin may read or change anything (the control port never answers another origin).',
+  },
+  {
+    path: 'allowHost', group: 'webdav', type: 'list', flag: '--allow-host <name>', env: envs('ALLOW_HOST', false), example: [],
+    check: checkHostName, normalize: (v) => normalizeHostName(v) ?? v,
+    doc: 'A host name the WebDAV server and the control port answer besides the loopback names (and, on a non-loopback address, IP addresses), e.g. the name of a reverse proxy in front or a LAN name; any other name gets 421 (protection against DNS rebinding). Repeatable. On a non-loopback address with users, every name is answered unless this is set.',
+  },
+  {
     path: 'baseurl', group: 'webdav', type: 'string', flag: '--baseurl <prefix>', env: envs('BASEURL', true), example: '', check: checkBaseurl,
     doc: 'URL path prefix to serve under, e.g. `/dav`.',
   },
@@ -158,6 +177,27 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'Directory of the metadata cache (one database per account).',
   },
   {
+    path: 'mount.vfsCacheMode', group: 'mount', type: 'enum', values: ['off', 'minimal', 'writes', 'full'], flag: '--vfs-cache-mode <mode>', env: envs('VFS_CACHE_MODE', true), example: 'writes',
+    doc: 'rclone\'s VFS cache of the mount: `writes` (the default here) stages every written file on disk, so editors, Office and out-of-order writers work; `full` also caches what is read; `off` and `minimal` stream writes and refuse what needs seeking.',
+  },
+  {
+    path: 'mount.allowOther', group: 'mount', type: 'boolean', flag: '--allow-other', env: envs('ALLOW_OTHER', true), example: false,
+    doc: 'Let other local users (a media server\'s account) use the mount; as a non-root user it needs `user_allow_other` in /etc/fuse.conf.',
+  },
+  {
+    path: 'mount.allowNonEmpty', group: 'mount', type: 'boolean', flag: '--allow-non-empty', env: envs('ALLOW_NON_EMPTY', true), example: false,
+    doc: 'Mount over a directory that is not empty (its files are hidden while mounted); refused by default.',
+  },
+  {
+    path: 'mount.daemon', group: 'mount', type: 'boolean', flag: '--daemon', env: envs('DAEMON', false), example: false, inFile: false,
+    doc: 'Run the mount in the background: the command returns once the mount answers, after writing the pid file.',
+  },
+  {
+    path: 'mount.pidFile', group: 'mount', type: 'string', flag: '--pid-file <file>', env: envs('PID_FILE', false), example: null, inFile: false, isPath: true,
+    defaultText: '<cache-dir>/mounts/<mount-point>-<hash>/fichier-dav.pid (with --daemon)',
+    doc: 'Where a mount writes its process id (removed when it stops); `kill` that pid, or `fusermount3 -u` the mount point, to stop it.',
+  },
+  {
     path: 'pacer.minIntervalMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-min-interval <duration>', env: envs('PACER_MIN_INTERVAL', false), example: 400,
     doc: 'Minimum time between two API calls (1fichier bans clients that call too fast). In mount.json a number is milliseconds.',
   },
@@ -183,7 +223,15 @@ export const FIELDS: readonly FieldDescriptor[] = [
   },
   {
     path: 'rcAddr', group: 'control', type: 'string', flag: '--rc-addr <host:port>', env: envs('RC_ADDR', false), example: '127.0.0.1:5572', check: checkLoopbackAddr,
-    doc: 'Address of the control port; loopback only (it has no authentication).',
+    doc: 'Address of the control port; loopback only (it speaks plain HTTP and can spend the account\'s API budget).',
+  },
+  {
+    path: 'rcUser', group: 'control', type: 'string', flag: '--rc-user <name>', env: envs('RC_USER', true), example: null,
+    doc: 'User name for Basic authentication on the control port (with --rc-pass); without it the control port needs no credentials.',
+  },
+  {
+    path: 'rcPass', group: 'control', type: 'string', flag: '--rc-pass <password>', env: envs('RC_PASS', true), example: null, secret: true, inFile: false,
+    doc: 'Password of --rc-user. Not accepted in mount.json; prefer FICHIER_DAV_RC_PASS to a flag other local users can read.',
   },
   {
     path: 'emulator', group: 'emulator', type: 'enum', values: ['auto', 'on', 'off'], flag: '--emulator <mode>', env: envs('EMULATOR', false), example: 'off',
@@ -276,6 +324,7 @@ export function fieldDefault(field: FieldDescriptor, env: NodeJS.ProcessEnv = pr
 
 /** A value as a person reads it: durations `5m`, sizes `128Mi`/`off`, others as text. Secrets are not masked here. */
 export function formatFieldValue(field: FieldDescriptor, value: SettingValue): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
   if (field.type === 'duration' && typeof value === 'number') return formatDuration(value);
   if (field.type === 'size' && typeof value === 'number') return formatSize(value);
   return String(value);
@@ -303,6 +352,8 @@ export function expectedText(field: FieldDescriptor, json: boolean): string {
       return `a whole number${field.min !== undefined ? ` from ${field.min}` : ''}${field.max !== undefined ? ` to ${field.max}` : ''}`;
     case 'enum':
       return `one of ${(field.values ?? []).map((v) => `"${v}"`).join(', ')}`;
+    case 'list':
+      return json ? 'an array of strings' : 'a value (repeat the flag, or separate values with commas)';
   }
 }
 
@@ -311,6 +362,7 @@ function badField(field: FieldDescriptor, origin: string, what: string): ConfigE
 }
 
 function finish(field: FieldDescriptor, origin: string, value: SettingValue, json: boolean): SettingValue {
+  if (Array.isArray(value)) return value.map((item: string) => finish(field, origin, item, json) as string);
   let v = value;
   if (typeof v === 'string' && field.normalize) v = field.normalize(v);
   if (typeof v === 'number' && field.min !== undefined && v < field.min) throw badField(field, origin, `must be ${expectedText(field, json)}${field.type === 'int' ? '' : ` (at least ${field.min})`}`);
@@ -341,6 +393,12 @@ export function parseFieldText(field: FieldDescriptor, text: string, origin: str
       case 'int':
         v = parseInteger(text);
         break;
+      case 'list':
+        v = text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
+        break;
       default:
         v = text;
     }
@@ -369,6 +427,9 @@ export function parseFieldJson(field: FieldDescriptor, value: unknown, origin: s
     case 'int':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw wrong();
       return finish(field, origin, value, true);
+    case 'list':
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw wrong();
+      return finish(field, origin, value as string[], true);
     case 'duration':
     case 'size':
       if (typeof value === 'number') {

@@ -19,6 +19,22 @@ export interface PacerSettings {
   banCooldownMs: number;
 }
 
+export type VfsCacheMode = 'off' | 'minimal' | 'writes' | 'full';
+
+/** `fichier-dav mount` only: the rclone FUSE mount in front of the gateway. */
+export interface MountSettings {
+  /** rclone --vfs-cache-mode. */
+  vfsCacheMode: VfsCacheMode;
+  /** rclone --allow-other. */
+  allowOther: boolean;
+  /** rclone --allow-non-empty. */
+  allowNonEmpty: boolean;
+  /** Run in the background once mounted. */
+  daemon: boolean;
+  /** Where the mount writes its pid; default under the cache directory. */
+  pidFile?: string;
+}
+
 export interface Settings {
   /** rclone remote name, without ':' (default 'fichier'). */
   remote: string;
@@ -33,6 +49,10 @@ export interface Settings {
   htpasswd?: string;
   readOnly: boolean;
   allowAnonymous: boolean;
+  /** Web origins allowed to use the servers from a page (CORS), canonical `scheme://host[:port]`. */
+  allowOrigin: readonly string[];
+  /** Host names answered besides loopback names and IP addresses, lower case. */
+  allowHost: readonly string[];
   /** URL prefix ('' = root). */
   baseurl: string;
   /** TLS certificate chain (PEM file). */
@@ -47,12 +67,16 @@ export interface Settings {
   vfsReadChunkSizeLimit: number;
   cacheDir: string;
   pacer: PacerSettings;
+  mount: MountSettings;
   logLevel: LogLevelSetting;
   logFormat: LogFormat;
   /** Serve the loopback control port (rc + metrics). */
   rc: boolean;
   /** Control port address; loopback only. */
   rcAddr: string;
+  /** Basic authentication of the control port (both or neither). */
+  rcUser?: string;
+  rcPass?: string;
   emulator: EmulatorMode;
   /** Embedded emulator's data directory (relative paths are relative to the working directory). */
   emulatorData: string;
@@ -96,12 +120,15 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     apiUrl: DEFAULT_API_URL,
     readOnly: false,
     allowAnonymous: false,
+    allowOrigin: [],
+    allowHost: [],
     baseurl: '',
     dirCacheTime: 300_000,
     vfsReadChunkSize: 128 * 2 ** 20,
     vfsReadChunkSizeLimit: -1,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
+    mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },
     logLevel: 'warn',
     logFormat: 'text',
     rc: false,

@@ -37,12 +37,23 @@ function renameFor(rename: unknown, count: number): string | undefined {
   return r;
 }
 
-/** Files of a folder (folder_id -1: every file), upload order; sent_after / sent_before inclusive. */
+/**
+ * Files of a folder (folder_id -1: every file) as listings show them now (new files after their delay,
+ * deleted ones until theirs); sent_after / sent_before inclusive, at second precision, in Paris time; at
+ * most fileLsLimit entries (the newest or the oldest, per listKeep), answered in upload order.
+ */
 export function fileLs(body: ReqOf<'file/ls.cgi'>, { core }: CallCtx): ResOf<'file/ls.cgi'> {
   const folderId = int(body.folder_id ?? 0, 'folder_id');
   if (folderId !== -1) requireFolder(core, folderId);
   const filter = { sentAfter: optDate(body.sent_after, 'sent_after'), sentBefore: optDate(body.sent_before, 'sent_before') };
-  const items = core.state.files(folderId === -1 ? undefined : folderId, filter).map(fileEntry);
+  const { fileLsLimit, listKeep } = core.config;
+  const rows = core.state.listing(folderId === -1 ? undefined : folderId, {
+    filter,
+    now: core.clock.now(),
+    limit: fileLsLimit > 0 ? fileLsLimit : -1,
+    keep: listKeep,
+  });
+  const items = rows.map(fileEntry);
   return { status: 'OK', count: items.length, items };
 }
 

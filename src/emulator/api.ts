@@ -7,12 +7,14 @@ import { delay, type Core } from './core.ts';
 import { getToken } from './download.ts';
 import { KO, sendError, sendJson } from './errors.ts';
 import { checkAuth, parseJsonObject, readBody } from './http.ts';
-import { remoteInfo, remoteLs, remoteRequest } from './remote.ts';
+import { isListing } from './limits.ts';
+import { remoteInfo, remoteLs, remoteRequest } from './remote-upload.ts';
+import { folderShare } from './shared-folders.ts';
 
 /**
  * The API host (/v1/<endpoint>): one typed handler per endpoint of `Endpoints` (a missing one is a
  * compile error) and the pipeline every call goes through:
- * stats -> auth (401 #247) -> method -> JSON body (400 #901) -> latency -> rate limits (403) ->
+ * stats -> auth (401 #247) -> method -> JSON body (400 #901) -> latency -> flood rules (403, see limits.ts) ->
  * injected faults -> handler -> 200 JSON (or the KO the handler threw).
  */
 
@@ -38,6 +40,7 @@ const api: { [P in EndpointPath]: Handler<P> } = {
   'file/cp.cgi': fileCp,
   'file/rm.cgi': fileRm,
   'file/chattr.cgi': fileChattr,
+  'folder/share.cgi': folderShare,
   'download/get_token.cgi': getToken,
   'upload/get_upload_server.cgi': getUploadServer,
   'remote/request.cgi': remoteRequest,
@@ -69,10 +72,13 @@ export async function handleApi(core: Core, req: IncomingMessage, res: ServerRes
     const body = parseJsonObject(await readBody(req));
     await delay(core, core.config.latencyMs + core.faults.latency(endpoint));
     if (auth === 'ok') {
-      const refused = core.limiter.check(core.apiKey, { endpoint, folderId: folderIdOf(body) });
+      const folderId = folderIdOf(body);
+      if (isListing(endpoint)) rec.folder = folderId ?? 0;
+      const refused = core.limiter.check(core.apiKey, { endpoint, folderId });
       if (refused) {
-        core.stats.rejected++;
-        throw refused;
+        rec.rule = refused.rule;
+        core.stats.refused(refused.rule);
+        throw refused.error;
       }
     }
     const fault = core.faults.takeFailure(endpoint);

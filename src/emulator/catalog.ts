@@ -15,11 +15,22 @@ import type { FileRow, NewFile } from './state.ts';
 const ALNUM_LOWER = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+/** Crypto random bytes drawn in blocks: one system call per 4 KiB instead of one per id (bulk seeding makes thousands). */
+const pool = { buf: Buffer.alloc(0), at: 0 };
+
+function poolBytes(n: number): Buffer {
+  if (pool.at + n > pool.buf.length) {
+    pool.buf = randomBytes(Math.max(4096, n));
+    pool.at = 0;
+  }
+  pool.at += n;
+  return pool.buf.subarray(pool.at - n, pool.at);
+}
+
 /** `n` random characters of `alphabet` (crypto randomness: ids and tokens are capabilities). */
 export function randomId(n: number, alphabet: string = ALNUM): string {
-  const bytes = randomBytes(n);
   let s = '';
-  for (const b of bytes) s += alphabet[b % alphabet.length];
+  for (const b of poolBytes(n)) s += alphabet[b % alphabet.length];
   return s;
 }
 
@@ -50,6 +61,7 @@ export function contentTypeOf(filename: string): string {
   return mime.lookup(filename) || 'application/octet-stream';
 }
 
+/** `ms` as a wire date: Paris local time, the rule the client parses with (api/types.ts). */
 export function wireDate(ms: number): string {
   return formatWireDate(new Date(ms));
 }
@@ -75,15 +87,25 @@ export function fits(core: Core, extra: number): boolean {
 
 /**
  * Commits a received blob and records it as a new file in `folderId` (synchronously, so the file is
- * listed only once its bytes are in place). Returns the new row.
+ * never listed before its bytes are in place); listings show it `newFileListDelayMs` later, unless
+ * `listedAt: 'now'` (the demo seed). Returns the new row.
  */
-export function addFile(core: Core, blob: StagedBlob, folderId: number, filename: string): FileRow {
+export function addFile(core: Core, blob: StagedBlob, folderId: number, filename: string, listedAt: 'delayed' | 'now' = 'delayed'): FileRow {
   blob.commit();
-  return core.state.insertFile(newFileRow({ folderId, filename, size: blob.size, date: core.clock.now(), checksum: blob.hash }));
+  const now = core.clock.now();
+  const visibleAt = listedAt === 'now' ? now : newFileVisibleAt(core, now);
+  return core.state.insertFile(newFileRow({ folderId, filename, size: blob.size, date: now, checksum: blob.hash, visibleAt }));
 }
 
-/** A fresh file row (new id, no password, flags off) for a blob of `size` bytes with Whirlpool `checksum`. */
-export function newFileRow(f: { folderId: number; filename: string; size: number; date: number; checksum: string }): NewFile {
+function newFileVisibleAt(core: Core, now: number): number {
+  return now + core.config.newFileListDelayMs;
+}
+
+/**
+ * A fresh file row (new id, no password, flags off) for a blob of `size` bytes with Whirlpool `checksum`,
+ * listed from `visibleAt` (default: its date).
+ */
+export function newFileRow(f: { folderId: number; filename: string; size: number; date: number; checksum: string; visibleAt?: number }): NewFile {
   return {
     id: newFileId(),
     folder_id: f.folderId,
@@ -98,17 +120,32 @@ export function newFileRow(f: { folderId: number; filename: string; size: number
     description: '',
     no_ssl: 0,
     inline: 0,
+    visible_at: f.visibleAt ?? f.date,
   };
 }
 
-/** Copies a file (new id, new date, same blob) into `folderId` under `filename`. */
+/** Copies a file (new id, new date, same blob) into `folderId` under `filename`; listed like a new upload. */
 export function copyFile(core: Core, src: FileRow, folderId: number, filename: string): FileRow {
   const { seq: _seq, ...rest } = src;
-  return core.state.insertFile({ ...rest, id: newFileId(), folder_id: folderId, filename, date: core.clock.now(), content_type: contentTypeOf(filename) });
+  const now = core.clock.now();
+  return core.state.insertFile({
+    ...rest,
+    id: newFileId(),
+    folder_id: folderId,
+    filename,
+    date: now,
+    content_type: contentTypeOf(filename),
+    visible_at: newFileVisibleAt(core, now),
+  });
 }
 
-/** Removes a file, and its blob when no other file shares it. */
+/**
+ * Removes a file, and its blob when no other file shares it. Listings keep showing it for
+ * `deletedFileListDelayMs`, and folder/rm of its folder says "not empty" for `folderRmDelayMs`.
+ */
 export function removeFile(core: Core, f: FileRow): void {
-  core.state.deleteFile(f.id);
+  const now = core.clock.now();
+  core.state.deleteFile(f.id, now, now + core.config.deletedFileListDelayMs);
+  if (core.config.folderRmDelayMs > 0) core.settling.blockRm(f.folder_id, now + core.config.folderRmDelayMs);
   if (core.state.blobRefs(f.checksum) === 0) core.blobs.remove(f.checksum);
 }

@@ -74,7 +74,7 @@ const NOTES = `# Notes
 
 async function put(core: Core, folderId: number, name: string, data: Buffer | string): Promise<void> {
   const blob = await core.blobs.receive(Readable.from([Buffer.from(data)]));
-  addFile(core, blob, folderId, name);
+  addFile(core, blob, folderId, name, 'now');
 }
 
 /** Seeds the demo tree when the account is empty; returns whether it did. */

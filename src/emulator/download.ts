@@ -4,14 +4,18 @@ import type { CallCtx } from './api.ts';
 import { fileByUrl, randomId } from './catalog.ts';
 import { optFlag, optStr } from './check.ts';
 import type { Core } from './core.ts';
-import { KO, sendError } from './errors.ts';
+import { KO, sendError, type KoError } from './errors.ts';
 import { checkAuth } from './http.ts';
+import type { TokenRow } from './state.ts';
 import { pump } from './streams.ts';
 
 /**
  * download/get_token.cgi and the download host (GET/HEAD /<token>).
- * Tokens: expired => 410 #910; a `single` token already used => 410 #911; unknown token or deleted file
- * => 404 #469. HEAD never consumes a single-use token. Multiple ranges are answered 200 with the whole file.
+ * Tokens: expired => 410 #910; a `single` token already used => 410 #911 (with downloadErrorsAsHtml, both
+ * are a 200 text/html error page instead); unknown token or deleted file => 404 #469. HEAD never consumes a
+ * single-use token. Multiple ranges are answered 200 with the whole file.
+ * A token drawn to redirect (downloadRedirectRatio) answers 302 to another download host name with a
+ * fresh token (same file, expiry and flags) that serves the bytes; the redirect consumes nothing.
  */
 
 /** Token path on the download host: 32 alphanumerics. */
@@ -30,9 +34,36 @@ export function getToken(body: ReqOf<'download/get_token.cgi'>, { core }: CallCt
     single: optFlag(body.single, 'single') ?? 0,
     inline: optFlag(body.inline, 'inline') ?? f.inline,
     expires: now + core.config.tokenTtlMs,
+    redirect: core.chance.roll('redirect', core.config.downloadRedirectRatio) ? 1 : 0,
+    no_ssl: optFlag(body.no_ssl, 'no_ssl') ?? f.no_ssl,
   });
-  const scheme = (optFlag(body.no_ssl, 'no_ssl') ?? f.no_ssl) === 1 ? 'http' : 'https';
-  return { status: 'OK', url: `${scheme}://a-${1 + (token.charCodeAt(0) % 9)}.1fichier.com/${token}` };
+  return { status: 'OK', url: tokenUrl(token, 'a') };
+}
+
+/** The URL of `token` on a download host: "a-N" hosts hand out tokens, "b-N" hosts serve redirects. */
+function tokenUrl(token: string, hostPrefix: 'a' | 'b', noSsl = 0): string {
+  return `${noSsl === 1 ? 'http' : 'https'}://${hostPrefix}-${1 + (token.charCodeAt(0) % 9)}.1fichier.com/${token}`;
+}
+
+const EXPIRED_PAGE =
+  '<!DOCTYPE html><html><head><meta charset="utf-8"><title>1fichier.com</title></head>' +
+  '<body><div class="bloc">Ce lien de téléchargement a expiré. / This download link has expired. ' +
+  'Veuillez relancer le téléchargement. / Please start the download again.</div></body></html>';
+
+/** A dead token: 410 JSON, or the 200 HTML page when downloadErrorsAsHtml is on. */
+function deadToken(core: Core, res: ServerResponse, error: KoError): void {
+  if (!core.config.downloadErrorsAsHtml) throw error;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(EXPIRED_PAGE)) });
+  res.end(EXPIRED_PAGE);
+}
+
+/** 302 to a fresh token on another download host; the original token stays unused. */
+function redirect(core: Core, res: ServerResponse, t: TokenRow): void {
+  const token = randomId(32);
+  core.state.insertToken({ token, file_id: t.file_id, single: t.single, inline: t.inline, expires: t.expires, redirect: 0, no_ssl: t.no_ssl });
+  core.stats.redirects++;
+  res.writeHead(302, { location: tokenUrl(token, 'b', t.no_ssl), 'content-length': '0' });
+  res.end();
 }
 
 type ByteRange = { start: number; end: number } | 'unsatisfiable' | undefined;
@@ -70,10 +101,11 @@ export async function serveDownload(core: Core, req: IncomingMessage, res: Serve
     if (fault) throw fault;
     const t = core.state.token(token);
     if (!t) throw KO.notFound();
-    if (core.clock.now() >= t.expires) throw KO.tokenExpired();
-    if (t.single && t.used) throw KO.tokenUsed();
+    if (core.clock.now() >= t.expires) return deadToken(core, res, KO.tokenExpired());
+    if (t.single && t.used) return deadToken(core, res, KO.tokenUsed());
     const f = core.state.file(t.file_id);
     if (!f) throw KO.notFound();
+    if (t.redirect) return redirect(core, res, t);
     const range = parseRange(req.headers.range, f.size);
     const common = {
       'accept-ranges': 'bytes',

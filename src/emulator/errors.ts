@@ -12,9 +12,16 @@ export class KoError extends Error {
   constructor(
     readonly httpStatus: number,
     message: string,
+    /** Answer the bare message as text/plain instead of a JSON KO body (flood answers sometimes are). */
+    readonly plainText = false,
   ) {
     super(message);
     this.name = 'KoError';
+  }
+
+  /** The same error answered as plain text. */
+  asPlainText(): KoError {
+    return new KoError(this.httpStatus, this.message, true);
   }
 }
 
@@ -30,6 +37,8 @@ export const KO = {
   flood: () => koError(403, 'Flood detected: IP Locked #374'),
   userLocked: () => koError(403, 'Flood detected: User Locked #412'),
   userInfoFlood: () => koError(403, 'Flood detected: IP Locked #38'),
+  /** An escalated ban: the bare message JDownloader waits an hour after. */
+  ipLocked: () => koError(403, 'IP Locked'),
   noFileRenamed: () => koError(200, 'No file has been renamed #312'),
   badPassword: () => koError(403, 'Resource not allowed. Invalid password. #631'),
   malformedJson: () => koError(400, 'Malformed JSON body #901'),
@@ -80,6 +89,11 @@ export function sendError(res: ServerResponse, err: unknown, logger: Logger): vo
   if (!(err instanceof KoError)) logger.error({ err }, 'emulator: unexpected error');
   if (res.headersSent) {
     res.destroy();
+    return;
+  }
+  if (ko.plainText) {
+    res.writeHead(ko.httpStatus, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(ko.message)) });
+    res.end(ko.message);
     return;
   }
   const body: KoBody = { status: 'KO', message: ko.message };

@@ -24,6 +24,8 @@ export interface FaultSettings {
   failProbability?: { p: number; status: number; endpoint?: string; message?: string };
   /** The next `count` end.pl JSON requests answer the HTML "Veuillez patienter" page (200). */
   endPlHtml?: { count: number };
+  /** The next `count` end.pl JSON requests answer `{incoming: 0, links: []}` (the upload landed all the same). */
+  endPlNoLinks?: { count: number };
   /** The next `count` download / upload bodies are cut (socket destroyed) after `afterBytes` bytes. */
   resetMidBody?: { target: 'download' | 'upload'; count: number; afterBytes: number };
   /** Throttles download / upload bodies. */
@@ -82,10 +84,12 @@ export class Faults {
 
   /** True (and consumes one) when the next end.pl JSON answer must be the HTML wait page. */
   takeEndPlHtml(): boolean {
-    const e = this.s.endPlHtml;
-    if (!e || e.count <= 0) return false;
-    e.count--;
-    return true;
+    return takeOne(this.s.endPlHtml);
+  }
+
+  /** True (and consumes one) when the next end.pl JSON answer must have no links. */
+  takeEndPlNoLinks(): boolean {
+    return takeOne(this.s.endPlNoLinks);
   }
 
   /** The byte count after which to cut this body, consuming one reset; undefined when none applies. */
@@ -102,6 +106,12 @@ export class Faults {
     const v = target === 'download' ? b?.downBytesPerSec : b?.upBytesPerSec;
     return v && v > 0 ? v : undefined;
   }
+}
+
+function takeOne(e: { count: number } | undefined): boolean {
+  if (!e || e.count <= 0) return false;
+  e.count--;
+  return true;
 }
 
 function status(v: unknown, field: string): number {
@@ -131,6 +141,7 @@ function parseSettings(input: unknown): FaultSettings {
     out.failProbability = { p, status: status(x.status, 'status'), endpoint: optStr(x.endpoint, 'endpoint'), message: optStr(x.message, 'message') };
   }
   if (o.endPlHtml !== undefined) out.endPlHtml = { count: int(object(o.endPlHtml, 'endPlHtml').count, 'count') };
+  if (o.endPlNoLinks !== undefined) out.endPlNoLinks = { count: int(object(o.endPlNoLinks, 'endPlNoLinks').count, 'count') };
   if (o.resetMidBody !== undefined) {
     const x = object(o.resetMidBody, 'resetMidBody');
     if (x.target !== 'download' && x.target !== 'upload') throw KO.badParam('target');

@@ -35,6 +35,8 @@ export interface FileRow {
   description: string;
   no_ssl: number;
   inline: number;
+  /** Listed from this time on (ms): new files show in listings only after a delay. */
+  visible_at: number;
 }
 
 export type NewFile = Omit<FileRow, 'seq'>;
@@ -46,6 +48,9 @@ export interface TokenRow {
   inline: number;
   expires: number;
   used: number;
+  /** 1: the download host answers 302 to another host (with a fresh token that serves the bytes). */
+  redirect: number;
+  no_ssl: number;
 }
 
 export interface UploadLinkRow {
@@ -81,12 +86,19 @@ CREATE TABLE IF NOT EXISTS files (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, folder_id INTEGER NOT NULL, filename TEXT NOT NULL,
   size INTEGER NOT NULL, date INTEGER NOT NULL, checksum TEXT NOT NULL, content_type TEXT NOT NULL,
   pass TEXT NOT NULL DEFAULT '', cdn INTEGER NOT NULL DEFAULT 0, acl TEXT NOT NULL DEFAULT '',
-  description TEXT NOT NULL DEFAULT '', no_ssl INTEGER NOT NULL DEFAULT 0, inline INTEGER NOT NULL DEFAULT 0);
+  description TEXT NOT NULL DEFAULT '', no_ssl INTEGER NOT NULL DEFAULT 0, inline INTEGER NOT NULL DEFAULT 0,
+  visible_at INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS files_folder ON files(folder_id, seq);
+CREATE TABLE IF NOT EXISTS ghosts (
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, folder_id INTEGER NOT NULL, filename TEXT NOT NULL,
+  size INTEGER NOT NULL, date INTEGER NOT NULL, checksum TEXT NOT NULL, content_type TEXT NOT NULL,
+  pass TEXT NOT NULL, cdn INTEGER NOT NULL, acl TEXT NOT NULL, description TEXT NOT NULL, no_ssl INTEGER NOT NULL,
+  inline INTEGER NOT NULL, visible_at INTEGER NOT NULL, gone_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS files_checksum ON files(checksum);
 CREATE TABLE IF NOT EXISTS tokens (
   token TEXT PRIMARY KEY, file_id TEXT NOT NULL, single INTEGER NOT NULL, inline INTEGER NOT NULL,
-  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0, redirect INTEGER NOT NULL DEFAULT 0,
+  no_ssl INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS upload_sessions (id TEXT PRIMARY KEY, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS upload_links (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, xid TEXT NOT NULL, file_id TEXT NOT NULL, filename TEXT NOT NULL,
@@ -99,14 +111,34 @@ CREATE TABLE IF NOT EXISTS remote_results (
   download_link TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '', PRIMARY KEY (job_id, idx));
 `;
 
-/** Filters of a file listing; dates in ms, both bounds inclusive. */
+/** Columns added after data dirs already existed: added on open when missing. */
+const MIGRATIONS: { table: string; column: string; ddl: string }[] = [
+  { table: 'files', column: 'visible_at', ddl: 'visible_at INTEGER NOT NULL DEFAULT 0' },
+  { table: 'tokens', column: 'redirect', ddl: 'redirect INTEGER NOT NULL DEFAULT 0' },
+  { table: 'tokens', column: 'no_ssl', ddl: 'no_ssl INTEGER NOT NULL DEFAULT 0' },
+];
+
+const FILE_COLUMNS = 'seq, id, folder_id, filename, size, date, checksum, content_type, pass, cdn, acl, description, no_ssl, inline, visible_at';
+
+/** Filters of a file listing; dates in ms, compared at second precision (the wire's), both bounds inclusive. */
 export interface FileFilter {
   sentAfter?: number;
   sentBefore?: number;
 }
 
+/** A listing as clients see it at `now`: files already visible plus deleted files still shown. */
+export interface ListingQuery {
+  filter?: FileFilter;
+  now: number;
+  /** Max rows; -1 = all. */
+  limit?: number;
+  /** With a limit: keep the newest or the oldest rows (by date, then upload order). */
+  keep?: 'newest' | 'oldest';
+}
+
 export class State {
   readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one when `file` is undefined. */
   constructor(file: string | undefined, now: number) {
@@ -116,15 +148,29 @@ export class State {
       this.db.pragma('synchronous = NORMAL');
     }
     this.db.exec(SCHEMA);
-    const hasRoot = this.db.prepare('SELECT 1 FROM folders WHERE id = ?').get(ROOT_ID);
+    for (const m of MIGRATIONS) {
+      const cols = this.sql(`PRAGMA table_info(${m.table})`).all() as { name: string }[];
+      if (!cols.some((c) => c.name === m.column)) this.db.exec(`ALTER TABLE ${m.table} ADD COLUMN ${m.ddl}`);
+    }
+    const hasRoot = this.sql('SELECT 1 FROM folders WHERE id = ?').get(ROOT_ID);
     if (!hasRoot) {
-      this.db.prepare('INSERT INTO folders (id, parent_id, name, created) VALUES (?, NULL, ?, ?)').run(ROOT_ID, '', now);
-      this.db.prepare('INSERT OR IGNORE INTO counters VALUES (?, ?), (?, ?)').run('folder', FIRST_FOLDER_ID, 'job', FIRST_JOB_ID);
+      this.sql('INSERT INTO folders (id, parent_id, name, created) VALUES (?, NULL, ?, ?)').run(ROOT_ID, '', now);
+      this.sql('INSERT OR IGNORE INTO counters VALUES (?, ?), (?, ?)').run('folder', FIRST_FOLDER_ID, 'job', FIRST_JOB_ID);
     }
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /** The prepared statement for `sql`, compiled once (preparing costs more than running a small query). */
+  private sql(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   /** Runs `fn` in one SQLite transaction and returns its result. */
@@ -133,42 +179,43 @@ export class State {
   }
 
   private next(counter: 'folder' | 'job'): number {
-    const row = this.db.prepare('UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value').get(counter) as { value: number };
+    const row = this.sql('UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value').get(counter) as { value: number };
     return row.value;
   }
 
   /** True when the account holds no file and no folder besides the root. */
   isEmpty(): boolean {
-    return !this.db.prepare('SELECT 1 FROM files LIMIT 1').get() && !this.db.prepare('SELECT 1 FROM folders WHERE id != 0 LIMIT 1').get();
+    return !this.sql('SELECT 1 FROM files LIMIT 1').get() && !this.sql('SELECT 1 FROM folders WHERE id != 0 LIMIT 1').get();
   }
 
   // ---- folders
 
   folder(id: number): FolderRow | undefined {
-    return this.db.prepare('SELECT * FROM folders WHERE id = ?').get(id) as FolderRow | undefined;
+    return this.sql('SELECT * FROM folders WHERE id = ?').get(id) as FolderRow | undefined;
   }
 
   /** Sub-folders in creation order. */
   subFolders(parent: number, limit = -1): FolderRow[] {
-    return this.db.prepare('SELECT * FROM folders WHERE parent_id = ? ORDER BY id LIMIT ?').all(parent, limit) as FolderRow[];
+    return this.sql('SELECT * FROM folders WHERE parent_id = ? ORDER BY id LIMIT ?').all(parent, limit) as FolderRow[];
   }
 
   folderNamed(parent: number, name: string): FolderRow | undefined {
-    return this.db.prepare('SELECT * FROM folders WHERE parent_id = ? AND name = ? LIMIT 1').get(parent, name) as FolderRow | undefined;
+    return this.sql('SELECT * FROM folders WHERE parent_id = ? AND name = ? LIMIT 1').get(parent, name) as FolderRow | undefined;
   }
 
   createFolder(parent: number, name: string, now: number): FolderRow {
     const id = this.next('folder');
-    this.db.prepare('INSERT INTO folders (id, parent_id, name, created) VALUES (?, ?, ?, ?)').run(id, parent, name, now);
+    this.sql('INSERT INTO folders (id, parent_id, name, created) VALUES (?, ?, ?, ?)').run(id, parent, name, now);
     return this.folder(id)!;
   }
 
   updateFolder(id: number, parent: number, name: string): void {
-    this.db.prepare('UPDATE folders SET parent_id = ?, name = ? WHERE id = ?').run(parent, name, id);
+    this.sql('UPDATE folders SET parent_id = ?, name = ? WHERE id = ?').run(parent, name, id);
   }
 
   removeFolder(id: number): void {
-    this.db.prepare('DELETE FROM folders WHERE id = ?').run(id);
+    this.sql('DELETE FROM folders WHERE id = ?').run(id);
+    this.sql('DELETE FROM ghosts WHERE folder_id = ?').run(id);
   }
 
   /** True when `id` is `ancestor` or lies below it. */
@@ -189,34 +236,46 @@ export class State {
 
   hasChildren(id: number): boolean {
     return !!(
-      this.db.prepare('SELECT 1 FROM folders WHERE parent_id = ? LIMIT 1').get(id) ||
-      this.db.prepare('SELECT 1 FROM files WHERE folder_id = ? LIMIT 1').get(id)
+      this.sql('SELECT 1 FROM folders WHERE parent_id = ? LIMIT 1').get(id) ||
+      this.sql('SELECT 1 FROM files WHERE folder_id = ? LIMIT 1').get(id)
     );
   }
 
   // ---- files
 
   file(id: string): FileRow | undefined {
-    return this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as FileRow | undefined;
+    return this.sql('SELECT * FROM files WHERE id = ?').get(id) as FileRow | undefined;
   }
 
-  /** Files of one folder (or every file when `folder` is undefined), in upload order. */
-  files(folder: number | undefined, filter: FileFilter = {}, limit = -1): FileRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM files WHERE (@folder IS NULL OR folder_id = @folder)
-         AND (@after IS NULL OR date >= @after) AND (@before IS NULL OR date <= @before) ORDER BY seq LIMIT @limit`,
-      )
-      .all({ folder: folder ?? null, after: filter.sentAfter ?? null, before: filter.sentBefore ?? null, limit }) as FileRow[];
+  /** Every stored file of one folder, visible in listings or not, in upload order. */
+  files(folder: number): FileRow[] {
+    return this.sql('SELECT * FROM files WHERE folder_id = ? ORDER BY seq').all(folder) as FileRow[];
+  }
+
+  /**
+   * What a listing of one folder (every folder when `folder` is undefined) shows at `q.now`: stored files
+   * whose visible_at has come, plus deleted files whose gone_at has not; answered in upload order.
+   */
+  listing(folder: number | undefined, q: ListingQuery): FileRow[] {
+    const sec = (ms: number | undefined) => (ms === undefined ? null : Math.floor(ms / 1000));
+    const limit = q.limit ?? -1;
+    const order = limit >= 0 && q.keep === 'newest' ? 'date DESC, seq DESC' : 'date, seq';
+    const rows = this.sql(
+      `SELECT * FROM (
+         SELECT ${FILE_COLUMNS} FROM files WHERE (@folder IS NULL OR folder_id = @folder) AND visible_at <= @now
+         UNION ALL
+         SELECT ${FILE_COLUMNS} FROM ghosts WHERE (@folder IS NULL OR folder_id = @folder) AND gone_at > @now)
+       WHERE (@after IS NULL OR date / 1000 >= @after) AND (@before IS NULL OR date / 1000 <= @before)
+       ORDER BY ${order} LIMIT @limit`,
+    ).all({ folder: folder ?? null, now: q.now, after: sec(q.filter?.sentAfter), before: sec(q.filter?.sentBefore), limit }) as FileRow[];
+    return rows.sort((a, b) => a.seq - b.seq);
   }
 
   insertFile(f: NewFile): FileRow {
-    this.db
-      .prepare(
-        `INSERT INTO files (id, folder_id, filename, size, date, checksum, content_type, pass, cdn, acl, description, no_ssl, inline)
-         VALUES (@id, @folder_id, @filename, @size, @date, @checksum, @content_type, @pass, @cdn, @acl, @description, @no_ssl, @inline)`,
-      )
-      .run(f);
+    this.sql(
+      `INSERT INTO files (id, folder_id, filename, size, date, checksum, content_type, pass, cdn, acl, description, no_ssl, inline, visible_at)
+       VALUES (@id, @folder_id, @filename, @size, @date, @checksum, @content_type, @pass, @cdn, @acl, @description, @no_ssl, @inline, @visible_at)`,
+    ).run(f);
     return this.file(f.id)!;
   }
 
@@ -224,69 +283,82 @@ export class State {
   updateFile(id: string, patch: Partial<Omit<FileRow, 'seq' | 'id'>>): void {
     const cols = Object.keys(patch);
     if (cols.length === 0) return;
-    this.db.prepare(`UPDATE files SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
+    this.sql(`UPDATE files SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
   }
 
-  deleteFile(id: string): void {
-    this.db.prepare('DELETE FROM files WHERE id = ?').run(id);
+  /**
+   * Deletes a file. When it was listed at `now` and `listedUntil` > `now`, listings keep showing it until
+   * then (a ghost row). Ghosts whose time has passed are dropped.
+   */
+  deleteFile(id: string, now: number, listedUntil = now): void {
+    this.tx(() => {
+      this.sql('DELETE FROM ghosts WHERE gone_at <= ?').run(now);
+      if (listedUntil > now) {
+        const copy = `INSERT INTO ghosts (${FILE_COLUMNS}, gone_at) SELECT ${FILE_COLUMNS}, @until FROM files WHERE id = @id AND visible_at <= @now`;
+        this.sql(copy).run({ id, now, until: listedUntil });
+      }
+      this.sql('DELETE FROM files WHERE id = ?').run(id);
+    });
   }
 
   /** How many files share this blob. */
   blobRefs(checksum: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM files WHERE checksum = ?').get(checksum) as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM files WHERE checksum = ?').get(checksum) as { n: number }).n;
   }
 
   /** Every distinct blob hash in use. */
   checksums(): Set<string> {
-    return new Set((this.db.prepare('SELECT DISTINCT checksum FROM files').all() as { checksum: string }[]).map((r) => r.checksum));
+    return new Set((this.sql('SELECT DISTINCT checksum FROM files').all() as { checksum: string }[]).map((r) => r.checksum));
   }
 
   usedBytes(): number {
-    return (this.db.prepare('SELECT coalesce(sum(size), 0) AS n FROM files').get() as { n: number }).n;
+    return (this.sql('SELECT coalesce(sum(size), 0) AS n FROM files').get() as { n: number }).n;
   }
 
   // ---- download tokens
 
   insertToken(t: Omit<TokenRow, 'used'>): void {
-    this.db.prepare('INSERT INTO tokens (token, file_id, single, inline, expires) VALUES (@token, @file_id, @single, @inline, @expires)').run(t);
+    this.sql(
+      'INSERT INTO tokens (token, file_id, single, inline, expires, redirect, no_ssl) VALUES (@token, @file_id, @single, @inline, @expires, @redirect, @no_ssl)',
+    ).run(t);
   }
 
   token(token: string): TokenRow | undefined {
-    return this.db.prepare('SELECT * FROM tokens WHERE token = ?').get(token) as TokenRow | undefined;
+    return this.sql('SELECT * FROM tokens WHERE token = ?').get(token) as TokenRow | undefined;
   }
 
   markTokenUsed(token: string): void {
-    this.db.prepare('UPDATE tokens SET used = 1 WHERE token = ?').run(token);
+    this.sql('UPDATE tokens SET used = 1 WHERE token = ?').run(token);
   }
 
   /** Forgets tokens that expired before `before`. */
   pruneTokens(before: number): void {
-    this.db.prepare('DELETE FROM tokens WHERE expires < ?').run(before);
+    this.sql('DELETE FROM tokens WHERE expires < ?').run(before);
   }
 
   // ---- upload sessions
 
   createUploadSession(id: string, now: number): void {
-    this.db.prepare('INSERT INTO upload_sessions (id, created) VALUES (?, ?)').run(id, now);
+    this.sql('INSERT INTO upload_sessions (id, created) VALUES (?, ?)').run(id, now);
   }
 
   uploadSession(id: string): { id: string; created: number } | undefined {
-    return this.db.prepare('SELECT * FROM upload_sessions WHERE id = ?').get(id) as { id: string; created: number } | undefined;
+    return this.sql('SELECT * FROM upload_sessions WHERE id = ?').get(id) as { id: string; created: number } | undefined;
   }
 
   addUploadLink(link: UploadLinkRow): void {
-    this.db.prepare('INSERT INTO upload_links (xid, file_id, filename, size, whirlpool) VALUES (@xid, @file_id, @filename, @size, @whirlpool)').run(link);
+    this.sql('INSERT INTO upload_links (xid, file_id, filename, size, whirlpool) VALUES (@xid, @file_id, @filename, @size, @whirlpool)').run(link);
   }
 
   uploadLinks(xid: string): UploadLinkRow[] {
-    return this.db.prepare('SELECT xid, file_id, filename, size, whirlpool FROM upload_links WHERE xid = ? ORDER BY seq').all(xid) as UploadLinkRow[];
+    return this.sql('SELECT xid, file_id, filename, size, whirlpool FROM upload_links WHERE xid = ? ORDER BY seq').all(xid) as UploadLinkRow[];
   }
 
   /** Forgets upload sessions (and their end.pl links) created before `before`. */
   pruneUploadSessions(before: number): void {
     this.tx(() => {
-      this.db.prepare('DELETE FROM upload_links WHERE xid IN (SELECT id FROM upload_sessions WHERE created < ?)').run(before);
-      this.db.prepare('DELETE FROM upload_sessions WHERE created < ?').run(before);
+      this.sql('DELETE FROM upload_links WHERE xid IN (SELECT id FROM upload_sessions WHERE created < ?)').run(before);
+      this.sql('DELETE FROM upload_sessions WHERE created < ?').run(before);
     });
   }
 
@@ -295,37 +367,36 @@ export class State {
   createJob(folderId: number, urls: string[], now: number): RemoteJobRow {
     return this.tx(() => {
       const id = this.next('job');
-      this.db.prepare('INSERT INTO remote_jobs (id, requested, executed, folder_id) VALUES (?, ?, NULL, ?)').run(id, now, folderId);
-      const ins = this.db.prepare("INSERT INTO remote_results (job_id, idx, url, status) VALUES (?, ?, ?, 'pending')");
+      this.sql('INSERT INTO remote_jobs (id, requested, executed, folder_id) VALUES (?, ?, NULL, ?)').run(id, now, folderId);
+      const ins = this.sql("INSERT INTO remote_results (job_id, idx, url, status) VALUES (?, ?, ?, 'pending')");
       urls.forEach((u, i) => ins.run(id, i, u));
       return this.job(id)!;
     });
   }
 
   job(id: number): RemoteJobRow | undefined {
-    return this.db.prepare('SELECT * FROM remote_jobs WHERE id = ?').get(id) as RemoteJobRow | undefined;
+    return this.sql('SELECT * FROM remote_jobs WHERE id = ?').get(id) as RemoteJobRow | undefined;
   }
 
   jobs(): RemoteJobRow[] {
-    return this.db.prepare('SELECT * FROM remote_jobs ORDER BY id').all() as RemoteJobRow[];
+    return this.sql('SELECT * FROM remote_jobs ORDER BY id').all() as RemoteJobRow[];
   }
 
   jobResults(id: number): RemoteResultRow[] {
-    return this.db.prepare('SELECT * FROM remote_results WHERE job_id = ? ORDER BY idx').all(id) as RemoteResultRow[];
+    return this.sql('SELECT * FROM remote_results WHERE job_id = ? ORDER BY idx').all(id) as RemoteResultRow[];
   }
 
   setJobResult(r: RemoteResultRow): void {
-    this.db
-      .prepare('UPDATE remote_results SET status = @status, download_link = @download_link, message = @message WHERE job_id = @job_id AND idx = @idx')
+    this.sql('UPDATE remote_results SET status = @status, download_link = @download_link, message = @message WHERE job_id = @job_id AND idx = @idx')
       .run(r);
   }
 
   finishJob(id: number, now: number): void {
-    this.db.prepare('UPDATE remote_jobs SET executed = ? WHERE id = ?').run(now, id);
+    this.sql('UPDATE remote_jobs SET executed = ? WHERE id = ?').run(now, id);
   }
 
   /** Jobs left pending by a previous run (their fetches died with it). */
   unfinishedJobs(): RemoteJobRow[] {
-    return this.db.prepare('SELECT * FROM remote_jobs WHERE executed IS NULL').all() as RemoteJobRow[];
+    return this.sql('SELECT * FROM remote_jobs WHERE executed IS NULL').all() as RemoteJobRow[];
   }
 }

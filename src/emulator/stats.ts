@@ -1,3 +1,5 @@
+import type { BanView, RuleName } from './limits.ts';
+
 /**
  * Call counters for tests and operators (GET /_emulator/stats, /_emulator/calls).
  * A call is recorded when it arrives (so counts never lag behind a client that already has its answer);
@@ -10,13 +12,21 @@ export interface EmulatorStats {
   calls: Record<string, number>;
   /** Download GETs that started sending bytes. */
   downloads: number;
-  /** Bans started (rate limits or /_emulator/ban). */
+  /** Bans started (rate limits or /_emulator/ban) since the last reset. */
   bans: number;
+  /** The account key's ban level now (0 = clean; 2 and more = escalated bans). */
+  banLevel: number;
+  /** End of the ban in force (clock ms), or null. */
+  bannedUntil: number | null;
+  /** Calls refused, by rule: 'ban' (during a ban) or the rule the call broke. */
+  refusedByRule: Partial<Record<RuleName, number>>;
+  /** Download GETs answered 302 to another download host. */
+  redirects: number;
   /** Upload request body bytes received. */
   bytesIn: number;
   /** Download body bytes sent. */
   bytesOut: number;
-  /** Calls refused by a ban or a rate limit (403 #374, #412, #38). */
+  /** Calls refused by a ban or a flood rule (403 #374, #412, #38, "IP Locked"). */
   rejected: number;
 }
 
@@ -26,6 +36,10 @@ export interface CallRecord {
   path: string;
   /** HTTP status answered; 0 while in flight or when the connection died first. */
   status: number;
+  /** folder_id of a listing (folder/ls, file/ls; root when absent from the body). */
+  folder?: number;
+  /** Set when the call was refused by the flood rules: 'ban', or the rule it broke. */
+  rule?: RuleName;
 }
 
 const RING = 20_000;
@@ -37,11 +51,19 @@ export class Stats {
   bytesIn = 0;
   bytesOut = 0;
   rejected = 0;
+  redirects = 0;
+  refusedByRule: Partial<Record<RuleName, number>> = {};
   private bansAtReset = 0;
   private ring: CallRecord[] = [];
   private head = 0;
 
-  constructor(private readonly bans: () => number) {}
+  constructor(private readonly banView: () => BanView) {}
+
+  /** Counts a call refused by `rule`. */
+  refused(rule: RuleName): void {
+    this.rejected++;
+    this.refusedByRule[rule] = (this.refusedByRule[rule] ?? 0) + 1;
+  }
 
   /** Counts one call to `path` at `t`; returns the record whose status the caller fills in. */
   record(path: string, t: number, api: boolean): CallRecord {
@@ -63,21 +85,28 @@ export class Stats {
   }
 
   snapshot(): EmulatorStats {
+    const ban = this.banView();
     return {
       total: this.total,
       calls: { ...this.calls },
       downloads: this.downloads,
-      bans: this.bans() - this.bansAtReset,
+      bans: ban.bans - this.bansAtReset,
+      banLevel: ban.banLevel,
+      bannedUntil: ban.bannedUntil,
+      refusedByRule: { ...this.refusedByRule },
+      redirects: this.redirects,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       rejected: this.rejected,
     };
   }
 
+  /** Zeroes counters and the call log (the ban level and any ban in force are not counters: they stay). */
   reset(): void {
-    this.total = this.downloads = this.bytesIn = this.bytesOut = this.rejected = 0;
+    this.total = this.downloads = this.bytesIn = this.bytesOut = this.rejected = this.redirects = 0;
     this.calls = {};
-    this.bansAtReset = this.bans();
+    this.refusedByRule = {};
+    this.bansAtReset = this.banView().bans;
     this.ring = [];
     this.head = 0;
   }

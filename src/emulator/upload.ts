@@ -88,6 +88,7 @@ export async function handleUpload(core: Core, req: IncomingMessage, res: Server
       const row = addFile(core, blob, folderId, f.filename);
       core.state.addUploadLink({ xid: id, file_id: row.id, filename: row.filename, size: row.size, whirlpool: row.checksum });
     }
+    if (files.length > 0) holdEndPl(core, id);
     await delay(core, core.config.latencyMs + core.faults.latency('upload'));
     const location = `/end.pl?xid=${encodeURIComponent(id)}`;
     const html = `<html><body><a href="${location}">Upload done</a></body></html>`;
@@ -96,6 +97,18 @@ export async function handleUpload(core: Core, req: IncomingMessage, res: Server
   } catch (err) {
     if (!res.destroyed) sendError(res, err, core.logger);
   }
+}
+
+/**
+ * Draws whether this upload's end.pl is slow to settle: for endPlSettleMs it answers without links
+ * (endPlNoLinksRatio) or with the "please wait" page (endPlWaitPageRatio), else it is ready at once.
+ */
+function holdEndPl(core: Core, xid: string): void {
+  const { endPlSettleMs, endPlNoLinksRatio, endPlWaitPageRatio } = core.config;
+  if (endPlSettleMs <= 0 || endPlNoLinksRatio + endPlWaitPageRatio <= 0) return;
+  const r = core.chance.next('endPl');
+  const phase = r < endPlNoLinksRatio ? 'no-links' : r < endPlNoLinksRatio + endPlWaitPageRatio ? 'wait-page' : undefined;
+  if (phase) core.settling.holdEndPl(xid, phase, core.clock.now() + endPlSettleMs);
 }
 
 function escapeHtml(s: string): string {
@@ -111,7 +124,10 @@ function sendHtml(res: ServerResponse, html: string): void {
   res.end(html);
 }
 
-/** GET /end.pl?xid=ID, any number of times: HTML without header `JSON: 1`, EndUploadResponse with it. Unknown xid => 404 #469. */
+/**
+ * GET /end.pl?xid=ID, any number of times: HTML without header `JSON: 1`, EndUploadResponse with it
+ * (without links, or the "please wait" page, while the upload settles: see holdEndPl). Unknown xid => 404 #469.
+ */
 export async function handleEndPl(core: Core, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const rec = core.stats.record('/end.pl', core.clock.now(), false);
   res.on('finish', () => (rec.status = res.statusCode));
@@ -130,10 +146,12 @@ export async function handleEndPl(core: Core, req: IncomingMessage, res: ServerR
         .join('');
       return sendHtml(res, `<!DOCTYPE html><html><body><table class="premium">${rows}</table></body></html>`);
     }
-    if (core.faults.takeEndPlHtml()) return sendHtml(res, WAIT_PAGE);
+    const phase = core.settling.endPlPhase(xid, core.clock.now());
+    if (core.faults.takeEndPlHtml() || phase === 'wait-page') return sendHtml(res, WAIT_PAGE);
+    const noLinks = core.faults.takeEndPlNoLinks() || phase === 'no-links';
     const body: EndUploadResponse = {
       incoming: 0,
-      links: links.map((l) => ({ download: fileUrl(l.file_id), filename: l.filename, size: String(l.size), whirlpool: l.whirlpool, remove: '' })),
+      links: (noLinks ? [] : links).map((l) => ({ download: fileUrl(l.file_id), filename: l.filename, size: String(l.size), whirlpool: l.whirlpool, remove: '' })),
     };
     sendJson(res, 200, body);
   } catch (err) {

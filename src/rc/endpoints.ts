@@ -1,5 +1,5 @@
 /**
- * The rc calls (rclone's names and answer shapes, reference rclone-compat.md §5), each a function from the
+ * The rc calls (rclone's names and answer shapes, so `rclone rc` and its scripts work unchanged), each a function from the
  * parameters to the JSON answer. Bad input throws RcError 400.
  *
  * Differences from rclone, by design:

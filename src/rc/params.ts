@@ -1,7 +1,12 @@
 /**
- * rclone rc input: parameters from the query string, merged with an application/x-www-form-urlencoded body or
- * a JSON object body (rclone's rcserver: a repeated key keeps its last value; a body of another content type is
- * ignored). Errors are RcError with the HTTP status to answer.
+ * rclone rc input: parameters from the query string, merged with a JSON object body (as rclone's rcserver: a
+ * repeated key keeps its last value, the body wins over the query). Errors are RcError with the HTTP status to
+ * answer.
+ *
+ * Unlike rclone's rcserver, an application/x-www-form-urlencoded, multipart or text/plain request is refused with
+ * 415 (even without a body, since a form can carry its parameters in the query): those are the content types a
+ * web page may POST to another site without asking first, so refusing them stops cross-site form posts even
+ * from a browser that sends no Origin. `rclone rc` sends JSON.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -10,17 +15,21 @@ export type RcParams = Record<string, unknown>;
 /** A failure answered as `{error, input, status, path}` with `status` as the HTTP status. */
 export class RcError extends Error {
   readonly status: number;
+  /** Extra response headers (lower-case names), e.g. a Basic challenge. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'RcError';
     this.status = status;
+    this.headers = headers;
   }
 }
 
 /**
- * Reads the parameters of `req`: the query of `url`, then the body (at most `maxBytes`).
- * Throws RcError 413 for a larger body, 400 for malformed JSON or a JSON body that is not an object.
+ * Reads the parameters of `req`: the query of `url`, then the JSON body (at most `maxBytes`).
+ * Throws RcError 413 for a larger body, 415 for a Content-Type other than application/json or a body without
+ * one, 400 for malformed JSON or a JSON body that is not an object.
  * Rejects with the stream's error when the client goes away mid-body.
  */
 export async function readParams(req: IncomingMessage, url: URL, maxBytes: number): Promise<RcParams> {
@@ -30,11 +39,10 @@ export async function readParams(req: IncomingMessage, url: URL, maxBytes: numbe
   if (declared > maxBytes) throw new RcError(413, `request body larger than ${maxBytes} bytes`);
   const body = await readBody(req, maxBytes);
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'application/x-www-form-urlencoded') {
-    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params[k] = v;
-  } else if (type === 'application/json' && body.length > 0) {
-    Object.assign(params, parseJsonObject(body.toString('utf8')));
+  if (type !== 'application/json' && (type !== '' || body.length > 0)) {
+    throw new RcError(415, 'the control port takes parameters in the query string or as a JSON body (Content-Type: application/json)');
   }
+  if (body.length > 0) Object.assign(params, parseJsonObject(body.toString('utf8')));
   return params;
 }
 

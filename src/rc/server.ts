@@ -1,10 +1,17 @@
 /**
- * The control port: rclone's rc protocol (POST /<call>, parameters by query, form or JSON body, JSON answers,
+ * The control port: rclone's rc protocol (POST /<call>, parameters by query or JSON body, JSON answers,
  * errors as `{error, input, status, path}`) for the calls of endpoints.ts, and GET /metrics (Prometheus).
  *
  * Loopback only: `listen` refuses any other address (rc access is shell-level access in rclone; here it can
- * flush caches and read statistics, and nothing authenticates it). No answer holds the API key: the calls see
- * only the VFS counters, the core stats and the metrics page, none of which carries it.
+ * flush caches, spend the account's API budget with a recursive refresh, and read statistics; it speaks plain
+ * HTTP). No answer holds the API key: the calls see only the VFS counters, the core stats and the metrics page,
+ * none of which carries it.
+ *
+ * Web pages: the browser guard (util/browser-guard.ts) answers only loopback and `allowHosts` names (421
+ * otherwise: DNS rebinding) and refuses cross-site requests (403); no CORS header is ever sent; and a body must
+ * be JSON (params.ts: 415 for form and text bodies). Optional Basic authentication (`auth`, rclone's
+ * `--rc-user`/`--rc-pass`) covers every path, /metrics included; checked after the guard, so a refused page never
+ * gets to guess passwords. Repeated failures are answered 429 while the throttle holds the address back.
  *
  * A request can never bring the process down: every failure becomes a JSON error answer (500 when unexpected),
  * bodies are capped (413), and malformed HTTP gets a bare 400 from `clientError`.
@@ -14,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Clock } from '../util/clock.ts';
+import { createBrowserGuard, guardRequest } from '../util/browser-guard.ts';
 import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import { silentLogger } from '../util/log.ts';
@@ -40,6 +48,18 @@ export interface RcServerOptions {
   vfsOpt?: VfsOptSummary;
   /** Largest request body, bytes (413 beyond). Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Host names answered besides the loopback names (createRcServer throws ERR_BAD_HOST for a value that is not one). */
+  allowHosts?: readonly string[];
+  /** Basic authentication of every request; none when absent. */
+  auth?: RcAuth;
+}
+
+/** Basic authentication of the control port (the caller builds it, e.g. from the WebDAV server's authenticator). */
+export interface RcAuth {
+  /** Resolves the user name for an Authorization header, or undefined (missing, malformed, wrong). Never rejects. */
+  check(header: string | undefined): Promise<string | undefined>;
+  /** Slows down repeated failures by address: while `delayFor` is above 0, requests get 429. */
+  throttle?: { delayFor(addr: string): number; fail(addr: string): void; succeed(addr: string): void };
 }
 
 export interface RcServer {
@@ -68,9 +88,30 @@ export function createRcServer(opts: RcServerOptions): RcServer {
     onRefreshError: (dir, err) => logger.warn({ dir, err: err instanceof Error ? err.message : String(err) }, 'rc vfs/refresh failed'),
   };
 
+  const guard = createBrowserGuard({ allowHosts: opts.allowHosts ?? [], loopbackBind: true, authenticated: opts.auth !== undefined });
+
+  /** Throws RcError 401/429 unless the request carries the configured credentials (or none are configured). */
+  const authenticate = async (req: IncomingMessage): Promise<void> => {
+    const { auth } = opts;
+    if (auth === undefined) return;
+    const addr = req.socket.remoteAddress ?? '';
+    const delay = auth.throttle?.delayFor(addr) ?? 0;
+    if (delay > 0) throw new RcError(429, 'too many failed logins', { 'retry-after': String(Math.max(1, Math.ceil(delay / 1000))) });
+    const header = req.headers.authorization;
+    if ((await auth.check(header)) !== undefined) {
+      auth.throttle?.succeed(addr);
+      return;
+    }
+    if (header !== undefined) auth.throttle?.fail(addr);
+    throw new RcError(401, 'authentication required', { 'www-authenticate': 'Basic realm="fichier-dav rc", charset="UTF-8"' });
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://rc.invalid');
     const path = url.pathname.replace(/^\/+/, '');
+    const verdict = guard.check(guardRequest(req));
+    if (!verdict.ok) throw new RcError(verdict.status, verdict.reason);
+    await authenticate(req);
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === 'metrics') return sendMetrics(res, req.method, await opts.metrics.text(), opts.metrics.contentType);
       throw new RcError(405, `method ${req.method} not allowed: rc calls use POST`);
@@ -146,6 +187,6 @@ function sendError(res: ServerResponse, path: string, input: RcParams, err: unkn
   const status = err instanceof RcError ? err.status : 500;
   if (status === 500) logger.warn({ path, err: err instanceof Error ? err.message : String(err) }, 'rc call failed');
   const message = err instanceof Error ? err.message : String(err);
-  const extra: Record<string, string> = status === 405 ? { allow: 'POST' } : status === 413 ? { connection: 'close' } : {};
+  const extra: Record<string, string> = { ...(err instanceof RcError ? err.headers : {}), ...(status === 405 ? { allow: 'POST' } : status === 413 ? { connection: 'close' } : {}) };
   sendJson(res, status, { error: message, input, status, path }, extra);
 }

@@ -6,8 +6,8 @@
 import { FichierClient } from '../api/client.ts';
 import { createPacer } from '../api/pacer.ts';
 import { Secret } from '../util/secret.ts';
-import { startEmulator } from '../../test/helpers/emulator.ts';
-import { runRemoteContract } from './contract.ts';
+import { startEmulator } from '../../test/support/emulator.ts';
+import { runRemoteContract } from '../../test/support/remote-contract.ts';
 import { createFichierRemote } from './fichier/index.ts';
 
 runRemoteContract({

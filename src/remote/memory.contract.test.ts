@@ -1,4 +1,4 @@
-import { runRemoteContract } from './contract.ts';
+import { runRemoteContract } from '../../test/support/remote-contract.ts';
 import { createMemoryRemote } from './memory/index.ts';
 
 runRemoteContract({ name: 'memory (defaults: unique names, empty files)', make: async () => ({ remote: createMemoryRemote() }) });

@@ -1,15 +1,21 @@
 /**
- * The path-level storage contract (like rclone's Fs): a small required surface, optional features with
- * declared fallbacks, and declared facts about what the storage cannot do. Implementations:
- * remote/memory/ (tests, reference behaviour) and remote/fichier/ (1fichier over src/api/).
- * One contract suite (remote/contract.ts, `runRemoteContract`) runs against every implementation.
+ * The storage contract (like rclone's Fs): a small required surface, optional features with declared
+ * fallbacks, and declared facts about what the storage cannot do. Implementations: remote/memory/ (tests,
+ * reference behaviour) and remote/fichier/ (1fichier over src/api/). One contract suite
+ * (test/support/remote-contract.ts, `runRemoteContract`) runs against every implementation.
  *
- * Paths follow remote/path.ts ('' = root, 'a/b', decoded names). Files are addressed by their entry
- * (`RemoteEntry`, whose `id` is the identity: with duplicate names a path alone is ambiguous); folders by path.
- * Every method throws FsError (remote/errors.ts) with the codes listed in its doc; anything unexpected from
+ * Paths follow core/path.ts ('' = root, 'a/b', decoded names). Only `list` and `stat` take a path: they are
+ * how a caller finds things. Every other method acts on what the caller found, as rclone's `Dir.Mkdir(leaf)`
+ * does: a file by its entry (`RemoteEntry`, whose `id` is the identity: with duplicate names a path alone is
+ * ambiguous), a new item by its parent folder's entry and its leaf name. A remote never resolves a path or
+ * lists a folder to act on an entry it was handed (on 1fichier a listing is the scarcest resource there is);
+ * a handed entry that no longer exists gives ENOENT from the storage itself.
+ *
+ * Every method throws FsError (core/errors.ts) with the codes listed in its doc; anything unexpected from
  * below is EIO with the original error as `cause`; temporary conditions (rate limit, 5xx, network) are EAGAIN.
  */
 import type { Readable } from 'node:stream';
+import type { ByteSpan } from '../core/span.ts';
 
 export type EntryKind = 'file' | 'dir';
 export type HashType = 'whirlpool' | 'md5' | 'sha1';
@@ -34,16 +40,27 @@ export interface RemoteEntry {
   hashes: Partial<Record<HashType, string>>;
 }
 
-/** An inclusive byte range; `end` undefined = to the end of the file. */
-export interface ReadRange {
-  start: number;
-  end?: number;
-}
+/** The part of a file to read: a span inside it, validated by the caller (core/span.ts). */
+export type ReadRange = ByteSpan;
 
 export interface PutOptions {
-  /** Exact byte count of `source`. Must be > 0 unless `features.emptyFiles`. */
+  /** Exact byte count of `source`. Must be > 0 unless `facts.emptyFiles`. */
   size: number;
   signal?: AbortSignal;
+}
+
+/**
+ * Folder path -> folder id, for a remote that addresses folders by id and has no path lookup (1fichier): it
+ * learns ids from listings and mkdir, and the caller may inject an index that outlives the process (the VFS's,
+ * backed by its metadata store) so a restart knows the tree without a call.
+ */
+export interface DirIdIndex {
+  /** The folder id recorded for canonical `path`, or undefined. The root ('') is never stored. */
+  get(path: string): string | undefined;
+  /** Records the folder id of `path`. */
+  set(path: string, id: string): void;
+  /** Forgets `prefix` and every path below it ('' = everything); the VFS's index forgets listings too. */
+  forget(prefix: string): void;
 }
 
 export interface About {
@@ -67,6 +84,11 @@ export interface RemoteFacts {
   setModTime: boolean;
   /** Hash types the storage computes itself. */
   hashes: HashType[];
+  /**
+   * A put into a parent folder that no longer exists fails with ENOENT (1fichier: false, an upload naming an
+   * unknown folder id is stored at the account's root). Callers hand put a parent they have just seen.
+   */
+  putFailsOnMissingParent: boolean;
   /**
    * Reads of one file within a short time can reuse state (1fichier: a reusable download token), so a
    * seek costs one HTTP request and no API call.
@@ -96,55 +118,62 @@ export interface Remote extends RemoteOptional {
   stat(path: string, signal?: AbortSignal): Promise<RemoteEntry>;
 
   /**
-   * Stream the bytes of `file` (whole, or `range`), never buffering the whole file. Throws ENOENT if the
-   * file is gone, EISDIR for a directory, ERANGE if `range.start` >= size (for a non-empty file), EAGAIN/EIO
-   * from below. The stream itself may emit an error mid-way (network): callers resume from the offset.
+   * Stream the bytes of `file` (whole, or `range`), never buffering the whole file. `range` is inside the file
+   * (validated where it entered, core/span.ts): a remote does not clamp it, and one that asserts it throws
+   * ERANGE. Throws ENOENT if the file is gone, EISDIR for a directory, EAGAIN/EIO from below. The stream
+   * itself may emit an error mid-way (network): callers resume from the offset. An error thrown here that is
+   * `final` (core/errors.ts) was already retried below (an API call): callers must not retry it again.
    */
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable>;
 
   /**
-   * Store `source` (exactly `opts.size` bytes) as a NEW file at `path` and resolve only once the storage has
-   * confirmed it (durable). It does not replace an existing file of that name: on a storage with
-   * `duplicateNames` a second file appears; elsewhere it throws EEXIST (remove first). Throws ENOENT if the
-   * parent folder is missing, ENOTDIR if the parent is a file, EINVAL for size 0 when !facts.emptyFiles or a
-   * size mismatch, ENOSPC over quota, EIO/EAGAIN from below (never retried blindly: a retried upload would
-   * be a duplicate).
+   * Store `source` (exactly `opts.size` bytes) as a NEW file `name` in folder `parent` and resolve only once the
+   * storage has confirmed it (durable). It does not replace an existing file of that name: on a storage with
+   * `duplicateNames` a second file appears; elsewhere it throws EEXIST (remove first). Throws ENOTDIR when
+   * `parent` is a file, ENOENT when it is gone (see facts.putFailsOnMissingParent), EINVAL for size 0 when
+   * !facts.emptyFiles or a size mismatch, ENOSPC over quota, EIO/EAGAIN from below (never retried blindly: a
+   * retried upload would be a duplicate).
    */
-  put(path: string, source: Readable, opts: PutOptions): Promise<RemoteEntry>;
+  put(parent: RemoteEntry, name: string, source: Readable, opts: PutOptions): Promise<RemoteEntry>;
 
   /** Delete one file (by identity). Throws ENOENT if it is already gone, EISDIR for a directory. */
   remove(file: RemoteEntry, signal?: AbortSignal): Promise<void>;
 
   /**
-   * Create directory `path` (its parent must exist). Throws EEXIST if a directory (or file) of that name
-   * exists, ENOENT if the parent is missing, ENOTDIR if the parent is a file. Returns the new entry.
+   * Create folder `name` in folder `parent` and return its entry. The caller checks the name against the
+   * parent's listing it holds; the remote does not list to find out, so a taken name gives EEXIST only when
+   * the storage refuses it: always for a folder of that name, and for a file of that name unless
+   * facts.duplicateNames (then the folder appears beside the file). Throws ENOTDIR when `parent` is a file,
+   * ENOENT when it is gone.
    */
-  mkdir(path: string, signal?: AbortSignal): Promise<RemoteEntry>;
+  mkdir(parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry>;
 
-  /** Remove the empty directory `path`. Throws ENOENT, ENOTDIR, ENOTEMPTY, EINVAL for the root. */
-  rmdir(path: string, signal?: AbortSignal): Promise<void>;
+  /** Remove the empty folder `dir`. Throws ENOENT (gone), ENOTDIR (a file), ENOTEMPTY, EINVAL for the root. */
+  rmdir(dir: RemoteEntry, signal?: AbortSignal): Promise<void>;
 }
 
 export interface RemoteOptional {
   /**
-   * Server-side move and/or rename of one file to `dstPath` (the destination folder must exist; an existing
-   * file there is NOT replaced: callers remove it first). Keeps the file's id. Throws ENOENT (source or
-   * destination folder), EEXIST (storage without duplicates and the name is taken).
+   * Server-side move and/or rename of one file to `name` in folder `parent` (an existing file there is NOT
+   * replaced: callers remove it first). Keeps the file's id. Throws ENOENT (the file or `parent` is gone),
+   * ENOTDIR (`parent` is a file), EEXIST (storage without duplicates and the name is taken).
    * Fallback when absent: copy then remove; without copy, read + put + remove.
    */
-  move?(file: RemoteEntry, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry>;
+  move?(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry>;
 
   /**
-   * Server-side move and/or rename of a whole directory to `dstPath` (must not exist; its parent must).
-   * Throws ENOENT, EEXIST, EINVAL (into itself). Fallback when absent: mkdir + move every entry + rmdir.
+   * Server-side move and/or rename of the folder `dir` with everything below it to `name` in folder `parent`.
+   * Throws ENOENT (`dir` or `parent` is gone), ENOTDIR (`dir` or `parent` is a file), EINVAL (the root, or
+   * into itself), EEXIST when the storage refuses the name (as mkdir). Fallback when absent: mkdir + move
+   * every entry + rmdir.
    */
-  dirMove?(srcPath: string, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry>;
+  dirMove?(dir: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry>;
 
   /**
-   * Server-side copy of one file to `dstPath`; the copy has a new id. Throws ENOENT, EEXIST as `move`.
+   * Server-side copy of one file to `name` in folder `parent`; the copy has a new id. Throws as `move`.
    * Fallback when absent: read + put.
    */
-  copy?(file: RemoteEntry, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry>;
+  copy?(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry>;
 
   /** Account space. Fallback when absent: everything unknown. Throws EAGAIN/EIO from below. */
   about?(signal?: AbortSignal): Promise<About>;

@@ -4,9 +4,9 @@
  * is declared in the WebDAV remote's facts (no duplicate names: PUT with If-None-Match: *), not skipped here.
  */
 import { describe, expect, it } from 'vitest';
-import { startDavStack } from '../../test/helpers/dav-stack.ts';
-import { codeOf, runRemoteContract, streamOf, testBytes } from './contract.ts';
-import { createWebdavRemote } from './webdav/index.ts';
+import { startDavStack } from '../../test/support/stack.ts';
+import { codeOf, runRemoteContract, streamOf, testBytes } from '../../test/support/remote-contract.ts';
+import { createWebdavRemote } from '../../test/support/webdav-remote/index.ts';
 
 runRemoteContract({
   name: 'webdav through the server (VFS, fichier remote, emulator)',
@@ -27,8 +27,9 @@ describe('webdav remote: access errors through the server', () => {
     try {
       expect(await codeOf(wrong.stat(''))).toBe('EACCES');
       expect((await ro.stat('')).kind).toBe('dir');
-      expect(await codeOf(ro.mkdir('d'))).toBe('EROFS');
-      expect(await codeOf(ro.put('f.bin', streamOf(testBytes(10)), { size: 10 }))).toBe('EROFS');
+      const root = await ro.stat('');
+      expect(await codeOf(ro.mkdir(root, 'd'))).toBe('EROFS');
+      expect(await codeOf(ro.put(root, 'f.bin', streamOf(testBytes(10)), { size: 10 }))).toBe('EROFS');
       expect(await ro.list('')).toEqual([]);
     } finally {
       await wrong.close?.();

@@ -12,17 +12,18 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { joinPath, parentOf } from '../remote/path.ts';
+import { joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { ENTRY_COLUMNS, entryValues, rowToEntry, TreeQuery } from './rows.ts';
 import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
-import type { DeadProp, FileMeta, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
-import { memoizeStore } from './memo.ts';
+import type { DeadProp } from '../core/props.ts';
+import type { FileMeta, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
+import { memoizeStore } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
 export { defaultCacheDir } from '../util/dirs.ts';
-export type { DeadProp, FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
+export type { FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
 
 const DEFAULT_MAX_LOCAL_BYTES = 16 * 1024 * 1024;
 const BUSY_TIMEOUT_MS = 5000;

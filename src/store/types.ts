@@ -4,9 +4,10 @@
  * It keeps what makes a restarted server answer a known tree with zero API calls, and what 1fichier cannot
  * store. All methods are synchronous (better-sqlite3) and each is one transaction.
  *
- * Keys: listings and local files by canonical path (remote/path.ts); file metadata and dead properties by
+ * Keys: listings and local files by canonical path (core/path.ts); file metadata and dead properties by
  * the remote id (1fichier file URL / folder id), so they survive renames and moves made through us.
  */
+import type { DeadProp } from '../core/props.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 
 export interface Listing {
@@ -23,13 +24,6 @@ export interface FileMeta {
   /** Hex digests computed while the bytes streamed through us. */
   md5?: string;
   sha1?: string;
-}
-
-/** A WebDAV dead property. `value` is the inner XML of the property element, verbatim. */
-export interface DeadProp {
-  ns: string;
-  name: string;
-  value: string;
 }
 
 /** A file that lives only in the store: 0-byte files and OS junk (._*, .DS_Store, Thumbs.db...). */

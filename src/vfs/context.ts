@@ -1,10 +1,10 @@
 /**
  * What the VFS operations share: the remote, the store, the listing cache and tree, options with defaults
- * applied, and counters. Also the helpers every operation needs to turn a node into a VfsEntry and to keep
- * the cache and the store in step after a change (one place for each rule).
+ * applied, and transfer counters. Also the helpers every operation needs to turn a node into a VfsEntry and
+ * to keep the cache and the store in step after a change (one place for each rule).
  */
-import { FsError, isFsError } from '../remote/errors.ts';
-import { parentOf } from '../remote/path.ts';
+import { FsError, isFsError } from '../core/errors.ts';
+import { parentOf } from '../core/path.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import type { FileMeta, MetaStore } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
@@ -13,7 +13,7 @@ import { localToVfs, remoteToVfs, ROOT_ID, rootToVfs } from './entry.ts';
 import type { ListingCache } from './listing-cache.ts';
 import type { JunkMatcher } from './local.ts';
 import type { Node, Tree } from './tree.ts';
-import type { VfsEntry, VfsIoCounters } from './types.ts';
+import type { VfsEntry, VfsTransferCounters } from './types.ts';
 
 export interface VfsContext {
   remote: Remote;
@@ -25,7 +25,9 @@ export interface VfsContext {
   isJunk: JunkMatcher;
   spoolDir: string;
   read: { chunkSize: number; chunkSizeLimit: number; retries: number };
-  io: VfsIoCounters;
+  transfers: VfsTransferCounters;
+  /** The remote's entry of the root folder (remote.stat(''), asked once). */
+  remoteRoot(signal?: AbortSignal): Promise<RemoteEntry>;
 }
 
 interface BuiltEntry {
@@ -58,6 +60,27 @@ export function nodeToEntry(ctx: VfsContext, node: Node | undefined): VfsEntry {
 export function nodeId(node: Node | undefined): string {
   if (!node) return ROOT_ID;
   return node.local ? node.local.id : node.remote.id;
+}
+
+/** The remote entry of a folder node (undefined = the root). Throws ENOTDIR for a file. */
+export async function remoteDirOf(ctx: VfsContext, node: Node | undefined, signal?: AbortSignal): Promise<RemoteEntry> {
+  if (!node) return ctx.remoteRoot(signal);
+  if (node.kind !== 'dir' || !node.remote) throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
+  return node.remote;
+}
+
+/**
+ * Create folder `name` in `parent` on the remote, then record it: its metadata (copied from `metaFrom`, the id
+ * of the folder it is a copy or a move of, else its creation time), the parent's cached listing, and its own
+ * listing, known to be empty. Throws what remote.mkdir throws.
+ */
+export async function makeDir(ctx: VfsContext, parent: RemoteEntry, name: string, opts: { metaFrom?: string; signal?: AbortSignal } = {}): Promise<RemoteEntry> {
+  const made = await ctx.remote.mkdir(parent, name, opts.signal);
+  if (opts.metaFrom !== undefined) ctx.store.copyMeta(opts.metaFrom, made.id);
+  else ctx.store.setMeta(made.id, { modTime: made.modTime });
+  ctx.cache.upsert(made);
+  ctx.cache.putEmpty(made.path);
+  return made;
 }
 
 /**

@@ -1,34 +1,38 @@
 /**
  * createVfs: the Vfs (types.ts) over a Remote and a MetaStore. This file wires the pieces and holds the
  * small operations; the concepts live in their own modules: listing-cache.ts (TTL, single-flight,
- * write-through), tree.ts (path resolution), names.ts (duplicates), local.ts (local-only files), entry.ts
- * (VfsEntry), writer.ts (openWrite), move.ts / copy.ts / remove.ts, about.ts, dir-ids.ts.
+ * write-through), tree.ts (path resolution), handles.ts (what a look-up found), names.ts (duplicates),
+ * local.ts (local-only files), entry.ts (VfsEntry), write.ts (openWrite: write-stream.ts, write-sinks.ts),
+ * move.ts / copy.ts / copy-move.ts / remove.ts, read.ts, about.ts, dir-ids.ts.
  *
- * The Vfs does not own the remote or the store: close() waits for background work and leaves them open.
- * Read-only mode is a wrapper around this interface, not a flag here.
+ * Every operation takes what one look-up found (a handle) or a path, which it looks up once; below that,
+ * nothing resolves a path again. The Vfs does not own the remote or the store: close() waits for background
+ * work and leaves them open. Read-only mode is a wrapper around this interface, not a flag here.
  */
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
-import { FsError } from '../remote/errors.ts';
-import { baseName, normPath } from '../remote/path.ts';
-import type { ReadRange } from '../remote/types.ts';
-import type { DeadProp, Listing } from '../store/types.ts';
+import { FsError } from '../core/errors.ts';
+import { normPath } from '../core/path.ts';
+import { assertSpan, type ByteSpan } from '../core/span.ts';
+import type { RemoteEntry } from '../remote/types.ts';
+import type { Listing } from '../store/types.ts';
 import { systemClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';
-import { nodeId, nodeToEntry, type VfsContext } from './context.ts';
+import { makeDir, nodeId, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
 import { copy } from './copy.ts';
-import { ROOT_ID } from './entry.ts';
+import { localToVfs, ROOT_ID } from './entry.ts';
+import { nodeHandle, nodeOfHandle, placementOfHandle, targetHandle } from './handles.ts';
 import { ListingCache } from './listing-cache.ts';
 import { compileJunkMatcher } from './local.ts';
 import { rename } from './move.ts';
 import { chunkedRead } from './read.ts';
 import { removeTree, rmdir, unlink } from './remove.ts';
-import { Tree } from './tree.ts';
-import { JUNK_PATTERNS, type Vfs, type VfsEntry, type VfsOptions, type WriteOptions } from './types.ts';
-import { openWrite } from './writer.ts';
+import { Tree, type Node, type Placement } from './tree.ts';
+import { JUNK_PATTERNS, type PropOp, type Vfs, type VfsNode, type VfsOptions, type VfsTarget, type WriteOptions } from './types.ts';
+import { openWrite } from './write.ts';
 
-export { createStoreDirIdIndex, type StoreDirIdIndex } from './dir-ids.ts';
+export { createStoreDirIdIndex } from './dir-ids.ts';
 export { JUNK_PATTERNS } from './types.ts';
 export type * from './types.ts';
 
@@ -36,8 +40,6 @@ export const DEFAULT_DIR_CACHE_TIME_MS = 300_000;
 export const DEFAULT_ABOUT_TTL_MS = 300_000;
 export const DEFAULT_READ_CHUNK_SIZE = 128 * 1024 * 1024;
 export const DEFAULT_READ_RETRIES = 10;
-
-type PropOp = { op: 'set'; prop: DeadProp } | { op: 'remove'; ns: string; name: string };
 
 export function createVfs(opts: VfsOptions): Vfs {
   const clock = opts.clock ?? systemClock;
@@ -51,6 +53,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     dirCacheTimeMs: opts.dirCacheTimeMs ?? DEFAULT_DIR_CACHE_TIME_MS,
     staleWhileRevalidate: opts.staleWhileRevalidate ?? false,
   });
+  let root: Promise<RemoteEntry> | undefined;
   const ctx: VfsContext = {
     remote,
     store,
@@ -65,50 +68,63 @@ export function createVfs(opts: VfsOptions): Vfs {
       chunkSizeLimit: opts.readChunkSizeLimit ?? -1,
       retries: opts.readRetries ?? DEFAULT_READ_RETRIES,
     },
-    io: { uploads: 0, uploadBytes: 0, downloads: 0, downloadBytes: 0, activeReads: 0, activeWrites: 0 },
+    transfers: { uploads: 0, uploadBytes: 0, downloads: 0, downloadBytes: 0, activeReads: 0, activeWrites: 0 },
+    remoteRoot(signal) {
+      root ??= remote.stat('', signal).catch((err: unknown) => {
+        root = undefined;
+        throw err;
+      });
+      return root;
+    },
   };
   const about = new AboutCache({ remote, clock, logger, ttlMs: opts.aboutTtlMs ?? DEFAULT_ABOUT_TTL_MS });
   if (store.getMeta(ROOT_ID)?.modTime === undefined) store.setMeta(ROOT_ID, { modTime: clock.now() });
 
-  const lookup = (path: string, signal?: AbortSignal) => ctx.tree.lookup(normPath(path), signal);
+  /** The node `at` designates (undefined = the root): the handle's, or one look-up of the path. */
+  const nodeAt = (at: string | VfsNode, signal?: AbortSignal): Promise<Node | undefined> =>
+    typeof at === 'string' ? ctx.tree.lookup(normPath(at), signal) : Promise.resolve(nodeOfHandle(ctx, at));
 
-  const stat = async (path: string, signal?: AbortSignal): Promise<VfsEntry> => nodeToEntry(ctx, await lookup(path, signal));
+  /** The placement `at` designates: the target's, or one resolve of the path. Throws EINVAL for the root. */
+  const placementAt = (at: string | VfsTarget, signal?: AbortSignal): Promise<Placement> => {
+    if (typeof at !== 'string') return Promise.resolve(placementOfHandle(ctx, at));
+    const path = normPath(at);
+    if (path === '') return Promise.reject(new FsError('EINVAL', 'the root has no parent', { path }));
+    return ctx.tree.resolve(path, signal);
+  };
+
+  /** Throws `code` for the root given as a path (its documented answer in that operation). */
+  const notTheRoot = (at: string | VfsTarget, code: 'EISDIR' | 'EEXIST'): void => {
+    if (typeof at === 'string' && normPath(at) === '') throw new FsError(code, code === 'EEXIST' ? 'the root exists' : 'is a directory', { path: '' });
+  };
 
   const vfs: Vfs = {
-    stat,
+    lookup: async (path, signal) => nodeHandle(ctx, await ctx.tree.lookup(normPath(path), signal)),
 
-    async readdir(path, signal) {
-      const view = await ctx.tree.dirView(normPath(path), signal);
+    resolve: async (path, signal) => targetHandle(ctx, await placementAt(path, signal)),
+
+    stat: async (path, signal) => nodeToEntry(ctx, await ctx.tree.lookup(normPath(path), signal)),
+
+    async readdir(dir, signal) {
+      const node = await nodeAt(dir, signal);
+      if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
+      const view = await ctx.tree.view(node?.path ?? '', signal);
       return view.nodes.map((n) => nodeToEntry(ctx, n));
     },
 
-    async openRead(path, range, signal) {
-      const node = await lookup(path, signal);
-      if (!node || node.kind === 'dir') throw new FsError('EISDIR', 'is a directory', { path: normPath(path) });
-      const size = node.local ? node.local.content.length : node.remote.size;
-      const span = clampRange(range, size, node.path);
-      if (node.local || !span) {
-        const bytes = node.local && span ? node.local.content.subarray(span.start, span.end + 1) : Buffer.alloc(0);
-        return Readable.from([bytes].filter((b) => b.length > 0));
-      }
-      const stream = chunkedRead(remote, node.remote, span.start, span.end, {
-        ...ctx.read,
-        clock,
-        logger,
-        ...(signal ? { signal } : {}),
-        onBytes: (n) => (ctx.io.downloadBytes += n),
-      });
-      ctx.io.downloads += 1;
-      ctx.io.activeReads += 1;
-      stream.once('close', () => (ctx.io.activeReads -= 1));
-      return stream;
+    async openRead(file, span, signal) {
+      const node = await nodeAt(file, signal);
+      if (!node || node.kind === 'dir') throw new FsError('EISDIR', 'is a directory', { path: node?.path ?? '' });
+      return readNode(node, span, signal);
     },
 
-    openWrite: (path, wopts) => openWrite(ctx, path, wopts),
+    async openWrite(at, wopts) {
+      notTheRoot(at, 'EISDIR');
+      return openWrite(ctx, await placementAt(at, wopts?.signal), wopts);
+    },
 
-    async writeFile(path, source, wopts: WriteOptions = {}) {
+    async writeFile(at, source, wopts: WriteOptions = {}) {
       const sized = Buffer.isBuffer(source) ? { ...wopts, size: wopts.size ?? source.length } : wopts;
-      const w = await openWrite(ctx, path, sized);
+      const w = await vfs.openWrite(at, sized);
       // Failures are reported through `result`.
       w.on('error', () => undefined);
       if (Buffer.isBuffer(source)) {
@@ -120,46 +136,47 @@ export function createVfs(opts: VfsOptions): Vfs {
       return w.result;
     },
 
-    async mkdir(path, signal) {
-      const p = normPath(path);
-      if (p === '') throw new FsError('EEXIST', 'the root exists', { path: p });
-      const { child } = await ctx.tree.parentAndChild(p, signal);
-      if (child) throw new FsError('EEXIST', 'exists', { path: p });
-      const made = await remote.mkdir(p, signal);
-      ctx.store.setMeta(made.id, { modTime: made.modTime });
-      cache.upsert(made);
-      cache.putEmpty(p);
-      return nodeToEntry(ctx, { name: baseName(p), path: p, kind: 'dir', remote: made });
+    async mkdir(at, signal) {
+      notTheRoot(at, 'EEXIST');
+      const target = await placementAt(at, signal);
+      if (target.existing) throw new FsError('EEXIST', 'exists', { path: target.path });
+      const made = await makeDir(ctx, await remoteDirOf(ctx, target.parent, signal), target.name, { signal });
+      return nodeToEntry(ctx, { name: target.name, path: target.path, kind: 'dir', remote: made });
     },
 
-    rmdir: (path, signal) => rmdir(ctx, path, signal),
-    unlink: (path, signal) => unlink(ctx, path, signal),
-    removeTree: (path, signal) => removeTree(ctx, path, signal),
-    rename: (src, dst, o) => rename(ctx, src, dst, o),
-    copy: (src, dst, o) => copy(ctx, src, dst, o),
+    rmdir: async (dir, signal) => rmdir(ctx, await nodeAt(dir, signal), signal),
+    unlink: async (file, signal) => unlink(ctx, await nodeAt(file, signal), signal),
+    removeTree: async (node, signal) => removeTree(ctx, await nodeAt(node, signal), signal),
+    rename: async (src, dst, o) => rename(ctx, await nodeAt(src), await placementAt(dst), o),
+    copy: async (src, dst, o) => copy(ctx, await nodeAt(src), await placementAt(dst), o),
 
-    async setModTime(path, modTime) {
-      const node = await lookup(path);
-      if (node?.local) store.putLocal({ ...node.local, modTime });
-      else store.setMeta(nodeId(node), { modTime });
-      return stat(path);
+    async setModTime(at, modTime) {
+      const node = await nodeAt(at);
+      if (node?.local) {
+        const file = { ...node.local, modTime };
+        store.putLocal(file);
+        return localToVfs(node.path, node.name, file);
+      }
+      store.setMeta(nodeId(node), { modTime });
+      return nodeToEntry(ctx, node);
     },
 
     propsOf: (entries) => store.getPropsMany(entries.map((e) => e.id)),
 
-    async getProps(path) {
-      return store.getProps(nodeId(await lookup(path)));
+    async getProps(at) {
+      return store.getProps(nodeId(await nodeAt(at)));
     },
 
-    async patchProps(path, ops) {
-      const id = nodeId(await lookup(path));
+    async patchProps(at, ops) {
+      const node = await nodeAt(at);
+      const id = nodeId(node);
       const before = store.getProps(id);
       try {
         for (const op of ops) applyProp(id, op);
       } catch (err) {
         for (const p of store.getProps(id)) store.removeProp(id, p.ns, p.name);
         for (const p of before) store.setProp(id, p);
-        throw new FsError('EIO', 'property update failed', { path: normPath(path), cause: err });
+        throw new FsError('EIO', 'property update failed', { path: node?.path ?? '', cause: err });
       }
     },
 
@@ -188,13 +205,32 @@ export function createVfs(opts: VfsOptions): Vfs {
     },
 
     stats() {
-      return { ...cache.counters, ...ctx.io };
+      return { ...cache.counters, ...ctx.transfers };
     },
 
     async close() {
       await cache.drain();
     },
   };
+
+  /** The bytes of file `node`, whole or `span` (asserted inside the file, never clamped). */
+  function readNode(node: Node, span: ByteSpan | undefined, signal: AbortSignal | undefined): Readable {
+    const size = node.local ? node.local.content.length : node.remote.size;
+    if (span) assertSpan(span, size, node.path);
+    if (node.local) return Readable.from(size === 0 ? [] : [node.local.content.subarray(span?.start ?? 0, (span?.end ?? size - 1) + 1)]);
+    if (size === 0) return Readable.from([]);
+    const stream = chunkedRead(remote, node.remote, span ?? { start: 0, end: size - 1 }, {
+      ...ctx.read,
+      clock,
+      logger,
+      ...(signal ? { signal } : {}),
+      onBytes: (n) => (ctx.transfers.downloadBytes += n),
+    });
+    ctx.transfers.downloads += 1;
+    ctx.transfers.activeReads += 1;
+    stream.once('close', () => (ctx.transfers.activeReads -= 1));
+    return stream;
+  }
 
   /** Re-list folder `p` (its ancestors come from the cache). Throws ENOENT, ENOTDIR, and what listing throws. */
   async function refreshDir(p: string): Promise<Listing> {
@@ -214,16 +250,4 @@ export function createVfs(opts: VfsOptions): Vfs {
   }
 
   return vfs;
-}
-
-/** The inclusive span to read, or undefined for nothing (empty file). Throws ERANGE past the end. */
-function clampRange(range: ReadRange | undefined, size: number, path: string): { start: number; end: number } | undefined {
-  const start = range?.start ?? 0;
-  if (size === 0) {
-    if (start > 0) throw new FsError('ERANGE', 'range outside the file', { path });
-    return undefined;
-  }
-  const end = Math.min(range?.end ?? size - 1, size - 1);
-  if (start < 0 || start >= size || end < start) throw new FsError('ERANGE', 'range outside the file', { path });
-  return { start, end };
 }

@@ -1,22 +1,21 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import { makeKit } from './test-kit.ts';
+import { mkdirAt, putAt, rmdirAt } from '../../test/support/remote-contract.ts';
+import { makeKit } from '../../test/support/vfs-kit.ts';
 
 const TTL = 300_000;
 
 async function putText(remote: Remote, path: string, text: string): Promise<RemoteEntry> {
-  const buf = Buffer.from(text);
-  return remote.put(path, Readable.from([buf]), { size: buf.length });
+  return putAt(remote, path, Buffer.from(text));
 }
 
 /** root: a/, a/b/ (f0..f49.txt), a/c.txt, top.txt */
 async function seeded() {
   const kit = makeKit();
   const { backend } = kit;
-  await backend.mkdir('a');
-  await backend.mkdir('a/b');
+  await mkdirAt(backend, 'a');
+  await mkdirAt(backend, 'a/b');
   for (let i = 0; i < 50; i++) await putText(backend, `a/b/f${i}.txt`, `file ${i}`);
   await putText(backend, 'a/c.txt', 'c');
   await putText(backend, 'top.txt', 'top');
@@ -124,7 +123,7 @@ describe('listing cache', () => {
 
   it('refresh recursive walks folders never listed (warm-up), one call each, and forgets vanished ones', async () => {
     const { vfs, remote, backend } = await seeded();
-    await backend.mkdir('a/b/deep');
+    await mkdirAt(backend, 'a/b/deep');
     await putText(backend, 'a/b/deep/x.txt', 'x');
     await vfs.refresh('', { recursive: true });
     expect(remote.calls.list).toBe(4);
@@ -133,7 +132,7 @@ describe('listing cache', () => {
     expect(await vfs.stat('a/b/f3.txt')).toMatchObject({ kind: 'file' });
     expect(remote.calls.list ?? 0).toBe(0);
     await backend.remove(await backend.stat('a/b/deep/x.txt'));
-    await backend.rmdir('a/b/deep');
+    await rmdirAt(backend, 'a/b/deep');
     await vfs.refresh('', { recursive: true });
     remote.reset();
     await expect(vfs.readdir('a/b/deep')).rejects.toMatchObject({ code: 'ENOENT' });
@@ -201,11 +200,11 @@ describe('listing cache', () => {
 
   it('drops a vanished folder from its cached parent listing', async () => {
     const { vfs, remote, backend, clock } = await seeded();
-    await backend.mkdir('tmp');
+    await mkdirAt(backend, 'tmp');
     await vfs.readdir('tmp');
     await clock.advance(TTL + 1);
     await vfs.refresh('');
-    await backend.rmdir('tmp');
+    await rmdirAt(backend, 'tmp');
     await expect(vfs.readdir('tmp')).rejects.toSatisfy((e: unknown) => e instanceof FsError && e.code === 'ENOENT');
     remote.reset();
     expect((await vfs.readdir('')).map((e) => e.name)).toEqual(['a', 'top.txt']);

@@ -15,8 +15,8 @@
  * Concurrency: all store calls are synchronous, so the only await that sees half-updated state is the
  * remote.list itself (handled by the replay above).
  */
-import { isFsError } from '../remote/errors.ts';
-import { isWithin, parentOf } from '../remote/path.ts';
+import { isFsError } from '../core/errors.ts';
+import { isWithin, parentOf } from '../core/path.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import type { Listing, MetaStore } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';

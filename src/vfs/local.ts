@@ -30,11 +30,6 @@ export function newLocalId(): string {
   return `local:${randomUUID()}`;
 }
 
-/** True for the synthetic ids of local-only files. */
-export function isLocalId(id: string): boolean {
-  return id.startsWith('local:');
-}
-
 /** MD5 and SHA-1 of a local file's content (small: computed on demand, never stored). */
 export function contentHashes(content: Buffer): { md5: string; sha1: string } {
   return {

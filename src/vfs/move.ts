@@ -6,26 +6,26 @@
  * that is not local-only (non-empty, not junk) is uploaded. A moved folder's cached listings and ids are
  * forgotten (forgetTree) and both parents' listings are updated in place.
  */
-import { joinPath, parentOf } from '../remote/path.ts';
+import { parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
-import { deleteFileNode, type VfsContext } from './context.ts';
-import { copyRemoteFile, planTransfer, staysLocal, statPath, uploadLocal, withOverwrite, type Placed } from './transfer.ts';
-import type { Node } from './tree.ts';
+import { deleteFileNode, makeDir, nodeToEntry, type VfsContext } from './context.ts';
+import { childDest, copyRemoteFile, destOf, planTransfer, staysLocal, uploadLocal, withOverwrite, type Dest, type Placed } from './copy-move.ts';
+import type { Node, Placement } from './tree.ts';
 import type { CopyMoveOptions, VfsEntry } from './types.ts';
 
-/** See Vfs.rename. */
-export async function rename(ctx: VfsContext, src: string, dst: string, opts: CopyMoveOptions = {}): Promise<VfsEntry> {
-  const plan = await planTransfer(ctx, src, dst, opts);
-  if (!plan) return statPath(ctx, src);
-  return withOverwrite(ctx, plan, () => moveNode(ctx, plan.src, plan.dst), opts.modTime);
+/** See Vfs.rename. `src` undefined is the root. */
+export async function rename(ctx: VfsContext, src: Node | undefined, dst: Placement, opts: CopyMoveOptions = {}): Promise<VfsEntry> {
+  const plan = planTransfer(src, dst, opts);
+  if (!plan) return nodeToEntry(ctx, src);
+  return withOverwrite(ctx, plan, () => moveNode(ctx, plan.src, destOf(ctx, dst)), opts.modTime);
 }
 
-/** Move one node to `dst` (free, parent existing). */
-async function moveNode(ctx: VfsContext, node: Node, dst: string): Promise<Placed> {
+/** Move one node to `dst` (free, its folder existing). */
+async function moveNode(ctx: VfsContext, node: Node, dst: Dest): Promise<Placed> {
   if (node.local) {
-    if (staysLocal(ctx, node.local, dst)) {
-      ctx.store.moveLocal(node.local.path, dst);
-      return { local: ctx.store.getLocal(dst) ?? { ...node.local, path: dst } };
+    if (staysLocal(ctx, node.local, dst.name)) {
+      ctx.store.moveLocal(node.local.path, dst.path);
+      return { local: ctx.store.getLocal(dst.path) ?? { ...node.local, path: dst.path } };
     }
     const remote = await uploadLocal(ctx, node.local, dst);
     await deleteFileNode(ctx, node);
@@ -35,36 +35,33 @@ async function moveNode(ctx: VfsContext, node: Node, dst: string): Promise<Place
   return { remote: await moveRemoteFile(ctx, node, dst) };
 }
 
-async function moveRemoteFile(ctx: VfsContext, node: Node & { remote: RemoteEntry }, dst: string): Promise<RemoteEntry> {
+async function moveRemoteFile(ctx: VfsContext, node: Node & { remote: RemoteEntry }, dst: Dest): Promise<RemoteEntry> {
   const file = node.remote;
   if (!ctx.remote.move) {
     const copied = await copyRemoteFile(ctx, file, dst);
     await deleteFileNode(ctx, node);
     return copied;
   }
-  const moved = await ctx.remote.move(file, dst);
+  const moved = await ctx.remote.move(file, await dst.parent(), dst.name);
   ctx.cache.remove(parentOf(file.path), file.id);
   ctx.cache.upsert(moved);
   return moved;
 }
 
-async function moveDir(ctx: VfsContext, dir: RemoteEntry, dst: string): Promise<RemoteEntry> {
+async function moveDir(ctx: VfsContext, dir: RemoteEntry, dst: Dest): Promise<RemoteEntry> {
   if (ctx.remote.dirMove) {
-    const moved = await ctx.remote.dirMove(dir.path, dst);
-    ctx.store.moveLocal(dir.path, dst);
+    const moved = await ctx.remote.dirMove(dir, await dst.parent(), dst.name);
+    ctx.store.moveLocal(dir.path, dst.path);
     ctx.cache.forgetTree(dir.path);
     ctx.cache.remove(parentOf(dir.path), dir.id);
     ctx.cache.upsert(moved);
     if (moved.id !== dir.id) ctx.store.copyMeta(dir.id, moved.id);
     return moved;
   }
-  const made = await ctx.remote.mkdir(dst);
-  ctx.cache.upsert(made);
-  ctx.cache.putEmpty(dst);
-  ctx.store.copyMeta(dir.id, made.id);
+  const made = await makeDir(ctx, await dst.parent(), dst.name, { metaFrom: dir.id });
   const view = await ctx.tree.view(dir.path);
-  for (const child of view.nodes) await moveNode(ctx, child, joinPath(dst, child.name));
-  await ctx.remote.rmdir(dir.path);
+  for (const child of view.nodes) await moveNode(ctx, child, childDest(made, child.name));
+  await ctx.remote.rmdir(dir);
   ctx.cache.remove(parentOf(dir.path), dir.id);
   ctx.cache.forgetTree(dir.path);
   ctx.store.deleteMeta(dir.id);

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { ReadRange, Remote, RemoteEntry } from '../remote/types.ts';
 import { chunkedRead, READ_HIGH_WATER_MARK, type ChunkedReadOptions } from './read.ts';
 
@@ -21,7 +21,7 @@ function fakeRemote(data: Buffer, plans: Plan[] = [], piece = 3) {
   const unsupported = () => Promise.reject(new FsError('ENOTSUP', 'fake'));
   const remote: Remote = {
     name: 'fake:',
-    facts: { duplicateNames: false, emptyFiles: true, emptyDirs: true, setModTime: false, hashes: [], cheapSeek: true },
+    facts: { duplicateNames: false, emptyFiles: true, emptyDirs: true, setModTime: false, hashes: [], cheapSeek: true, putFailsOnMissingParent: true },
     list: unsupported,
     stat: unsupported,
     put: unsupported,
@@ -94,7 +94,7 @@ describe('chunkedRead', () => {
     const data = pattern(11);
     const { remote, opens } = fakeRemote(data);
     const clock = new FakeClock();
-    const out = await drain(chunkedRead(remote, fileOf(data), 0, 10, options(clock)), clock);
+    const out = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 10 }, options(clock)), clock);
     expect(out.equals(data)).toBe(true);
     expect(ranges(opens)).toEqual([
       { start: 0, end: 0 },
@@ -108,7 +108,7 @@ describe('chunkedRead', () => {
     const data = pattern(100);
     const { remote, opens } = fakeRemote(data);
     const clock = new FakeClock();
-    const out = await drain(chunkedRead(remote, fileOf(data), 10, 40, options(clock, { chunkSize: 2, chunkSizeLimit: -1 })), clock);
+    const out = await drain(chunkedRead(remote, fileOf(data), { start: 10, end: 40 }, options(clock, { chunkSize: 2, chunkSizeLimit: -1 })), clock);
     expect(out.equals(data.subarray(10, 41))).toBe(true);
     expect(ranges(opens)).toEqual([
       { start: 10, end: 11 },
@@ -123,7 +123,7 @@ describe('chunkedRead', () => {
     const data = pattern(12);
     const { remote, opens } = fakeRemote(data);
     const clock = new FakeClock();
-    await drain(chunkedRead(remote, fileOf(data), 0, 11, options(clock, { chunkSize: 4, chunkSizeLimit: 2 })), clock);
+    await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 11 }, options(clock, { chunkSize: 4, chunkSizeLimit: 2 })), clock);
     expect(ranges(opens)).toEqual([
       { start: 0, end: 3 },
       { start: 4, end: 7 },
@@ -131,30 +131,25 @@ describe('chunkedRead', () => {
     ]);
   });
 
-  it('chunkSize 0 makes one open-ended request (bounded only when the range stops early)', async () => {
+  it('chunkSize 0 makes one request for the whole span (no range at all for the whole file)', async () => {
     const data = pattern(50);
     const clock = new FakeClock();
     const a = fakeRemote(data);
-    expect((await drain(chunkedRead(a.remote, fileOf(data), 5, 49, options(clock, { chunkSize: 0 })), clock)).equals(data.subarray(5))).toBe(true);
-    expect(ranges(a.opens)).toEqual([{ start: 5 }]);
+    expect((await drain(chunkedRead(a.remote, fileOf(data), { start: 5, end: 49 }, options(clock, { chunkSize: 0 })), clock)).equals(data.subarray(5))).toBe(true);
+    expect(ranges(a.opens)).toEqual([{ start: 5, end: 49 }]);
     const b = fakeRemote(data);
-    await drain(chunkedRead(b.remote, fileOf(data), 5, 20, options(clock, { chunkSize: 0 })), clock);
+    await drain(chunkedRead(b.remote, fileOf(data), { start: 5, end: 20 }, options(clock, { chunkSize: 0 })), clock);
     expect(ranges(b.opens)).toEqual([{ start: 5, end: 20 }]);
-  });
-
-  it('an empty range makes no request', async () => {
-    const data = Buffer.alloc(0);
-    const { remote, opens } = fakeRemote(data);
-    const clock = new FakeClock();
-    expect((await drain(chunkedRead(remote, fileOf(data), 0, -1, options(clock)), clock)).length).toBe(0);
-    expect(opens).toHaveLength(0);
+    const c = fakeRemote(data);
+    expect((await drain(chunkedRead(c.remote, fileOf(data), { start: 0, end: 49 }, options(clock, { chunkSize: 0 })), clock)).equals(data)).toBe(true);
+    expect(ranges(c.opens)).toEqual([undefined]);
   });
 
   it('resumes at the exact offset after a mid-stream failure, within the same chunk bounds', async () => {
     const data = pattern(40);
     const { remote, opens } = fakeRemote(data, ['ok', { failAfter: 5 }, { failAfter: 2 }]);
     const clock = new FakeClock();
-    const out = await drain(chunkedRead(remote, fileOf(data), 0, 39, options(clock, { chunkSize: 8, chunkSizeLimit: 16 })), clock);
+    const out = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 39 }, options(clock, { chunkSize: 8, chunkSizeLimit: 16 })), clock);
     expect(out.equals(data)).toBe(true);
     expect(ranges(opens)).toEqual([
       { start: 0, end: 7 },
@@ -169,7 +164,7 @@ describe('chunkedRead', () => {
     const data = pattern(10);
     const { remote, opens } = fakeRemote(data, [{ openError: new FsError('EAGAIN', 'flood') }]);
     const clock = new FakeClock();
-    const stream = chunkedRead(remote, fileOf(data), 0, 9, options(clock, { chunkSize: 0 }));
+    const stream = chunkedRead(remote, fileOf(data), { start: 0, end: 9 }, options(clock, { chunkSize: 0 }));
     const parts: Buffer[] = [];
     stream.on('data', (c: Buffer) => parts.push(c));
     await clock.advance(0);
@@ -194,19 +189,30 @@ describe('chunkedRead', () => {
       },
     };
     const clock = new FakeClock();
-    const out = await drain(chunkedRead(short, fileOf(data), 0, 19, options(clock, { chunkSize: 0 })), clock);
+    const out = await drain(chunkedRead(short, fileOf(data), { start: 0, end: 19 }, options(clock, { chunkSize: 0 })), clock);
     expect(out.equals(data)).toBe(true);
-    expect(ranges(opens)).toEqual([{ start: 0 }, { start: 4 }]);
+    expect(ranges(opens)).toEqual([undefined, { start: 4, end: 19 }]);
   });
 
-  it('fails at once with ENOENT / EACCES / ERANGE / EISDIR', async () => {
-    for (const code of ['ENOENT', 'EACCES', 'ERANGE', 'EISDIR'] as const) {
+  it('fails at once with ENOENT / EACCES / ERANGE / EISDIR / EINVAL', async () => {
+    for (const code of ['ENOENT', 'EACCES', 'ERANGE', 'EISDIR', 'EINVAL'] as const) {
       const data = pattern(10);
       const { remote, opens } = fakeRemote(data, [{ openError: new FsError(code, 'x') }]);
       const clock = new FakeClock();
-      await expect(drain(chunkedRead(remote, fileOf(data), 0, 9, options(clock)), clock)).rejects.toMatchObject({ code });
+      await expect(drain(chunkedRead(remote, fileOf(data), { start: 0, end: 9 }, options(clock)), clock)).rejects.toMatchObject({ code });
       expect(opens).toHaveLength(1);
     }
+  });
+
+  it('does not retry a final failure (an API call the pacer already retried): one open, its error as is', async () => {
+    const data = pattern(10);
+    const spent = new FsError('EAGAIN', 'get_token: retries exhausted', { final: true });
+    const { remote, opens } = fakeRemote(data, [{ openError: spent }]);
+    const clock = new FakeClock();
+    const err = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 9 }, options(clock, { retries: 10 })), clock).catch((e: unknown) => e);
+    expect(err).toBe(spent);
+    expect(opens).toHaveLength(1);
+    expect(clock.pending).toBe(0);
   });
 
   it('gives up with EIO (cause kept) after `retries` consecutive failures', async () => {
@@ -215,7 +221,7 @@ describe('chunkedRead', () => {
     const plans: Plan[] = Array.from({ length: 10 }, () => ({ failAfter: 0, error: reset }));
     const { remote, opens } = fakeRemote(data, plans);
     const clock = new FakeClock();
-    const err = await drain(chunkedRead(remote, fileOf(data), 0, 9, options(clock, { retries: 3 })), clock).catch((e: unknown) => e);
+    const err = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 9 }, options(clock, { retries: 3 })), clock).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FsError);
     expect((err as FsError).code).toBe('EIO');
     expect((err as FsError).cause).toBe(reset);
@@ -227,7 +233,7 @@ describe('chunkedRead', () => {
     const plans: Plan[] = Array.from({ length: 8 }, () => ({ failAfter: 2 }));
     const { remote, opens } = fakeRemote(data, plans);
     const clock = new FakeClock();
-    const out = await drain(chunkedRead(remote, fileOf(data), 0, 29, options(clock, { chunkSize: 0, retries: 1 })), clock);
+    const out = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 29 }, options(clock, { chunkSize: 0, retries: 1 })), clock);
     expect(out.equals(data)).toBe(true);
     expect(opens).toHaveLength(9);
   });
@@ -237,7 +243,7 @@ describe('chunkedRead', () => {
     const { remote } = fakeRemote(data, [{ failAfter: 7 }]);
     const clock = new FakeClock();
     let n = 0;
-    await drain(chunkedRead(remote, fileOf(data), 3, 32, options(clock, { onBytes: (b) => (n += b) })), clock);
+    await drain(chunkedRead(remote, fileOf(data), { start: 3, end: 32 }, options(clock, { onBytes: (b) => (n += b) })), clock);
     expect(n).toBe(30);
   });
 
@@ -246,7 +252,7 @@ describe('chunkedRead', () => {
     const data = pattern(size);
     const { remote, opens } = fakeRemote(data, [], 64 * 1024);
     const clock = new FakeClock();
-    const stream = chunkedRead(remote, fileOf(data), 0, size - 1, options(clock, { chunkSize: 1024 * 1024, chunkSizeLimit: -1 }));
+    const stream = chunkedRead(remote, fileOf(data), { start: 0, end: size - 1 }, options(clock, { chunkSize: 1024 * 1024, chunkSizeLimit: -1 }));
     stream.read(0);
     for (let i = 0; i < 20; i++) await clock.advance(0);
     expect(opens).toHaveLength(1);
@@ -265,7 +271,7 @@ describe('chunkedRead', () => {
     const data = pattern(1000);
     const { remote, opens } = fakeRemote(data, [{ hangAfter: 10 }], 5);
     const clock = new FakeClock();
-    const stream = chunkedRead(remote, fileOf(data), 0, 999, options(clock, { chunkSize: 0 }));
+    const stream = chunkedRead(remote, fileOf(data), { start: 0, end: 999 }, options(clock, { chunkSize: 0 }));
     const got: Buffer[] = [];
     stream.on('data', (c: Buffer) => got.push(c));
     await clock.advance(0);
@@ -290,7 +296,7 @@ describe('chunkedRead', () => {
         }),
     };
     const clock = new FakeClock();
-    const stream = chunkedRead(pending, fileOf(data), 0, 99, options(clock));
+    const stream = chunkedRead(pending, fileOf(data), { start: 0, end: 99 }, options(clock));
     stream.on('data', () => undefined);
     await clock.advance(0);
     stream.destroy();
@@ -304,7 +310,7 @@ describe('chunkedRead', () => {
     const { remote, opens } = fakeRemote(data, [{ hangAfter: 10 }]);
     const clock = new FakeClock();
     const ac = new AbortController();
-    const stream = chunkedRead(remote, fileOf(data), 0, 999, options(clock, { chunkSize: 0, signal: ac.signal }));
+    const stream = chunkedRead(remote, fileOf(data), { start: 0, end: 999 }, options(clock, { chunkSize: 0, signal: ac.signal }));
     const failed = new Promise<unknown>((r) => stream.once('error', r));
     stream.resume();
     await clock.advance(0);

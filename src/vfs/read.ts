@@ -1,8 +1,13 @@
 /**
- * Chunked, resumable reads (rclone's `fs/chunkedreader` with `--vfs-read-chunk-size` semantics, reference
- * rclone-compat.md §1.4): one ranged `remote.openRead` at a time, `Range: off-(off+chunk-1)`, the chunk
- * doubling after each chunk up to the limit. A chunk is requested only when the consumer wants more bytes
- * (bounded read-ahead: one request in flight and at most the stream's highWaterMark buffered).
+ * Chunked, resumable reads (rclone's `fs/chunkedreader` with `--vfs-read-chunk-size` semantics): one ranged
+ * `remote.openRead` at a time, `Range: off-(off+chunk-1)`, the chunk doubling after each chunk up to the
+ * limit. A chunk is requested only when the consumer wants more bytes (bounded read-ahead: one request in
+ * flight and at most the stream's highWaterMark buffered).
+ *
+ * Retries, one owner per kind of failure: this reader resumes a failed transfer (a download that fails or a
+ * body that drops mid-stream) at the current offset. A failure that the remote marks `final` was an API call
+ * the pacer already retried (core/errors.ts): the stream errors with it at once, so the reader's attempts
+ * never multiply the pacer's.
  *
  * Choices where the reference is silent:
  * - After a failure, the reopen covers [current offset, end of the current chunk]: chunk boundaries and the
@@ -17,8 +22,9 @@
 import { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
-import { FsError, isFsError } from '../remote/errors.ts';
-import type { ReadRange, Remote, RemoteEntry } from '../remote/types.ts';
+import { FsError, isFsError } from '../core/errors.ts';
+import type { ByteSpan } from '../core/span.ts';
+import type { Remote, RemoteEntry } from '../remote/types.ts';
 
 export interface ChunkedReadOptions {
   /** First chunk, bytes (rclone --vfs-read-chunk-size); 0 = one open-ended request for the whole range. */
@@ -43,18 +49,18 @@ const BACKOFF_MAX_MS = 5_000;
 const RETRY_AFTER_MAX_MS = 30_000;
 
 /** Codes that a reopen cannot cure: the stream errors with them at once. */
-const FATAL_CODES = new Set(['ENOENT', 'EACCES', 'ERANGE', 'EISDIR']);
+const FATAL_CODES = new Set(['ENOENT', 'EACCES', 'ERANGE', 'EISDIR', 'EINVAL']);
 
 /**
- * Stream bytes [start, end] (inclusive, already clamped to the file) of `file`: sequential ranged opens of
- * doubling chunks (chunkSize 0 = one open-ended request); on a mid-stream error (anything but
- * ENOENT/EACCES/ERANGE/EISDIR) reopen at the current offset, up to `retries` consecutive failures with a
- * short backoff, invisibly to the reader. Backpressure-aware. The stream errors with the remote's FsError for
- * the fatal codes, with EIO (cause: the last failure) once retries are exhausted, or with the signal's reason
- * on abort. `destroy()` aborts the request in flight. start > end gives an empty stream without any request.
+ * Stream the bytes of `span` (inside the file: validated by the caller) of `file`: sequential ranged opens of
+ * doubling chunks (chunkSize 0 = one request for the whole span); on a transfer failure (anything but a
+ * `final` error or ENOENT/EACCES/ERANGE/EISDIR/EINVAL) reopen at the current offset, up to `retries`
+ * consecutive failures with a short backoff, invisibly to the reader. Backpressure-aware. The stream errors
+ * with the remote's FsError for final and fatal ones, with EIO (cause: the last failure) once retries are
+ * exhausted, or with the signal's reason on abort. `destroy()` aborts the request in flight.
  */
-export function chunkedRead(remote: Remote, file: RemoteEntry, start: number, end: number, opts: ChunkedReadOptions): Readable {
-  return new ChunkedReader(remote, file, start, end, opts);
+export function chunkedRead(remote: Remote, file: RemoteEntry, span: ByteSpan, opts: ChunkedReadOptions): Readable {
+  return new ChunkedReader(remote, file, span, opts);
 }
 
 class ChunkedReader extends Readable {
@@ -71,15 +77,17 @@ class ChunkedReader extends Readable {
     this.destroy(this.opts.signal?.reason instanceof Error ? this.opts.signal.reason : new FsError('EIO', 'read aborted', { path: this.file.path }));
   };
 
+  private readonly end: number;
+
   constructor(
     private readonly remote: Remote,
     private readonly file: RemoteEntry,
-    start: number,
-    private readonly end: number,
+    span: ByteSpan,
     private readonly opts: ChunkedReadOptions,
   ) {
     super({ highWaterMark: READ_HIGH_WATER_MARK });
-    this.offset = start;
+    this.offset = span.start;
+    this.end = span.end;
     this.chunk = opts.chunkSize;
     if (opts.signal?.aborted) queueMicrotask(this.onAbort);
     else opts.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -152,9 +160,8 @@ class ChunkedReader extends Readable {
   private async attempt(chunkEnd: number): Promise<boolean> {
     let more = true;
     try {
-      const range: ReadRange =
-        this.chunk <= 0 && chunkEnd === this.file.size - 1 ? { start: this.offset } : { start: this.offset, end: chunkEnd };
-      const body = await this.remote.openRead(this.file, range, this.ac.signal);
+      const whole = this.offset === 0 && chunkEnd === this.file.size - 1;
+      const body = await this.remote.openRead(this.file, whole ? undefined : { start: this.offset, end: chunkEnd }, this.ac.signal);
       if (this.destroyed) {
         body.destroy();
         return false;
@@ -182,7 +189,7 @@ class ChunkedReader extends Readable {
       this.body?.destroy();
       this.body = undefined;
       if (this.destroyed) return false;
-      if (isFsError(err) && FATAL_CODES.has(err.code)) throw err;
+      if (isFsError(err) && (err.final || FATAL_CODES.has(err.code))) throw err;
       await this.backoff(err);
       return true;
     }

@@ -5,10 +5,10 @@
  *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
  * Views are memoized per folder and reused while the store answers with the same listing and local-file
- * objects (store-memo.ts makes those identical until something changes).
+ * objects (store/memo.ts makes those identical until something changes).
  */
-import { FsError } from '../remote/errors.ts';
-import { baseName, joinPath, parentOf } from '../remote/path.ts';
+import { FsError } from '../core/errors.ts';
+import { baseName, joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { LRUCache } from 'lru-cache';
 import type { Listing, LocalFile, MetaStore } from '../store/types.ts';
@@ -20,6 +20,17 @@ import { assignNames, type NameCandidate } from './names.ts';
 export type Node =
   | { name: string; path: string; kind: 'file' | 'dir'; remote: RemoteEntry; local?: undefined }
   | { name: string; path: string; kind: 'file'; local: LocalFile; remote?: undefined };
+
+/** Where a new item goes (Tree.resolve). */
+export interface Placement {
+  path: string;
+  name: string;
+  /** The parent folder's node; undefined for the root. */
+  parent: Node | undefined;
+  view: DirView;
+  /** The node of that name in the parent, if any. */
+  existing: Node | undefined;
+}
 
 export interface DirView {
   path: string;
@@ -100,11 +111,15 @@ export class Tree {
   }
 
   /**
-   * The parent folder's view of `path` and the node at `path` if any (for creations). Throws ENOENT (parent
-   * missing), ENOTDIR (parent is a file).
+   * Where canonical `path` (not the root) goes: its parent folder's node (undefined = the root), the parent's
+   * view, and the node at `path` in it, if any (for creations). Throws ENOENT (parent missing), ENOTDIR (the
+   * parent or an ancestor is a file), and what listings throw.
    */
-  async parentAndChild(path: string, signal?: AbortSignal): Promise<{ parent: DirView; child: Node | undefined }> {
-    const parent = await this.dirView(parentOf(path), signal);
-    return { parent, child: parent.byName.get(baseName(path)) };
+  async resolve(path: string, signal?: AbortSignal): Promise<Placement> {
+    const dir = parentOf(path);
+    const parent = await this.lookup(dir, signal);
+    if (parent && parent.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: dir });
+    const view = await this.view(dir, signal);
+    return { path, name: baseName(path), parent, view, existing: view.byName.get(baseName(path)) };
   }
 }

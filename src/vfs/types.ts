@@ -2,34 +2,59 @@
  * The virtual filesystem: paths over a Remote, with cached listings that survive restarts (MetaStore),
  * streamed reads with read-ahead and resume, durable writes, local-only files (0-byte and OS junk), a
  * deterministic duplicate-name policy, client modtimes and MD5/SHA-1, dead properties, and POSIX-style
- * errors (FsError from remote/errors.ts). webdav/ and cli/ use only this interface.
+ * errors (FsError from core/errors.ts). webdav/ and cli/ use only this interface.
+ *
+ * A request looks its path up once and acts on what it found (rclone's Node and Dir.Mkdir(leaf), sabre/dav's
+ * INode): `lookup(path)` gives a VfsNode (what is there), `resolve(path)` a VfsTarget (the parent folder, the
+ * leaf name and what is there, for creations), and every operation accepts them, so nothing below resolves
+ * the path again. Operations also accept a path (one look-up inside), as Node's fs accepts a path or a
+ * FileHandle. Handles are snapshots of one look-up: an operation on a handle whose item changed since acts on
+ * what the handle found (a file by its id, a new item in the parent found), and a remote that no longer has it
+ * answers ENOENT.
  *
  * Paths are client paths: '/a/b', 'a/b/' and 'a/b' are the same; '' or '/' is the root.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { DeadProp } from '../core/props.ts';
+import type { ByteSpan } from '../core/span.ts';
+import type { MetaStore } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
-import type { About, EntryKind, HashType, ReadRange, Remote } from '../remote/types.ts';
-import type { DeadProp, MetaStore } from '../store/types.ts';
+import type { About, HashType, Remote, RemoteEntry } from '../remote/types.ts';
 
-export interface VfsEntry {
-  /** Canonical path ('' for the root). */
-  path: string;
-  name: string;
-  kind: EntryKind;
-  size: number;
-  /** The client's modtime when one was stored (X-OC-Mtime, PROPPATCH, upload), else the remote's. ms. */
-  modTime: number;
-  /** Remote id, or "local:<uuid>" for local-only files. */
-  id: string;
+/**
+ * A file or folder as the VFS shows it: the remote's entry, seen through the metadata store. Differences from
+ * RemoteEntry: `path`/`name` are the shown ones (a duplicate file is `name (2).ext`); `modTime` is the
+ * client's when one was stored (X-OC-Mtime, PROPPATCH, upload), else the remote's; `id` is the remote id or
+ * "local:<uuid>" for a local-only file; `hashes` add the md5/sha1 computed when the bytes went through us.
+ */
+export interface VfsEntry extends Omit<RemoteEntry, 'mimeType'> {
   /** By extension for files (mime-types), 'httpd/unix-directory' for directories. */
   mimeType: string;
-  /** whirlpool from the remote; md5/sha1 from the metadata store when they were computed through us. */
   hashes: Partial<Record<HashType, string>>;
   /** Strong validator, quoted: changes whenever the content may have changed (id, size, modTime). */
   etag: string;
   /** True when the file lives only in the metadata store (0-byte files, OS junk). */
   local: boolean;
+}
+
+/** What `Vfs.lookup` found at a path. Pass it back to the Vfs to act on it. */
+export interface VfsNode {
+  readonly entry: VfsEntry;
+}
+
+/**
+ * Where a new item goes, as `Vfs.resolve` found it: the existing parent folder, the leaf name, and the item
+ * of that name in the parent's listing when there is one (a create may replace it, a mkdir may not).
+ */
+export interface VfsTarget {
+  /** Canonical path of the target (never the root). */
+  readonly path: string;
+  readonly name: string;
+  /** The parent folder. */
+  readonly parent: VfsNode;
+  /** The item at `path` when it was resolved, or undefined. */
+  readonly existing: VfsNode | undefined;
 }
 
 export interface VfsOptions {
@@ -45,7 +70,11 @@ export interface VfsOptions {
   readChunkSize?: number;
   /** Chunk size doubles after each chunk up to this (rclone --vfs-read-chunk-size-limit); -1 = no limit. Default -1. */
   readChunkSizeLimit?: number;
-  /** Re-opens of a read stream after a mid-stream failure before giving up (rclone --low-level-retries). Default 10. */
+  /**
+   * Consecutive failed transfer attempts of a read stream (a download that fails or a body that drops)
+   * resumed before giving up (rclone --low-level-retries). Default 10. API calls are not retried here: the
+   * pacer owns those retries.
+   */
   readRetries?: number;
   /** Where bodies of unknown size are spooled before upload. Default os.tmpdir(). */
   spoolDir?: string;
@@ -60,7 +89,7 @@ export interface WriteOptions {
   size?: number;
   /** Client modtime to record, ms (default: now). */
   modTime?: number;
-  /** Expected digests (OC-Checksum): a mismatch fails the write with EIO and stores nothing. */
+  /** Expected digests (OC-Checksum): a mismatch fails the write with EBADMSG and stores nothing. */
   expect?: Partial<Record<'md5' | 'sha1', string>>;
   signal?: AbortSignal;
 }
@@ -85,7 +114,7 @@ export interface CopyMoveOptions {
 }
 
 /** Transfer counters of the VFS (also kept live in its context). */
-export interface VfsIoCounters {
+export interface VfsTransferCounters {
   uploads: number;
   uploadBytes: number;
   downloads: number;
@@ -94,7 +123,7 @@ export interface VfsIoCounters {
   activeWrites: number;
 }
 
-export interface VfsStats extends VfsIoCounters {
+export interface VfsStats extends VfsTransferCounters {
   cacheHits: number;
   cacheMisses: number;
   listings: number;
@@ -102,71 +131,88 @@ export interface VfsStats extends VfsIoCounters {
 }
 
 export interface Vfs {
-  /** Entry at `path`. Throws ENOENT (missing, or a parent missing), ENOTDIR (a parent is a file), EAGAIN/EIO. */
+  /**
+   * What is at `path`, looked up once (the root too). Throws ENOENT (missing, or a parent missing), ENOTDIR (a
+   * parent is a file), EAGAIN/EIO.
+   */
+  lookup(path: string, signal?: AbortSignal): Promise<VfsNode>;
+
+  /**
+   * The parent folder of `path`, looked up once, with the leaf name and what is there now (for creations).
+   * Throws EINVAL for the root (it has no parent), ENOENT (the parent is missing), ENOTDIR (the parent or an
+   * ancestor is a file), EAGAIN/EIO.
+   */
+  resolve(path: string, signal?: AbortSignal): Promise<VfsTarget>;
+
+  /** The entry at `path`: `(await lookup(path)).entry`. Throws as lookup. */
   stat(path: string, signal?: AbortSignal): Promise<VfsEntry>;
 
   /**
-   * Entries of directory `path`, names unique (duplicate policy applied), local-only files included.
+   * Entries of directory `dir`, names unique (duplicate policy applied), local-only files included.
    * Answered from the cache while fresh; one remote listing per cold folder however many callers wait.
    * Throws ENOENT, ENOTDIR, EAGAIN/EIO.
    */
-  readdir(path: string, signal?: AbortSignal): Promise<VfsEntry[]>;
+  readdir(dir: string | VfsNode, signal?: AbortSignal): Promise<VfsEntry[]>;
 
   /**
-   * Stream the file's bytes, whole or `range` (inclusive end, clamped to the size). Never buffers the file;
-   * reads ahead in chunks; resumes at the right offset after a token expiry or a dropped connection.
-   * Throws ENOENT, EISDIR, ERANGE (start >= size of a non-empty file).
+   * Stream the file's bytes, whole or `span`. The span is inside the file (validated where it entered,
+   * core/span.ts; a span that is not gives ERANGE, never a clamp). Never buffers the file; reads ahead in
+   * chunks; resumes at the right offset after a dropped transfer. Throws ENOENT, EISDIR, ERANGE.
    */
-  openRead(path: string, range?: ReadRange, signal?: AbortSignal): Promise<Readable>;
+  openRead(file: string | VfsNode, span?: ByteSpan, signal?: AbortSignal): Promise<Readable>;
 
   /**
-   * Start writing `path` (new or replacing a file). Throws at once ENOENT (parent missing), ENOTDIR, EISDIR
-   * (path is a directory), EROFS; later failures surface on the stream (see VfsWriteStream).
+   * Start writing the file at `at` (new, or replacing `at.existing`). Throws at once EISDIR (a folder is
+   * there, or the root), ENOENT/ENOTDIR (parent), EROFS; later failures surface on the stream (see
+   * VfsWriteStream).
    */
-  openWrite(path: string, opts?: WriteOptions): Promise<VfsWriteStream>;
+  openWrite(at: string | VfsTarget, opts?: WriteOptions): Promise<VfsWriteStream>;
 
   /** Convenience: pipe `source` into openWrite and resolve with the durable entry. Throws as openWrite. */
-  writeFile(path: string, source: Readable | Buffer, opts?: WriteOptions): Promise<VfsEntry>;
-
-  /** Create a directory. Throws EEXIST, ENOENT (parent), ENOTDIR. */
-  mkdir(path: string, signal?: AbortSignal): Promise<VfsEntry>;
-
-  /** Remove an empty directory. Throws ENOENT, ENOTDIR, ENOTEMPTY, EINVAL (root). */
-  rmdir(path: string, signal?: AbortSignal): Promise<void>;
-
-  /** Delete a file (remote or local-only). Throws ENOENT, EISDIR. */
-  unlink(path: string, signal?: AbortSignal): Promise<void>;
-
-  /** Delete a file, or a directory with everything below it. Throws ENOENT, EINVAL (root). */
-  removeTree(path: string, signal?: AbortSignal): Promise<void>;
+  writeFile(at: string | VfsTarget, source: Readable | Buffer, opts?: WriteOptions): Promise<VfsEntry>;
 
   /**
-   * Move/rename a file or directory server-side when the remote can (else the declared fallback). With
-   * `overwrite`, an existing destination is replaced only after the move succeeded for files (the old
+   * Create the folder `at`: one remote call when the parent's listing is cached. Throws EEXIST (the name is
+   * taken in the parent's listing, or the root), ENOENT (parent), ENOTDIR.
+   */
+  mkdir(at: string | VfsTarget, signal?: AbortSignal): Promise<VfsEntry>;
+
+  /** Remove an empty directory. Throws ENOENT, ENOTDIR, ENOTEMPTY, EINVAL (root). */
+  rmdir(dir: string | VfsNode, signal?: AbortSignal): Promise<void>;
+
+  /** Delete a file (remote or local-only). Throws ENOENT, EISDIR. */
+  unlink(file: string | VfsNode, signal?: AbortSignal): Promise<void>;
+
+  /** Delete a file, or a directory with everything below it. Throws ENOENT, EINVAL (root). */
+  removeTree(node: string | VfsNode, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Move/rename a file or directory to `dst` server-side when the remote can (else the declared fallback).
+   * With `overwrite`, an existing destination is replaced only after the move succeeded for files (the old
    * destination survives a failure), and removed first for directories. Keeps modtime, hashes and dead
    * properties. Throws ENOENT (source or destination parent), EEXIST (destination exists, no overwrite),
    * EINVAL (a directory into itself, or the root), ENOTDIR.
    */
-  rename(src: string, dst: string, opts?: CopyMoveOptions): Promise<VfsEntry>;
+  rename(src: string | VfsNode, dst: string | VfsTarget, opts?: CopyMoveOptions): Promise<VfsEntry>;
 
   /**
    * Copy a file or (recursively) a directory, server-side when the remote can. Overwrite as `rename`.
    * Throws as `rename`.
    */
-  copy(src: string, dst: string, opts?: CopyMoveOptions): Promise<VfsEntry>;
+  copy(src: string | VfsNode, dst: string | VfsTarget, opts?: CopyMoveOptions): Promise<VfsEntry>;
 
-  /** Record a client modtime. Throws ENOENT. */
-  setModTime(path: string, modTime: number): Promise<VfsEntry>;
+  /** Record a client modtime; returns the updated entry. Throws ENOENT. */
+  setModTime(at: string | VfsNode, modTime: number): Promise<VfsEntry>;
 
   /**
    * Dead properties of entries already in hand (a listing), by entry id, in one store query; entries without
    * any are absent from the map. Never throws for a vanished entry (it simply has none).
    */
   propsOf(entries: readonly VfsEntry[]): Map<string, DeadProp[]>;
-  /** Dead properties of `path`. Throws ENOENT. */
-  getProps(path: string): Promise<DeadProp[]>;
-  /** Apply property updates in order, all or nothing. Throws ENOENT. */
-  patchProps(path: string, ops: ({ op: 'set'; prop: DeadProp } | { op: 'remove'; ns: string; name: string })[]): Promise<void>;
+  /** Dead properties of `at`. Throws ENOENT. */
+  getProps(at: string | VfsNode): Promise<DeadProp[]>;
+  /** Apply property updates in order, all or nothing. Throws ENOENT, EIO. */
+  patchProps(at: string | VfsNode, ops: PropOp[]): Promise<void>;
 
   /** Account space, cached for aboutTtlMs. Throws EAGAIN/EIO only when nothing is cached. */
   about(signal?: AbortSignal): Promise<About>;
@@ -184,9 +230,10 @@ export interface Vfs {
   close(): Promise<void>;
 }
 
+/** One dead-property update of `Vfs.patchProps`. */
+export type PropOp = { op: 'set'; prop: DeadProp } | { op: 'remove'; ns: string; name: string };
+
 /** The OS junk names kept local by default (Finder, Explorer, LibreOffice, MS Office). */
 export const JUNK_PATTERNS = ['._*', '.DS_Store', 'Thumbs.db', 'desktop.ini', '.~lock.*#', '~$*', '.localized', '.metadata_never_index', '.ql_disablethumbnails', '.ql_disablecache'];
 
-export type { About, ReadRange, Remote, MetaStore, DeadProp };
-export type VfsFactory = (opts: VfsOptions) => Vfs;
-export type { Clock, Logger };
+export type { About, ByteSpan, Remote, MetaStore };

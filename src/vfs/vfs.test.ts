@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FsError, type FsErrorCode } from '../remote/errors.ts';
+import { FsError, type FsErrorCode } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import { makeKit } from './test-kit.ts';
+import type { ByteSpan } from '../core/span.ts';
+import { mkdirAt, putAt } from '../../test/support/remote-contract.ts';
+import { makeKit } from '../../test/support/vfs-kit.ts';
 import type { Vfs } from './types.ts';
 
 async function putText(remote: Remote, path: string, text: string): Promise<RemoteEntry> {
-  const buf = Buffer.from(text);
-  return remote.put(path, Readable.from([buf]), { size: buf.length });
+  return putAt(remote, path, Buffer.from(text));
 }
 
-async function readText(vfs: Vfs, path: string, range?: { start: number; end?: number }): Promise<string> {
+async function readText(vfs: Vfs, path: string, range?: ByteSpan): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of await vfs.openRead(path, range)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString();
@@ -34,7 +35,7 @@ const PROP = { ns: 'urn:x', name: 'color', value: 'blue' };
 describe('duplicate names', () => {
   it('shows duplicates as name (2).ext, newest first, stable across listings', async () => {
     const { vfs, backend, clock } = makeKit();
-    await backend.mkdir('d');
+    await mkdirAt(backend, 'd');
     await putText(backend, 'd/a.txt', 'old');
     await clock.advance(1000);
     await putText(backend, 'd/a.txt', 'new');
@@ -71,7 +72,7 @@ describe('local-only files', () => {
     expect(e.id).toMatch(/^local:/);
     expect(e.hashes.md5).toBe(md5('junk bytes'));
     expect((await vfs.readdir('')).map((x) => x.name)).toEqual(['.DS_Store']);
-    expect(await readText(vfs, '.DS_Store', { start: 5 })).toBe('bytes');
+    expect(await readText(vfs, '.DS_Store', { start: 5, end: 9 })).toBe('bytes');
     await vfs.patchProps('.DS_Store', [{ op: 'set', prop: PROP }]);
     await vfs.rename('.DS_Store', '._moved');
     expect(await vfs.getProps('._moved')).toEqual([PROP]);
@@ -155,7 +156,7 @@ describe('writes', () => {
   it('keeps the old version when the upload fails', async () => {
     const { vfs, remote } = makeKit();
     await vfs.writeFile('f.txt', Buffer.from('old version'));
-    remote.override('put', async (_path: string, source: Readable) => {
+    remote.override('put', async (_parent: RemoteEntry, _name: string, source: Readable) => {
       source.resume();
       throw new FsError('EIO', 'injected');
     });
@@ -165,10 +166,14 @@ describe('writes', () => {
     expect((await vfs.readdir('')).map((x) => x.name)).toEqual(['f.txt']);
   });
 
-  it('fails with EIO on an expected digest mismatch and stores nothing', async () => {
-    const { vfs } = makeKit();
-    expect(await code(vfs.writeFile('f.txt', Buffer.from('data'), { expect: { md5: md5('other') } }))).toBe('EIO');
+  it('fails with EBADMSG on an expected digest mismatch and stores nothing (local, streamed and spooled)', async () => {
+    const { vfs, remote } = makeKit();
+    expect(await code(vfs.writeFile('f.txt', Buffer.from('data'), { expect: { md5: md5('other') } }))).toBe('EBADMSG');
+    expect(await code(vfs.writeFile('.DS_Store', Buffer.from('data'), { expect: { sha1: sha1('other') } }))).toBe('EBADMSG');
+    expect(await code(vfs.writeFile('g.txt', Readable.from([Buffer.from('data')]), { expect: { md5: md5('other') } }))).toBe('EBADMSG');
     expect(await vfs.readdir('')).toEqual([]);
+    expect(await remote.list('')).toEqual([]);
+    expect(await code(vfs.writeFile('ok.txt', Buffer.from('data'), { expect: { md5: md5('data').toUpperCase(), sha1: sha1('data') } }))).toBe('ok');
   });
 
   it('replaces on a storage without duplicate names', async () => {
@@ -302,7 +307,7 @@ describe('errors', () => {
     expect(await code(vfs.openWrite('d/f.txt/g'))).toBe('ENOTDIR');
     expect(await code(vfs.unlink('d'))).toBe('EISDIR');
     expect(await code(vfs.unlink('d/none'))).toBe('ENOENT');
-    expect(await code(vfs.openRead('d/f.txt', { start: 7 }))).toBe('ERANGE');
+    expect(await code(vfs.openRead('d/f.txt', { start: 7, end: 7 }))).toBe('ERANGE');
     expect(await code(vfs.rename('d', 'd/sub'))).toBe('EINVAL');
     expect(await code(vfs.rename('none', 'x'))).toBe('ENOENT');
     expect(await code(vfs.rename('d/f.txt', 'none/x'))).toBe('ENOENT');
@@ -311,12 +316,16 @@ describe('errors', () => {
     expect(await code(vfs.getProps('none'))).toBe('ENOENT');
   });
 
-  it('reads ranges clamped to the size', async () => {
-    const { vfs } = makeKit();
+  it('reads a span as given and refuses one outside the file (ERANGE, never clamped)', async () => {
+    const { vfs, remote } = makeKit();
     await vfs.writeFile('f.txt', Buffer.from('0123456789'));
     expect(await readText(vfs, 'f.txt', { start: 2, end: 4 })).toBe('234');
-    expect(await readText(vfs, 'f.txt', { start: 8, end: 100 })).toBe('89');
+    expect(await readText(vfs, 'f.txt', { start: 8, end: 9 })).toBe('89');
     expect(vfs.stats().downloads).toBe(2);
+    remote.reset();
+    expect(await code(vfs.openRead('f.txt', { start: 8, end: 10 }))).toBe('ERANGE');
+    expect(await code(vfs.openRead('f.txt', { start: 5, end: 4 }))).toBe('ERANGE');
+    expect(remote.calls.openRead ?? 0).toBe(0);
   });
 
   it('removeTree deletes a folder with everything below it', async () => {

@@ -4,7 +4,7 @@
  * of each of its sub-folders in the same order. The order is stable so that scripts and link lists can rely
  * on it (rclone lists folders concurrently, so its order is unspecified).
  */
-import { joinPath } from '../remote/path.ts';
+import { joinPath } from '../core/path.ts';
 import type { Vfs, VfsEntry } from './types.ts';
 
 export interface Listed {

@@ -1,6 +1,6 @@
 /**
  * HTTP Basic authentication (RFC 7617) for the WebDAV server: header parsing that works with any password
- * characters (webdav-server's own parser rejects base64 with `+` or `/` and cuts passwords at `:`, B12), an
+ * characters (webdav-server's own parser rejects base64 with `+` or `/` and cuts passwords at `:`), an
  * authenticator over `--user/--pass` pairs and/or an htpasswd file, and a per-address throttle that slows down
  * repeated failures. Pure module: no HTTP; time comes from an injected Clock.
  *

@@ -13,7 +13,7 @@
  * - Two-digit RFC 850 years are read per RFC 9110 §5.6.7 relative to the `now` argument (default: the system clock;
  *   only the year is used).
  */
-import { memoBySecond } from '../util/memo.ts';
+import { memoBySecond } from '../util/memo-by-second.ts';
 
 export interface PreconditionRequest {
   method: string;

@@ -18,7 +18,7 @@ import type { LockManager } from './locks.ts';
 export interface DavOptions {
   /** URL prefix the drive is served under, '' or '/dav' (no trailing slash). */
   baseUrl: string;
-  /** Every write method answers 403. */
+  /** The server refuses every write (read-only.ts does that); handlers only read it to leave write methods out of Allow. */
   readOnly: boolean;
   /** Largest request body of a non-PUT method, bytes (413 beyond). */
   maxBodyBytes: number;

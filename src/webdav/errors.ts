@@ -1,14 +1,14 @@
 /**
- * The ONE table that turns a failure into an HTTP answer (ISSUE4 "Decided behaviour"). Handlers throw DavError,
- * FsError, XmlError, IfHeaderError, LockConflictError or LockTokenError; the core catches every rejection and calls
- * sendError. Nothing else in the WebDAV layer picks a status for an exception.
+ * The ONE table that turns a failure into an HTTP answer. Handlers throw DavError, FsError, XmlError,
+ * IfHeaderError, LockConflictError or LockTokenError; the core catches every rejection and calls sendError.
+ * Nothing else in the WebDAV layer picks a status for an exception.
  *
  * Every error answer carries a short body: `<D:error>` XML when the error names an RFC 4918 condition, else a
  * one-line text/plain reason. HEAD answers carry no body. A response whose headers are already on the wire cannot
  * be turned into an error any more: it is destroyed, so the client sees a truncated transfer rather than a lie.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { DavError } from './context.ts';
 import { IfHeaderError } from './if-header.ts';
@@ -55,6 +55,8 @@ const FS_STATUS: Record<string, number> = {
   EROFS: 403,
   ENOSPC: 507,
   EIO: 502,
+  // The body failed the checksum the client announced (OC-Checksum): the client's request was wrong.
+  EBADMSG: 400,
   EAGAIN: 503,
   EACCES: 403,
   ERANGE: 416,

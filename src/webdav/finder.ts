@@ -5,15 +5,15 @@
  * GET/HEAD/PROPFIND answer it locally as an empty file (dav-server-rs does the same). A real file of that name
  * (the user, or Finder, wrote one) always wins.
  *
- * Choices where the reference is silent:
+ * Choices of ours:
  * - The synthetic entry is only offered when the parent folder exists (else the client gets the real 404/409).
  * - Its modtime is the `now` given (it has no history); its ETag depends only on its path, since its content
  *   (nothing) never changes.
  */
 import { createHash } from 'node:crypto';
-import { isFsError } from '../remote/errors.ts';
-import { baseName, parentOf } from '../remote/path.ts';
-import type { Vfs, VfsEntry } from '../vfs/types.ts';
+import { FsError } from '../core/errors.ts';
+import { baseName } from '../core/path.ts';
+import type { Vfs, VfsEntry, VfsNode } from '../vfs/types.ts';
 
 /** The probe names answered locally as empty files when absent. */
 export const FINDER_PROBES: readonly string[] = ['.metadata_never_index', '.ql_disablethumbnails', '.ql_disablecache'];
@@ -41,23 +41,21 @@ export function finderProbeEntry(path: string, now: number): VfsEntry {
   };
 }
 
-/** Result of statWithProbes: the entry, and whether it is synthetic (no bytes to read from the VFS). */
-export interface ProbedEntry {
-  entry: VfsEntry;
-  synthetic: boolean;
-}
+/** What a GET, HEAD or PROPFIND found: a node of the VFS, or the synthetic probe file (no bytes to read). */
+export type ProbedNode = { node: VfsNode; entry: VfsEntry; synthetic: false } | { node?: undefined; entry: VfsEntry; synthetic: true };
 
 /**
- * vfs.stat(path), except that a missing Finder probe name inside an existing folder yields the synthetic empty
- * file. Throws what vfs.stat throws (ENOENT when missing and not a probe, or when the parent is missing too).
+ * One look-up of `path` (the parent's listing and what is there), except that a missing Finder probe name
+ * inside an existing folder yields the synthetic empty file. Throws what the VFS throws (ENOENT when missing
+ * and not a probe, or when the parent is missing too; ENOTDIR when a file is on the way).
  */
-export async function statWithProbes(vfs: Vfs, path: string, now: number, signal?: AbortSignal): Promise<ProbedEntry> {
-  try {
-    return { entry: await vfs.stat(path, signal), synthetic: false };
-  } catch (err) {
-    if (!isFsError(err, 'ENOENT') || !isFinderProbe(baseName(path))) throw err;
-    const parent = await vfs.stat(parentOf(path), signal);
-    if (parent.kind !== 'dir') throw err;
-    return { entry: finderProbeEntry(path, now), synthetic: true };
+export async function lookupWithProbes(vfs: Vfs, path: string, now: number, signal?: AbortSignal): Promise<ProbedNode> {
+  if (path === '') {
+    const root = await vfs.lookup('', signal);
+    return { node: root, entry: root.entry, synthetic: false };
   }
+  const at = await vfs.resolve(path, signal);
+  if (at.existing) return { node: at.existing, entry: at.existing.entry, synthetic: false };
+  if (!isFinderProbe(at.name)) throw new FsError('ENOENT', 'no such file or directory', { path: at.path });
+  return { entry: finderProbeEntry(at.path, now), synthetic: true };
 }

@@ -1,6 +1,6 @@
 /**
  * The WebDAV `If` request header (RFC 4918 §10.4): parsing and evaluation. Ours, not webdav-server's: the library's
- * parser crashes the process on any untagged list (B2) and 2.6.2 never evaluates conditions (B3).
+ * parser crashes the process on any untagged list, and its version 2.6.2 never evaluates the conditions.
  *
  * Grammar (§10.4.2; ABNF literals such as "Not" are case-insensitive, optional whitespace between all elements):
  *   If          = 1*No-tag-list | 1*Tagged-list      (the two kinds are never mixed: mixing is malformed)

@@ -9,14 +9,19 @@
  * Access: with users (`users` and/or `htpasswd`) every method but OPTIONS needs Basic credentials (OPTIONS stays
  * open for CORS preflights and Finder/Office capability probes; it reveals only the Allow list). Without users the
  * server is anonymous, which `listen` refuses on a non-loopback host unless `allowAnonymous` is set.
+ *
+ * Browsers: every request first passes the browser guard (src/util/browser-guard.ts), built when `listen` knows
+ * the address: Host names (`allowHosts`), cross-site requests, CORS for `allowOrigins` only.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
+import { createBrowserGuard, type BrowserGuard } from '../util/browser-guard.ts';
 import { silentLogger } from '../util/log.ts';
 import type { Logger } from '../util/log.ts';
+import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs } from '../vfs/types.ts';
 import { createAuthenticator, createFailureThrottle } from './auth.ts';
 import type { Credentials } from './auth.ts';
@@ -34,6 +39,7 @@ import { handlePut } from './handlers/put.ts';
 import { handleUnlock } from './handlers/unlock.ts';
 import type { HtpasswdFile } from './htpasswd.ts';
 import { createLockManager } from './locks.ts';
+import { refuseWrites } from './read-only.ts';
 import { encodeSegment, baseSegments } from './request.ts';
 import { createDavCore, isLoopback } from './server.ts';
 import type { RequestObserver } from './server.ts';
@@ -60,6 +66,7 @@ export interface DavServerOptions {
   clock?: Clock;
   /** URL prefix, e.g. '/dav'; default '' (served at the root). */
   baseUrl?: string;
+  /** Refuse every write with 403 (read-only.ts). Default false. */
   readOnly?: boolean;
   users?: Credentials[];
   htpasswd?: HtpasswdFile;
@@ -75,9 +82,26 @@ export interface DavServerOptions {
   handlers?: Readonly<Record<string, Handler>>;
   /** Told of every finished request (e.g. src/observe/metrics.ts `Metrics`). */
   metrics?: RequestObserver;
+  /** Web origins (`http://localhost:3000`) whose pages may use the drive: CORS with credentials, writes allowed. */
+  allowOrigins?: readonly string[];
+  /** Host names answered besides loopback names (and IP literals off loopback), e.g. a reverse proxy's. */
+  allowHosts?: readonly string[];
   /** Pages and endpoints for browsers beside the WebDAV methods (src/webui). */
   frontEnd?: DavFrontEnd;
 }
+
+/** The request headers a WebDAV web client sends, for the CORS preflight answer. */
+export const CORS_REQUEST_HEADERS: readonly string[] = [
+  'Authorization', 'Content-Type', 'Depth', 'Destination', 'Overwrite', 'If', 'Lock-Token', 'Timeout', 'Range',
+  'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-Range', 'X-OC-Mtime', 'OC-Checksum',
+  'X-Requested-With',
+];
+
+/** The response headers a WebDAV web client reads, beyond those CORS always exposes. */
+export const CORS_EXPOSE_HEADERS: readonly string[] = [
+  'DAV', 'ETag', 'Allow', 'Accept-Ranges', 'Content-Range', 'Content-Length', 'Content-Disposition', 'Lock-Token',
+  'Location', 'Retry-After', 'WWW-Authenticate', 'X-OC-Mtime', 'OC-ETag',
+];
 
 export interface DavServer {
   server: http.Server | https.Server;
@@ -92,29 +116,45 @@ export interface DavServer {
   close(): Promise<void>;
 }
 
-/** Builds the server (not listening yet). Throws when `baseUrl` is malformed. */
+/**
+ * Builds the server (not listening yet). Throws when `baseUrl` is malformed, and an Error with code
+ * 'ERR_BAD_ORIGIN' / 'ERR_BAD_HOST' when an `allowOrigins` / `allowHosts` value is not an origin / a host name.
+ */
 export function createDavServer(opts: DavServerOptions): DavServer {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger;
   const base = baseSegments(opts.baseUrl ?? '');
   const baseUrl = base.length === 0 ? '' : '/' + base.map(encodeSegment).join('/');
   const hasUsers = (opts.users?.length ?? 0) > 0 || opts.htpasswd !== undefined;
+  const readOnly = opts.readOnly ?? false;
+  const handlers = { ...DEFAULT_HANDLERS, ...opts.handlers };
   const shared: DavShared = {
-    vfs: opts.vfs,
+    vfs: readOnly ? readOnlyVfs(opts.vfs) : opts.vfs,
     locks: createLockManager({ clock }),
     logger,
     clock,
     opts: {
       baseUrl,
-      readOnly: opts.readOnly ?? false,
+      readOnly,
       maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
       realm: opts.realm ?? 'fichier-dav',
     },
     ...(opts.frontEnd ? { frontEnd: opts.frontEnd } : {}),
   };
+  const guardFor = (loopbackBind: boolean): BrowserGuard =>
+    createBrowserGuard({
+      allowOrigins: opts.allowOrigins ?? [],
+      allowHosts: opts.allowHosts ?? [],
+      loopbackBind,
+      authenticated: hasUsers,
+      cors: { methods: Object.keys(handlers).map((v) => v.toUpperCase()), requestHeaders: CORS_REQUEST_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS },
+    });
+  // Until `listen` says otherwise, the strictest guard (a loopback server's) applies.
+  let guard = guardFor(true);
   const core = createDavCore({
     shared,
-    handlers: { ...DEFAULT_HANDLERS, ...opts.handlers },
+    handlers: readOnly ? refuseWrites(handlers) : handlers,
+    guard: () => guard,
     authenticator: hasUsers ? createAuthenticator({ users: opts.users, htpasswd: opts.htpasswd }) : undefined,
     throttle: createFailureThrottle({ clock }),
     allowAnonymous: opts.allowAnonymous ?? false,
@@ -141,6 +181,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
       if (!hasUsers && !(opts.allowAnonymous ?? false) && !isLoopback(host)) {
         return Promise.reject(new Error(`refusing anonymous access on non-loopback address ${host}: configure users or allow anonymous access`));
       }
+      guard = guardFor(isLoopback(host));
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -169,3 +210,5 @@ export function createDavServer(opts: DavServerOptions): DavServer {
 export { DavError } from './context.ts';
 export type { DavFrontEnd, DavShared, DavRequest, Handler } from './context.ts';
 export type { RequestObserver } from './server.ts';
+export { loadHtpasswd } from './htpasswd.ts';
+export { createAuthenticator, createFailureThrottle } from './auth.ts';

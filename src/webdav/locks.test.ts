@@ -12,6 +12,7 @@ import {
   type LockManager,
   type LockRequest,
 } from './locks.ts';
+import { thrownBy } from '../../test/support/errors.ts';
 
 const EXCL0: LockRequest = { scope: 'exclusive', depth: 0 };
 const EXCLINF: LockRequest = { scope: 'exclusive', depth: 'infinity' };
@@ -26,15 +27,7 @@ beforeEach(() => {
   m = createLockManager({ clock, maxTimeoutSec: 3600, defaultTimeoutSec: 600 });
 });
 
-function conflictOf(fn: () => unknown): LockConflictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LockConflictError) return e;
-    throw e;
-  }
-  throw new Error('expected a LockConflictError');
-}
+const conflictOf = (fn: () => unknown): LockConflictError => thrownBy(fn, LockConflictError);
 
 function tokenErrorOf(fn: () => unknown): LockTokenError {
   try {

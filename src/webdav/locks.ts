@@ -1,6 +1,7 @@
 /**
  * In-memory WebDAV write locks (RFC 4918 §6, §7, §9.10, §9.11). Ours, not webdav-server's: the library's locks are
- * per user rather than per token, its exclusive-conflict check never fires, and its replies are off-spec (B9).
+ * per user rather than per token, its exclusive-conflict check never fires, and its replies are off-spec (timeouts in
+ * milliseconds, lock tokens without angle brackets).
  *
  * Paths are the caller's canonical resource paths (decoded, leading "/"); a trailing slash is ignored, so
  * `/a/` and `/a` are the same resource. Locks are stored by path whether or not a resource exists there: a LOCK on
@@ -286,7 +287,7 @@ const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, 
 /**
  * Returns the DAV:activelock elements for `locks`, concatenated (the content of DAV:lockdiscovery). Elements use the
  * `D:` prefix, which the caller's wrapper must bind to `DAV:` (e.g. `<D:prop xmlns:D="DAV:">`). The timeout is
- * `Second-N`, the seconds remaining at `now` (clock milliseconds, pass `clock.now()`; never ms in the output, B9).
+ * `Second-N`, the seconds remaining at `now` (clock milliseconds, pass `clock.now()`; never milliseconds in the output, as webdav-server writes them).
  * The owner is emitted verbatim inside DAV:owner and omitted when absent; hrefs come from `hrefFor(path)`
  * (percent-encoded) and are XML-escaped here.
  */

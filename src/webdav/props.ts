@@ -13,10 +13,9 @@
  * creationdate, plus stored Win32* dead properties. ETag, type and name come from GET/HEAD and the href.
  * Measured: 318 bytes per entry, so about 3,100 entries fit in 1 MB.
  */
-import type { About } from '../remote/types.ts';
-import type { VfsEntry } from '../vfs/types.ts';
-import type { DeadProp } from '../store/types.ts';
-import { memoBySecond } from '../util/memo.ts';
+import type { About, VfsEntry } from '../vfs/types.ts';
+import type { DeadProp } from '../core/props.ts';
+import { memoBySecond } from '../util/memo-by-second.ts';
 import { httpDate } from './conditional.ts';
 import type { Lock } from './locks.ts';
 import { lockDiscoveryXml, supportedLockXml } from './locks.ts';

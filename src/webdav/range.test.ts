@@ -1,12 +1,13 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import {
   contentRange,
   multipartByteranges,
   parseRange,
   randomBoundary,
-  rangeLength,
   unsatisfiedRange,
 } from './range.ts';
+import { assertSpan, spanLength } from '../core/span.ts';
 
 const ranges = (...rs: [number, number][]) => ({ kind: 'ranges', ranges: rs.map(([start, end]) => ({ start, end })) });
 
@@ -129,12 +130,30 @@ describe('parseRange', () => {
   });
 });
 
+describe('the edge validates once: every span it returns is inside the representation', () => {
+  it('for any Range header and any size, each range passes assertSpan (what the layers below rely on)', () => {
+    const spec = fc.oneof(
+      fc.tuple(fc.nat(2000), fc.option(fc.nat(2000), { nil: undefined })).map(([a, b]) => `${a}-${b ?? ''}`),
+      fc.nat(2000).map((n) => `-${n}`),
+      fc.string({ maxLength: 6 }),
+    );
+    const header = fc.array(spec, { minLength: 1, maxLength: 20 }).map((specs) => `bytes=${specs.join(',')}`);
+    fc.assert(
+      fc.property(header, fc.nat(1500), (h, size) => {
+        const result = parseRange(h, size);
+        if (result.kind !== 'ranges') return;
+        for (const r of result.ranges) assertSpan(r, size, 'f');
+      }),
+    );
+  });
+});
+
 describe('Content-Range values', () => {
   it('formats a satisfied range and an unsatisfied one', () => {
     expect(contentRange({ start: 100, end: 199 }, 1000)).toBe('bytes 100-199/1000');
     expect(unsatisfiedRange(1000)).toBe('bytes */1000');
     expect(unsatisfiedRange(0)).toBe('bytes */0');
-    expect(rangeLength({ start: 100, end: 199 })).toBe(100);
+    expect(spanLength({ start: 100, end: 199 })).toBe(100);
   });
 });
 

@@ -2,6 +2,9 @@
  * Byte ranges (RFC 9110 §14): parsing of the `Range` request header, the `Content-Range` values of a 206/416
  * answer, and the framing of a `multipart/byteranges` body with its exact length known up front.
  *
+ * This is where a client's range is validated, once: the spans it returns are inside the representation and
+ * every layer below (VFS, reader, remote, download) takes them as they are (core/span.ts).
+ *
  * Pure module: no I/O. The GET handler decides what to do with each outcome:
  * - `none`: no Range header → 200 with the whole body;
  * - `ignore`: a header we must not act on (another unit, bad syntax, an invalid `a-b` with b < a) → 200;
@@ -21,12 +24,10 @@
  * - Whitespace (OWS) is tolerated around `=`, `,` and `-`; empty list members are skipped (RFC 9110 §5.6.1).
  */
 import { randomBytes } from 'node:crypto';
+import { spanLength, type ByteSpan } from '../core/span.ts';
 
-/** An inclusive byte range inside a representation: `0 <= start <= end < size`. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+/** An inclusive byte range inside a representation: `0 <= start <= end < size` (a validated span). */
+export type ByteRange = ByteSpan;
 
 export type RangeResult =
   | { kind: 'none' }
@@ -133,11 +134,6 @@ export function parseRange(header: string | undefined, size: number, options: Ra
   return { kind: 'ranges', ranges };
 }
 
-/** The number of bytes in an inclusive range. */
-export function rangeLength(r: ByteRange): number {
-  return r.end - r.start + 1;
-}
-
 /** The `Content-Range` value of a 206 part: `bytes a-b/size`. */
 export function contentRange(r: ByteRange, size: number): string {
   return `bytes ${r.start}-${r.end}/${size}`;
@@ -196,6 +192,6 @@ export function multipartByteranges(
   }));
   const trailer = `\r\n--${boundary}--\r\n`;
   const contentLength =
-    parts.reduce((n, p) => n + Buffer.byteLength(p.header) + rangeLength(p.range), 0) + Buffer.byteLength(trailer);
+    parts.reduce((n, p) => n + Buffer.byteLength(p.header) + spanLength(p.range), 0) + Buffer.byteLength(trailer);
   return { boundary, contentType: `multipart/byteranges; boundary=${boundary}`, parts, trailer, contentLength };
 }

@@ -1,31 +1,42 @@
 /**
- * The WebDAV server core: webdav-server v2 as the framework, every method handler ours.
+ * The WebDAV server core, and the one place that says what webdav-server v2 (the framework this product is
+ * built on) does for us and what we own.
  *
- * The library's parts (kept):
- * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`) and dispatch (`dav.executeRequest`);
- * - the request context (HTTPRequestContext: default headers `DAV: 1,2`, `MS-Author-Via: DAV`, the CORS headers,
- *   `Server`, and `Allow` listing every registered method);
- * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest` to end a request.
+ * webdav-server does (kept):
+ * - the method registry (`dav.method(VERB, ...)`, `onUnknownMethod`);
+ * - the request context (HTTPRequestContext) and its path check (`..` above the root is refused with 403);
+ * - the `beforeRequest` hook, where we authenticate, and `exit`/`afterRequest`, which end a request.
+ * Dispatch is ours (`execute`, the library's `executeRequest` without its `HTTPRequestContext.create`): that one
+ * sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every answer, which lets
+ * any web page read the drive. Ours sends the same defaults without them (`DAV: 1,2`, `MS-Author-Via: DAV`,
+ * `Server`, `Allow` with every registered verb); CORS headers come only from the browser guard, for listed origins.
  *
- * Ours (and why, numbers from webdav-clients.md §2):
- * - every handler (handlers/*.ts, registered here as `chunked` so the library never pre-buffers a body, B11): the
- *   library's GET/HEAD read whole objects for a range (B1), its If evaluation crashes the process (B2/B3),
- *   PROPPATCH finalises twice (B4), properties are mangled (B5), Overwrite/Depth defaults are wrong (B6/B7),
- *   dates depend on TZ (B8), LOCK replies are off-spec and locks are per user (B9), PROPFIND costs ~10 backend
- *   calls per entry (B10), MOVE downloads and re-uploads (B15);
- * - authentication (B12: its Basic parser rejects `+`, `/` and `:`; B13: it challenges on every response and on
- *   OPTIONS). Our `httpAuthentication` stub makes the library authenticate nobody and send no challenge;
- *   `WWW-Authenticate` is sent only on our 401. Repeated failures from one address delay its next attempts
- *   (auth.ts FailureThrottle), one attempt at a time: while one waits, the address's other requests get 429 with
- *   Retry-After, unchecked. OPTIONS is answered without authentication (a choice): Finder
- *   and browsers' CORS preflight send it without credentials, and it reveals only the DAV class and a method
- *   list, never whether a path exists (handlers/options.ts);
+ * Before anything else each request passes the browser guard (util/browser-guard.ts: Host check against DNS
+ * rebinding, cross-site requests refused, CORS for `--allow-origin` origins only): a refusal is answered 421/403
+ * with its reason, before authentication and before the path is looked at.
+ *
+ * We own, and why:
+ * - every method handler (handlers/<method>.ts, written against the VFS, registered here as `chunked` so the
+ *   library never buffers a body). The library's own handlers do not fit a remote drive: its GET/HEAD read
+ *   the whole object to serve a range, its If-header evaluation can crash the process, PROPPATCH answers
+ *   twice, property values are mangled, the Overwrite and Depth defaults are wrong, dates depend on the time
+ *   zone, LOCK answers are off-spec and locks belong to users rather than tokens, PROPFIND costs about ten
+ *   backend calls per entry, and MOVE downloads and uploads again;
+ * - authentication (auth.ts): the library's Basic parser refuses `+`, `/` and `:` in credentials, and it
+ *   challenges on every answer, OPTIONS included. Our `httpAuthentication` stub makes the library authenticate
+ *   nobody and challenge nobody; `WWW-Authenticate` is sent only on our 401. Repeated failures from one
+ *   address delay its next attempts, one attempt at a time: while one waits, the address's other requests get
+ *   429 with Retry-After, unchecked. OPTIONS is answered without authentication (a choice): Finder and
+ *   browsers' CORS preflight send it without credentials, and it reveals only the DAV class and a method list,
+ *   never whether a path exists (handlers/options.ts);
  * - request-target decoding (request.ts): the library's `decodeURIComponent` throws on a malformed escape and it
- *   silently resolves `..`; we validate the target before handing the request to the library, so the library only
- *   ever sees targets it can parse;
- * - the If header, locks, read-only mode, the body cap and every error status (write-guard.ts, locks.ts,
- *   errors.ts);
- * - hrefs: `respondWithPaths: true` (B14) and our own href() everywhere.
+ *   silently resolves `..`; we validate the target before handing the request to the library, so the library
+ *   only ever sees targets it can parse;
+ * - the If header, locks, the body cap and every error status (write-guard.ts, if-header.ts, locks.ts, errors.ts),
+ *   and read-only mode (read-only.ts);
+ * - hrefs: `respondWithPaths: true` and our own href() everywhere;
+ * - a front end (context.ts DavFrontEnd, the web UI): after authentication it is asked first about every
+ *   request, and answers the reserved URLs it owns itself, whatever the method.
  * The library's method map is replaced by a prototype-less object holding only our verbs (its POST handler is
  * dropped, and a verb such as `constructor` cannot resolve to an Object.prototype member). The `Allow` computation
  * calls `type()` on the library's in-memory root file system, which never touches the VFS and cannot fail (an
@@ -39,14 +50,12 @@ import { DavError } from './context.ts';
 import type { DavShared, Handler } from './context.ts';
 import { sendError } from './errors.ts';
 import { DavRequestImpl, baseSegments } from './request.ts';
+import { guardRequest, type BrowserGuard } from '../util/browser-guard.ts';
 import { isLoopback } from '../util/net.ts';
 
 const { v2 } = webdav;
 type HTTPRequestContext = webdav.v2.HTTPRequestContext;
 type HTTPMethod = webdav.v2.HTTPMethod;
-
-/** Methods refused in read-only mode. */
-export const WRITE_METHODS: ReadonlySet<string> = new Set(['PUT', 'MKCOL', 'DELETE', 'PROPPATCH', 'LOCK', 'UNLOCK', 'COPY', 'MOVE']);
 
 export interface DavCoreOptions {
   shared: DavShared;
@@ -59,6 +68,8 @@ export interface DavCoreOptions {
   allowAnonymous: boolean;
   /** Told of every request when it ends (answered, failed or abandoned by the client). */
   observer?: RequestObserver;
+  /** The browser guard in force (it depends on the address the server listens on, known only then). */
+  guard: () => BrowserGuard;
 }
 
 /** A sink for per-request counts (metrics). */
@@ -75,6 +86,13 @@ export interface DavCore {
 }
 
 export { isLoopback };
+
+/** The library's HTTPRequestContext, built directly (its constructor is protected) so no default header is set. */
+class DavHttpContext extends v2.HTTPRequestContext {
+  constructor(server: webdav.v2.WebDAVServer, req: IncomingMessage, res: ServerResponse) {
+    super(server, req, res, () => undefined);
+  }
+}
 
 /** Wraps `res.write`/`res.end` to count body bytes sent. */
 function countBytes(res: ServerResponse): () => number {
@@ -137,10 +155,9 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     };
     let p: Promise<void>;
     try {
+      // The front end's reserved URLs (the web UI's assets and JSON endpoints) are its own, whatever the method.
       const routed = shared.frontEnd?.route(r);
-      if (routed) p = routed(shared, r);
-      else if (shared.opts.readOnly && WRITE_METHODS.has(r.method)) throw new DavError(403, 'read-only server');
-      else p = handler(shared, r);
+      p = routed ? routed(shared, r) : handler(shared, r);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -156,7 +173,35 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
   }
   dav.methods = table;
   const unknown: Handler = () => Promise.reject(new DavError(405, 'method not allowed', { headers: { Allow: allow } }));
-  dav.onUnknownMethod({ chunked: (ctx, _body, done) => run(unknown, ctx, done) });
+  const unknownMethod: HTTPMethod = { chunked: (ctx, _body, done) => run(unknown, ctx, done) };
+  const libraryAllow = Object.keys(table)
+    .map((v) => v.toUpperCase())
+    .join(',');
+
+  /**
+   * The library's dispatch (its `executeRequest`) with our context creation: default headers without CORS, the
+   * path check the library makes (it refuses `..` above the root with 403), then beforeRequest, the method, and
+   * afterRequest once the method calls `exit`.
+   */
+  const execute = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = table[(req.method ?? '').toLowerCase()] ?? unknownMethod;
+    res.setHeader('DAV', '1,2');
+    res.setHeader('MS-Author-Via', 'DAV');
+    res.setHeader('Server', 'fichier-dav/1');
+    res.setHeader('Allow', libraryAllow);
+    const ctx = new DavHttpContext(dav, req, res);
+    const unresolvable = ctx.requested.path.resolve();
+    if (unresolvable) {
+      ctx.setCodeFromError(unresolvable);
+      res.end();
+      return;
+    }
+    ctx.exit = () => {
+      res.end();
+      dav.invokeAfterRequest(ctx, null);
+    };
+    dav.invokeBeforeRequest(ctx, () => method.chunked?.(ctx, req, ctx.exit));
+  };
 
   /**
    * Throttle keys (auth.ts throttleKey) with a delayed login attempt in progress. A penalised address gets one
@@ -242,6 +287,12 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
       }
     });
     const method = (req.method ?? 'GET').toUpperCase();
+    const verdict = opts.guard().check(guardRequest(req));
+    for (const [k, v] of Object.entries(verdict.headers)) res.setHeader(k, v);
+    if (!verdict.ok) {
+      sendError({ method, req, res }, new DavError(verdict.status, verdict.reason), logger);
+      return;
+    }
     try {
       r = new DavRequestImpl(req, res, { base, maxBodyBytes: shared.opts.maxBodyBytes });
     } catch (err) {
@@ -250,7 +301,7 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     }
     requests.set(req, r);
     try {
-      dav.executeRequest(req, res);
+      execute(req, res);
     } catch (err) {
       sendError(r, err, logger);
     }

@@ -1,7 +1,8 @@
 /**
- * The checks every write handler runs before touching the VFS, in one place: read-only mode, the If header
- * (RFC 4918 §10.4, evaluated against VFS etags and our lock manager) and the lock check for each written path
- * (§7.4-7.5), plus the small request headers every handler parses (Depth, Overwrite, X-OC-Mtime).
+ * The checks every write handler runs before touching the VFS, in one place: the If header (RFC 4918 §10.4,
+ * evaluated against VFS etags and our lock manager) and the lock check for each written path (§7.4-7.5), plus
+ * the small request headers every handler parses (Depth, Overwrite, X-OC-Mtime). Read-only mode is not checked
+ * here: a read-only server never runs a write handler (read-only.ts).
  *
  * Choices where the RFC leaves room:
  * - The tokens submitted are every token written in the If header (see if-header.ts) plus, for Office 2016, a
@@ -10,7 +11,7 @@
  *   (its conditions are false, `Not` conditions true), never to an error.
  * - A 423 names the root of the first unsatisfied lock in `<D:lock-token-submitted>`.
  */
-import { FsError } from '../remote/errors.ts';
+import { FsError } from '../core/errors.ts';
 import { DavError } from './context.ts';
 import type { DavRequest, DavShared } from './context.ts';
 import { DavConditionError } from './errors.ts';
@@ -70,11 +71,10 @@ async function evaluateIfHeader(s: DavShared, r: DavRequest): Promise<string[]> 
 /**
  * Evaluate the If header (412 when false; 400 when malformed) and check locks for every path written (423 with
  * `<D:lock-token-submitted><D:href>lockroot</D:href></D:lock-token-submitted>` when a lock is not satisfied).
- * Also applies read-only (403). Callers pass the parent too for membership changes (PUT of a new member, MKCOL,
- * DELETE, MOVE, COPY destination). Resolves when the write may proceed.
+ * Callers pass the parent too for membership changes (PUT of a new member, MKCOL, DELETE, MOVE, COPY
+ * destination). Resolves when the write may proceed.
  */
 export async function guardWrite(s: DavShared, r: DavRequest, targets: WriteTarget[]): Promise<void> {
-  if (s.opts.readOnly) throw new DavError(403, 'read-only server');
   const tokens = await evaluateIfHeader(s, r);
   const lockToken = r.method === 'UNLOCK' ? undefined : r.header('lock-token');
   if (lockToken !== undefined) {

@@ -7,8 +7,6 @@
 export const DAV_NS = 'DAV:';
 /** The namespace bound to the reserved `xml` prefix (never declared). */
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-/** The namespace of `xmlns` declarations. */
-export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 /**
  * Why a body was refused. `too-large` maps to 413; every other code to 400.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../util/log.ts';
-import { makeKit } from '../../vfs/test-kit.ts';
+import { makeKit } from '../../../test/support/vfs-kit.ts';
 import type { Vfs } from '../../vfs/types.ts';
 import type { CliIo } from '../context.ts';
 import { deletePath } from './delete.ts';

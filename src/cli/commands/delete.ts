@@ -5,7 +5,7 @@
  * A file that fails is reported on stderr and the others are still removed; the exit status is then 1.
  */
 import { Command } from 'commander';
-import { isFsError } from '../../remote/errors.ts';
+import { isFsError } from '../../core/errors.ts';
 import type { Logger } from '../../util/log.ts';
 import type { Vfs } from '../../vfs/types.ts';
 import type { CliIo } from '../context.ts';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { createEmulator } from '../../emulator/index.ts';
+import { createEmulator, type ProfileName } from '../../emulator/index.ts';
 import { createLogger } from '../../util/log.ts';
 import { Secret } from '../../util/secret.ts';
 import { emulatorKeyFor } from '../emulator-key.ts';
@@ -16,7 +16,17 @@ interface EmulatorFlags {
   latency: number;
   tokenTtl: number;
   rps: number;
+  profile: ProfileName;
+  timeScale: number;
+  seed: number;
   demo?: boolean;
+}
+
+/** Parse --time-scale: a decimal number > 0 (0.02 runs the real rules 50 times faster). */
+function parseTimeScale(value: string): number {
+  const n = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n > 0)) throw new Error(`invalid --time-scale "${value}": expected a number > 0, e.g. 0.02`);
+  return n;
 }
 
 /**
@@ -38,7 +48,19 @@ export function emulatorCommand(io: CliIo): Command {
     .option('--ca-out <file>', 'write the proxy-mode CA certificate (PEM) to this file')
     .option('--latency <ms>', 'added latency per API call', parseNonNegativeInt('--latency'), 0)
     .option('--token-ttl <ms>', 'download token lifetime', parseNonNegativeInt('--token-ttl'), 300_000)
-    .option('--rps <n>', 'flood limit: API calls per second per key before a #374 ban (0 = off)', parseNonNegativeInt('--rps'), 0)
+    .addOption(
+      new Option(
+        '--profile <name>',
+        "realistic: 1fichier's listing limits (3 s apart, a folder once per 30 s, 5,000 entries), user/info once per 5 min, " +
+          'escalating bans, listings that lag behind uploads and deletions, end.pl without links, download redirects; ' +
+          'lenient: none of it',
+      )
+        .choices(['realistic', 'lenient'])
+        .default('realistic'),
+    )
+    .option('--time-scale <factor>', 'multiply every limit interval, ban length and consistency delay (e.g. 0.02)', parseTimeScale, 1)
+    .option('--seed <n>', "seed of the realistic profile's random choices (plain-text bans, end.pl without links, redirects)", parseNonNegativeInt('--seed'), 1)
+    .option('--rps <n>', 'extra flood limit: API calls per second per key before a #374 ban (0 = off)', parseNonNegativeInt('--rps'), 0)
     .option('--demo', 'seed a small demo tree when the account is empty')
     .action(async (flags: EmulatorFlags, cmd: Command) => {
       const verbose = Number(cmd.optsWithGlobals().verbose ?? 0);
@@ -50,6 +72,9 @@ export function emulatorCommand(io: CliIo): Command {
         apiKey: apiKey.reveal(),
         dataDir,
         demo: flags.demo ?? false,
+        profile: flags.profile,
+        timeScale: flags.timeScale,
+        seed: flags.seed,
         latencyMs: flags.latency,
         tokenTtlMs: flags.tokenTtl,
         limits: flags.rps > 0 ? { rps: flags.rps } : {},
@@ -58,6 +83,7 @@ export function emulatorCommand(io: CliIo): Command {
       const { url } = await emulator.listen({ host, port, caOut: flags.caOut ? resolve(io.cwd, flags.caOut) : undefined });
       const stopped = onShutdown(() => emulator.close());
       io.stdout.write(`emulator listening on ${url} (API base ${url}/v1)\n`);
+      io.stdout.write(`profile ${flags.profile}, time scale ${flags.timeScale}\n`);
       if (flags.caOut) io.stdout.write(`proxy CA certificate written to ${resolve(io.cwd, flags.caOut)}\n`);
       await stopped;
     });

@@ -17,6 +17,7 @@ import { linkCommand } from './link.ts';
 import { lsCommand, lsdCommand } from './ls.ts';
 import { lsjsonCommand } from './lsjson.ts';
 import { mkdirCommand, rmdirCommand } from './mkdir.ts';
+import { mountCommand } from './mount.ts';
 import { remoteUploadCommand } from './remote-upload.ts';
 
 /** The settings every command accepts (see src/config/schema.ts for their docs). */
@@ -50,6 +51,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   for (const opt of schemaOptions(GLOBAL_FIELDS)) program.addOption(opt);
   const commands = [
     serveCommand(io),
+    mountCommand(io),
     aboutCommand(io),
     lsCommand(io),
     lsdCommand(io),

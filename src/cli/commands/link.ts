@@ -1,8 +1,10 @@
 /**
  * `fichier-dav link remote:path...` and `link -R remote:folder`: direct download links for many files, through
- * the account operations (src/account/links.ts: paced get_token calls, CDN and file password from the settings).
+ * the account operations (src/account/links.ts: the remote's direct links, a reusable get_token URL on
+ * 1fichier with the remote's `cdn` and `file_password` settings, paced, a few in flight at once).
  *
- * - `--page` prints the permanent 1fichier file URL instead (what `rclone link` prints): no API call.
+ * - `--page` prints the permanent 1fichier file URL instead (what `rclone link` prints): the remote's
+ *   publicLink, which checks that the file still exists (one file/info call) rather than trust the cache.
  * - Output: one file argument without -R prints just the URL (as rclone link); otherwise one
  *   `path<TAB>url` line per file, `path` being the file's path in the account, in argument and walk order.
  * - A file that fails (missing, a folder without -R, a local-only file, a refused token) is one line on
@@ -42,7 +44,7 @@ export function linkCommand(io: CliIo): Command {
     )
     .argument('<remote:path...>', 'files (or folders with -R); bare paths are paths in the account')
     .option('-R, --recursive', 'link every file below the given folders')
-    .option('--page', 'print the permanent 1fichier file URL (as rclone link) instead of a direct download link; no API call')
+    .option('--page', 'print the permanent 1fichier file URL (as rclone link) instead of a direct download link')
     .addHelpText('after', examples('fichier-dav link fichier:Movies/a.mkv', 'fichier-dav link -R fichier:Seeds > links.tsv', 'fichier-dav link --page fichier:a.zip fichier:b.zip'));
   for (const opt of schemaOptions(['cdn'])) cmd.addOption(opt);
   return cmd.action(async (specs: string[], flags: { recursive?: boolean; page?: boolean }, self: Command) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeKit } from '../../vfs/test-kit.ts';
+import { makeKit } from '../../../test/support/vfs-kit.ts';
 import { mkdirAll } from './mkdir.ts';
 
 describe('mkdirAll', () => {

@@ -3,8 +3,8 @@
  * success) and `fichier-dav rmdir remote:path` (rclone rmdir: removes an empty folder only).
  */
 import { Command } from 'commander';
-import { FsError, isFsError } from '../../remote/errors.ts';
-import { parentOf } from '../../remote/path.ts';
+import { FsError, isFsError } from '../../core/errors.ts';
+import { parentOf } from '../../core/path.ts';
 import type { Vfs } from '../../vfs/types.ts';
 import type { CliIo } from '../context.ts';
 import { accountPath } from '../paths.ts';

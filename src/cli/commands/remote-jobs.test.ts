@@ -13,8 +13,8 @@ const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): J
   results: [{ url: 'http://127.0.0.1:1/a.bin', status, link: status === 'OK' ? 'https://1fichier.com/?abc' : null, message: status === 'KO' ? 'Remote host not allowed #920' : null }],
 });
 
-/** Account operations whose job turns OK on the `doneAt`-th remote/info call; counts the calls. */
-function fakeClient(doneAt: number) {
+/** Account operations whose job turns OK on the `doneAt`-th status call; counts the calls. */
+function fakeAccount(doneAt: number) {
   let calls = 0;
   return {
     get calls() {
@@ -31,25 +31,25 @@ function fakeClient(doneAt: number) {
 describe('waitForJob', () => {
   it('polls every interval until the job is done', async () => {
     const clock = new FakeClock();
-    const client = fakeClient(3);
+    const account = fakeAccount(3);
     const start = clock.now();
-    const p = waitForJob(client, 7, { clock, timeoutMs: 60_000, intervalMs: 2_000 });
+    const p = waitForJob(account, 7, { clock, timeoutMs: 60_000, intervalMs: 2_000 });
     await clock.advance(2_000);
     await clock.advance(2_000);
     const info = await p;
     expect(info.results[0]?.status).toBe('OK');
-    expect(client.calls).toBe(3);
+    expect(account.calls).toBe(3);
     expect(clock.now() - start).toBe(4_000);
   });
 
   it('gives up with a CliError (exit 1) after the timeout, the last wait shortened to the deadline', async () => {
     const clock = new FakeClock();
-    const client = fakeClient(Infinity);
-    const p = waitForJob(client, 7, { clock, timeoutMs: 5_000, intervalMs: 2_000 });
+    const account = fakeAccount(Infinity);
+    const p = waitForJob(account, 7, { clock, timeoutMs: 5_000, intervalMs: 2_000 });
     const failed = expect(p).rejects.toBeInstanceOf(CliError);
     await clock.advance(5_000);
     await failed;
-    expect(client.calls).toBe(4);
+    expect(account.calls).toBe(4);
   });
 });
 

@@ -3,7 +3,7 @@
  * which go through the pacer, bounded by a total timeout, on an injected clock) and printing jobs as text or
  * JSON. What a job is and when it is done: src/account/remote-jobs.ts.
  */
-import type { AccountOps, JobSummary, JobView } from '../../account/index.ts';
+import type { AccountOps, JobView, RemoteUploadSummary } from '../../account/index.ts';
 import { formatDuration } from '../../config/units.ts';
 import type { Clock } from '../../util/clock.ts';
 import { CliError } from '../context.ts';
@@ -21,7 +21,7 @@ export interface WaitOptions {
 
 /**
  * Polls job `id` until it is done and returns its final state. Throws CliError (exit 1) when it is still
- * running after `timeoutMs`, what remoteJob throws (not-found for an unknown id), and the signal's reason on
+ * running after `timeoutMs`, what remoteJob throws (ENOENT for an unknown id), and the signal's reason on
  * abort.
  */
 export async function waitForJob(account: Pick<AccountOps, 'remoteJob'>, id: number, opts: WaitOptions): Promise<JobView> {
@@ -56,7 +56,7 @@ export function formatJob(job: JobView): string {
 }
 
 /** The account's jobs as a table: ID, request date, execution date (or "running"). */
-export function formatJobList(jobs: readonly JobSummary[]): string {
+export function formatJobList(jobs: readonly RemoteUploadSummary[]): string {
   if (jobs.length === 0) return 'no remote upload jobs\n';
   const width = Math.max(2, ...jobs.map((j) => String(j.id).length));
   const rows = [`${'ID'.padEnd(width)}  ${'REQUESTED'.padEnd(19)}  EXECUTED`];

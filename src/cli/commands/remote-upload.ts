@@ -1,16 +1,16 @@
 /**
- * `fichier-dav remote-upload URL... --to remote:path`: 1fichier fetches the URLs itself into the folder
- * (remote/request.cgi with the folder's id; the root is folder 0). Prints the job id; with `--wait`, polls
- * remote/info (through the pacer, every --interval, at most --timeout in all) until every URL has a result,
- * prints the results, and refreshes the folder's cached listing so the new files are listed at once.
- * Exit 1 when a URL failed.
+ * `fichier-dav remote-upload URL... --to remote:path`: 1fichier fetches the URLs itself into the folder (the
+ * account operations of src/account, over the remote's backend command). Prints the job id; with `--wait`,
+ * polls the job (through the pacer, every --interval, at most --timeout in all) until every URL has a result,
+ * prints the results, and refreshes the folder's cached listing so the new files are listed at once. Exit 1
+ * when a URL failed.
  *
- * `fichier-dav remote-upload status [ID]`: the account's jobs (remote/ls), or one job's results (remote/info).
- * Both print text, or JSON with --json.
+ * `fichier-dav remote-upload status [ID]`: the account's jobs, or one job's results. Both print text, or JSON
+ * with --json.
  */
 import { Command, Option } from 'commander';
-import { checkRemoteUrl } from '../../account/remote-jobs.ts';
-import { isFsError } from '../../remote/errors.ts';
+import { checkRemoteUrl } from '../../account/index.ts';
+import { isFsError } from '../../core/errors.ts';
 import { systemClock } from '../../util/clock.ts';
 import { CliError, type CliIo } from '../context.ts';
 import { accountPath } from '../paths.ts';

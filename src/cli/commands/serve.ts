@@ -1,31 +1,28 @@
 /**
  * `fichier-dav serve webdav [remote:]`: serve the account (or, with `--emulator auto` and no key, the
  * embedded demo emulator: what `npm start` runs) over WebDAV in the foreground, with rclone's flag names,
- * and the optional loopback control port (rc + Prometheus metrics). Prints the connect banner when ready,
- * serves until SIGINT/SIGTERM, then stops the servers, the VFS, the store, the client and the emulator.
+ * the web file manager for browsers (src/webui) on the same port, and the optional loopback control port
+ * (rc + Prometheus metrics). Prints the connect banner when ready, serves until SIGINT/SIGTERM, then stops
+ * the servers, the VFS, the store, the client and the emulator.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRcServer } from '../../rc/server.ts';
-import { systemClock } from '../../util/clock.ts';
-import { loadHtpasswd } from '../../webdav/htpasswd.ts';
-import { createDavServer } from '../../webdav/index.ts';
-import { createWebUi, createWebUiBackend } from '../../webui/server/index.ts';
+import { Secret } from '../../util/secret.ts';
+import { loadHtpasswd } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
+import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
-import { loggerFor, openSession, type Session } from '../session.ts';
+import { loggerFor, openSession, type Session, type SessionServerOptions } from '../session.ts';
+import type { ResolvedSettings } from '../../config/settings.ts';
 import { onShutdown } from '../shutdown.ts';
-import { coreStatsOf } from './core-stats.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
-export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'rc', 'rcAddr'];
-
-const VERSION = '0.1.0';
+export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'allowOrigin', 'allowHost', 'rc', 'rcAddr', 'rcUser', 'rcPass'];
 
 function readPem(cwd: string, file: string, what: string): string {
   try {
@@ -35,63 +32,40 @@ function readPem(cwd: string, file: string, what: string): string {
   }
 }
 
-async function serve(session: Session, io: CliIo): Promise<void> {
-  const { settings } = session.resolved;
-  const { host, port } = parseAddr(settings.addr);
+/** The WebDAV server's options from the settings (reads the htpasswd file and the TLS files), web UI on. */
+function serverOptions(resolved: ResolvedSettings, io: CliIo): SessionServerOptions {
+  const { settings } = resolved;
   const htpasswd = settings.htpasswd === undefined ? undefined : loadHtpasswd(readFileSync(resolve(io.cwd, settings.htpasswd), 'utf8'));
   const tls = settings.cert !== undefined && settings.key !== undefined ? { cert: readPem(io.cwd, settings.cert, 'certificate'), key: readPem(io.cwd, settings.key, 'key') } : undefined;
   const users = settings.user !== undefined && settings.pass !== undefined ? [{ user: settings.user, pass: settings.pass }] : [];
-  const dav = createDavServer({
-    vfs: session.vfs,
-    logger: session.logger,
+  // Registered for redaction: no log line may carry a password.
+  if (settings.pass !== undefined) new Secret(settings.pass);
+  return {
     baseUrl: settings.baseurl,
     readOnly: settings.readOnly,
     users,
     htpasswd,
     allowAnonymous: settings.allowAnonymous,
+    allowOrigins: settings.allowOrigin,
+    allowHosts: settings.allowHost,
     tls,
-    metrics: session.metrics,
-    frontEnd: createWebUi({
-      backend: createWebUiBackend({ vfs: session.vfs, store: session.store, account: session.account, emulator: session.emulator !== undefined, logger: session.logger }),
-      logger: session.logger,
-      version: VERSION,
-    }),
-  });
-  const startedAt = systemClock.now();
-  const rc = settings.rc
-    ? createRcServer({
-        vfs: session.vfs,
-        metrics: session.metrics,
-        coreStats: () => coreStatsOf(session.vfs.stats(), systemClock.now() - startedAt),
-        logger: session.logger,
-        version: VERSION,
-        fs: `${settings.remote}:`,
-        vfsOpt: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit, readOnly: settings.readOnly },
-      })
-    : undefined;
-  const stopServers = async (): Promise<void> => {
-    await Promise.allSettled([dav.close(), rc?.close()]);
+    webUi: true,
   };
-  let url: string;
-  let rcUrl: string | undefined;
-  try {
-    ({ url } = await dav.listen(host, port));
-    if (rc) {
-      const a = parseAddr(settings.rcAddr);
-      ({ url: rcUrl } = await rc.listen(a.host, a.port));
-    }
-  } catch (err) {
-    await stopServers();
-    throw err;
-  }
-  const stopped = onShutdown(stopServers);
+}
+
+async function serve(session: Session, io: CliIo): Promise<void> {
+  const { settings } = session.resolved;
+  const { host, port } = parseAddr(settings.addr);
+  const auth = settings.user !== undefined || settings.htpasswd !== undefined;
+  const gateway = await startGateway(session, { host, port });
+  const stopped = onShutdown(gateway.close);
   io.stdout.write(
     connectBanner({
-      url,
+      url: gateway.url,
       readOnly: settings.readOnly,
-      auth: users.length > 0 || htpasswd !== undefined,
+      auth,
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
-      ...(rcUrl !== undefined ? { rcUrl } : {}),
+      ...(gateway.rcUrl !== undefined ? { rcUrl: gateway.rcUrl } : {}),
     }) + '\n',
   );
   await stopped;
@@ -112,8 +86,9 @@ export function serveCommand(io: CliIo): Command {
     const resolved = settingsFor(cmd, io, target.remote);
     const { settings } = resolved;
     if ((settings.user === undefined) !== (settings.pass === undefined)) throw new CliError('--user and --pass go together', 2);
+    if ((settings.rcUser === undefined) !== (settings.rcPass === undefined)) throw new CliError('--rc-user and --rc-pass (or FICHIER_DAV_RC_PASS) go together', 2);
     if ((settings.cert === undefined) !== (settings.key === undefined)) throw new CliError('--cert and --key go together', 2);
-    const session = await openSession(resolved, io, loggerFor(resolved, io));
+    const session = await openSession(resolved, io, loggerFor(resolved, io), serverOptions(resolved, io));
     try {
       await serve(session, io);
     } finally {

@@ -14,8 +14,8 @@
  */
 import { basename, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { FsError } from '../../remote/errors.ts';
-import { baseName, parentOf } from '../../remote/path.ts';
+import { FsError } from '../../core/errors.ts';
+import { baseName, parentOf } from '../../core/path.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import type { Vfs } from '../../vfs/types.ts';

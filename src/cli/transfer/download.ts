@@ -21,9 +21,9 @@ import { createWriteStream } from 'node:fs';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable, Transform, Writable } from 'node:stream';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import { createWhirlpoolHasher, type WhirlpoolHasher } from '../../util/whirlpool.ts';
-import type { Vfs, VfsEntry } from '../../vfs/types.ts';
+import type { Vfs, VfsEntry, VfsNode } from '../../vfs/types.ts';
 import { hashFileInto } from './local-hash.ts';
 import { setLocalTime } from './local-time.ts';
 import { tap, type TransferOptions } from './upload.ts';
@@ -37,8 +37,6 @@ export function partialPathFor(localPath: string): string {
 }
 
 export interface DownloadOptions extends TransferOptions {
-  /** The remote entry when the caller has it already (else it is looked up). */
-  entry?: VfsEntry;
   /** Called when an attempt starts: the offset it resumes from and the bytes it still has to fetch. */
   onAttempt?: (offset: number, remaining: number) => void;
 }
@@ -108,7 +106,8 @@ function pipeKeepingReceived(body: Readable, through: Transform, out: Writable):
  * checks the size and the whirlpool. Throws IntegrityError on a mismatch, what Vfs.openRead or the stream
  * throws on a transfer failure, and local fs errors.
  */
-async function attempt(vfs: Vfs, entry: VfsEntry, partial: string, offset: number, opts: DownloadOptions): Promise<void> {
+async function attempt(vfs: Vfs, file: VfsNode, partial: string, offset: number, opts: DownloadOptions): Promise<void> {
+  const { entry } = file;
   opts.onAttempt?.(offset, entry.size - offset);
   const expected = entry.hashes.whirlpool?.toLowerCase();
   const hasher: WhirlpoolHasher | undefined = expected !== undefined ? await createWhirlpoolHasher() : undefined;
@@ -117,7 +116,7 @@ async function attempt(vfs: Vfs, entry: VfsEntry, partial: string, offset: numbe
     if (entry.size === 0) {
       await writeFile(partial, '');
     } else {
-      const body = await vfs.openRead(entry.path, { start: offset }, opts.signal);
+      const body = await vfs.openRead(file, { start: offset, end: entry.size - 1 }, opts.signal);
       const out = createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' });
       const seen = tap((chunk) => {
         hasher?.update(chunk);
@@ -138,7 +137,8 @@ async function attempt(vfs: Vfs, entry: VfsEntry, partial: string, offset: numbe
  * stream throw (the `.partial` is kept for a later resume), the signal's reason on abort, and local fs errors.
  */
 export async function downloadFile(vfs: Vfs, remotePath: string, localPath: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
-  const entry = opts.entry ?? (await vfs.stat(remotePath, opts.signal));
+  const file = await vfs.lookup(remotePath, opts.signal);
+  const { entry } = file;
   if (entry.kind !== 'file') throw new FsError('EISDIR', 'a folder cannot be downloaded as a file', { path: entry.path });
   const partial = partialPathFor(localPath);
   let offset = (await sizeOf(partial)) ?? 0;
@@ -149,14 +149,14 @@ export async function downloadFile(vfs: Vfs, remotePath: string, localPath: stri
   const resumedFrom = offset;
   let restarted = false;
   try {
-    await attempt(vfs, entry, partial, offset, opts);
+    await attempt(vfs, file, partial, offset, opts);
   } catch (err) {
     if (!(err instanceof IntegrityError)) throw err;
     await rm(partial, { force: true });
     if (offset === 0) throw err;
     restarted = true;
     try {
-      await attempt(vfs, entry, partial, 0, opts);
+      await attempt(vfs, file, partial, 0, opts);
     } catch (again) {
       if (again instanceof IntegrityError) await rm(partial, { force: true });
       throw again;

@@ -14,7 +14,7 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import type { Vfs } from '../../vfs/types.ts';

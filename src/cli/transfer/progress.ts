@@ -2,7 +2,7 @@
  * The progress line of the transfer commands (copy, copyto, moveto): bytes done / total, percentage, rate,
  * ETA and files done, redrawn in place on stderr.
  *
- * Choices where the reference is silent:
+ * Choices of ours (rclone's -P output is the model, not a specification):
  * - Drawn only when the stream is a terminal (`\r` then the line then "erase to end of line", at most every
  *   200 ms, cut to the terminal width), or when forced (-P) on a non-terminal: then one plain line per second.
  *   Otherwise nothing is drawn (rclone prints no progress without -P either).

@@ -2,7 +2,7 @@
  * The two sides of a transfer (a local path, or a path in the account through the VFS) seen the same way:
  * an item's kind, size, modTime and (account side) whirlpool; the files and folders below a folder.
  *
- * Choices where the reference is silent:
+ * Choices where rclone's behaviour is not followed or not defined:
  * - Local symbolic links below the source folder are not followed: they are skipped with a notice (rclone's
  *   default without -L/--copy-links); so are sockets, devices and FIFOs. A named path itself (SRC, DST) is
  *   followed when it is a link.
@@ -12,8 +12,8 @@
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isFsError } from '../../remote/errors.ts';
-import { joinPath } from '../../remote/path.ts';
+import { isFsError } from '../../core/errors.ts';
+import { joinPath } from '../../core/path.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import { walkFrom } from '../commands/list-walk.ts';
 

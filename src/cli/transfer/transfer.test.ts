@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import type { ReadRange, RemoteEntry } from '../../remote/types.ts';
-import { FICHIER_LIKE, makeKit, type VfsKit } from '../../vfs/test-kit.ts';
+import { FICHIER_LIKE, makeKit, type VfsKit } from '../../../test/support/vfs-kit.ts';
 import { downloadFile, IntegrityError, partialPathFor } from './download.ts';
 import { uploadFile } from './upload.ts';
 
@@ -15,8 +15,8 @@ const DATA = randomBytes(300_000);
 let dir: string;
 let kit: VfsKit;
 let ranges: (ReadRange | undefined)[];
-/** The start offsets of the remote reads so far. */
-const starts = (): (number | undefined)[] => ranges.map((r) => r?.start);
+/** The start offsets of the remote reads so far (a whole-file read has no range: 0). */
+const starts = (): number[] => ranges.map((r) => r?.start ?? 0);
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fdav-transfer-'));
@@ -176,7 +176,7 @@ describe('uploadFile', () => {
   it('removes the stored copy and fails with EIO when its whirlpool differs', async () => {
     const src = join(dir, 'up.bin');
     writeFileSync(src, DATA);
-    kit.remote.override('put', (path, source, opts) => {
+    kit.remote.override('put', (parent, name, source, opts) => {
       const flip = new Transform({
         transform(chunk: Buffer, _e, cb) {
           const c = Buffer.from(chunk);
@@ -184,7 +184,7 @@ describe('uploadFile', () => {
           cb(null, c);
         },
       });
-      return kit.backend.put(path, source.pipe(flip), opts);
+      return kit.backend.put(parent, name, source.pipe(flip), opts);
     });
     await expect(uploadFile(kit.vfs, src, 'up.bin')).rejects.toMatchObject({ code: 'EIO' });
     await expect(kit.vfs.stat('up.bin')).rejects.toMatchObject({ code: 'ENOENT' });

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline, Transform } from 'node:stream';
-import { FsError } from '../../remote/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import { createWhirlpoolHasher } from '../../util/whirlpool.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 

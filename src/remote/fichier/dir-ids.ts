@@ -1,18 +1,10 @@
 /**
- * Folder path -> 1fichier folder id. The API has no path lookup (reference §7): the fichier remote walks
- * from the root and learns ids from listings. The default index lives in memory; the VFS injects one
- * backed by its metadata store so a restart knows the tree without an API call.
+ * The default DirIdIndex (remote/types.ts) of the fichier remote: a Map in memory. The API has no path lookup
+ * (the fichier remote walks from the root and learns ids from listings); the VFS injects an index backed by
+ * its metadata store instead, so a restart knows the tree without an API call.
  */
-import { isWithin } from '../path.ts';
-
-export interface DirIdIndex {
-  /** The folder id (decimal string) recorded for canonical `path`, or undefined. The root ('') is never stored. */
-  get(path: string): string | undefined;
-  /** Records the folder id of `path`. */
-  set(path: string, id: string): void;
-  /** Forgets `prefix` and every path below it ('' = everything). */
-  forget(prefix: string): void;
-}
+import { isWithin } from '../../core/path.ts';
+import type { DirIdIndex } from '../types.ts';
 
 /** An in-memory DirIdIndex (a Map). */
 export function createMemoryDirIdIndex(): DirIdIndex {

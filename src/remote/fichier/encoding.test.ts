@@ -4,7 +4,7 @@ import { decodeName, encodeName, fromStoredName, toStoredName } from './encoding
 
 const Q = '\u201B';
 
-/** Reference §9.2, one row each: [original, stored]. */
+/** rclone's fichier encoder, one row each: [original, stored]. */
 const TABLE: ReadonlyArray<readonly [string, string, string]> = [
   ['NUL', 'a\0b', 'a\u2400b'],
   ['slash', 'a/b', 'a\uFF0Fb'],
@@ -94,9 +94,9 @@ function hasReserved(s: string): boolean {
   return [...s].some((c) => c.charCodeAt(0) < 0x20 || c === '\x7F' || '/<>"\'`$\\'.includes(c));
 }
 
-/** True when `s` survives UTF-8 (no lone surrogate). */
+/** True when `s` survives UTF-8 (no lone surrogate). A leading U+FEFF is a name's character, not a BOM to drop. */
 function wellFormed(s: string): boolean {
-  return new TextDecoder().decode(new TextEncoder().encode(s)) === s;
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(new TextEncoder().encode(s)) === s;
 }
 
 describe('properties', () => {
@@ -126,6 +126,9 @@ describe('properties', () => {
       );
     });
   }
+  it('a name starting with U+FEFF is well-formed after encoding (the decoder must keep it, not strip it as a BOM)', () => {
+    expect(wellFormed(encodeName('\uFEFFa'))).toBe(true);
+  });
   it('encodeName is injective: different names never share a stored form', () => {
     const arb = fc.string({ unit: fc.constantFrom(' ', '.', '$', Q, '\u2420', '\uFF04', '\uFF0E', 'F', '\uD800'), maxLength: 6 });
     fc.assert(fc.property(arb, arb, (a, b) => a === b || encodeName(a) !== encodeName(b)), { numRuns: 3000 });

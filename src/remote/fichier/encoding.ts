@@ -1,5 +1,5 @@
 /**
- * File and folder names as 1fichier stores them: rclone's fichier encoder (reference §9.2), so that names
+ * File and folder names as 1fichier stores them: rclone's fichier encoder, so that names
  * written by rclone show identically here and the other way round.
  *
  * rclone's mask for this backend: Zero, Slash, LtGt, DoubleQuote, SingleQuote, BackQuote, Dollar, BackSlash,

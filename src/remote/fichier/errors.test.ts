@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, FichierApiError } from '../../api/errors.ts';
-import { FsError } from '../errors.ts';
+import { FsError } from '../../core/errors.ts';
 import { toFsError } from './errors.ts';
 
 function api(endpoint: string, status: number, message: string, retryAfterMs?: number): FichierApiError {

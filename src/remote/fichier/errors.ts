@@ -1,5 +1,5 @@
 /**
- * The one translation of the wire layer's errors (FichierApiError, reference §2) into FsError codes; the
+ * The one translation of the wire layer's errors (FichierApiError) into FsError codes; the
  * original error is always kept as `cause`. FsErrors pass through unchanged.
  *
  * not-found -> ENOENT; auth, premium, forbidden (password, ACL) -> EACCES, except the forbidden codes that
@@ -7,9 +7,13 @@
  * transport -> EAGAIN (with Retry-After when known); range -> ERANGE; refused -> ENOTEMPTY for folder/rm
  * (its only refusal once the root is excluded: not empty), ENOSPC when the server speaks of space or
  * quota, else EIO; protocol, upload and anything else -> EIO.
+ *
+ * Retries: every endpoint but the download GET goes through the pacer, which already retried what can be
+ * retried, so those errors are `final`. A download failure is not: the VFS reader resumes the transfer.
  */
+import { DOWNLOAD_ENDPOINT } from '../../api/download.ts';
 import { FichierApiError } from '../../api/errors.ts';
-import { FsError, type FsErrorCode } from '../errors.ts';
+import { FsError, type FsErrorCode } from '../../core/errors.ts';
 
 const WAIT_CODES: ReadonlySet<number> = new Set([186, 649, 887]);
 const NO_SPACE_TEXT = /\b(space|quota)\b/i;
@@ -21,7 +25,7 @@ export function toFsError(err: unknown, path?: string): FsError {
   if (!(err instanceof FichierApiError)) return new FsError('EIO', 'unexpected failure', opts);
   const code = codeFor(err);
   const retryAfterMs = code === 'EAGAIN' ? err.retryAfterMs : undefined;
-  return new FsError(code, err.message, { ...opts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  return new FsError(code, err.message, { ...opts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), final: err.endpoint !== DOWNLOAD_ENDPOINT });
 }
 
 function codeFor(err: FichierApiError): FsErrorCode {

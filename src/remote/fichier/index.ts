@@ -2,47 +2,54 @@
  * The 1fichier remote: the Remote contract (remote/types.ts) over FichierClient.
  *
  * - Identity: a file is its URL (stable across rename and move, new on copy); a folder its numeric id.
- * - Paths to folder ids: a DirIdIndex, filled by every listing (each sub-folder's id) and by mkdir; a miss
- *   lists the parent, walking from the root (id 0). A cached id the server no longer knows (404) is
- *   forgotten and the path resolved again, once.
+ * - Folder ids: an operation on an entry (put, mkdir, rmdir, move, copy, dirMove) uses the ids of the entries
+ *   it was handed (a folder entry's id is its folder id, the root's is 0) and never lists. Only `list` and
+ *   `stat` take paths: a DirIdIndex, filled by every listing (each sub-folder's id) and by mkdir, maps them to
+ *   folder ids; a miss lists the parent, walking from the root. A cached id the server no longer knows (404)
+ *   is forgotten and the path resolved again, once.
  * - Names: every name sent is encoded and every name read decoded (encoding.ts), including the new names
  *   of rename, move and copy, which rclone sends unencoded: encoding everything keeps our round trip exact.
  * - Listing: see listing.ts (one call per folder when the answer carries the files).
  * - Reads: reusable download tokens per file (tokens.ts); a reused token the download host refuses (410
- *   expired or used, 404) is dropped and the read retried once with a fresh one.
- * - Errors: every failure leaves as an FsError (errors.ts `toFsError`), except the caller's own abort.
+ *   expired or used, 404) is dropped and the read retried once with a fresh one. The span is the caller's,
+ *   validated where it entered: sent as is.
+ * - Errors: every failure leaves as an FsError (errors.ts `toFsError`), except the caller's own abort. A
+ *   failure of an API call is `final` (the pacer already retried it); a failure of the download itself is
+ *   not (the VFS reader owns those retries).
  *
  * Choices where the reference is silent:
- * - mkdir lists the parent first (one call): EEXIST for a folder or a FILE of that name, whatever the
- *   server would do with a duplicate folder (unknown, §14). A refusal of mkdir itself (403 or KO without
- *   a code that means something else) is also EEXIST.
- * - dirMove sends the new parent and the new name in one folder/mv call (rclone's form); it stats the
- *   source and lists the destination's parent first, for ENOENT/ENOTDIR/EEXIST/EINVAL without guessing.
+ * - mkdir does not list the parent: the caller checks its own listing first (whether the server refuses a
+ *   second folder of one name is unknown). A refusal of folder/mkdir (403, or KO without a code that means
+ *   something else) is EEXIST.
+ * - dirMove sends the new parent and the new name in one folder/mv call (rclone's form); "into itself" is
+ *   decided on the paths before the call, and a refusal of the call is EEXIST, as for mkdir.
  * - move within a folder is file/rename; across folders file/mv with `rename` only when the name changes
- *   (a same-name rename is refused since 2024, #7856); moving onto its own path returns the entry unchanged.
+ *   (1fichier has refused a file/mv rename to the same name since 2024); moving onto its own path returns the
+ *   entry unchanged.
  * - copy always sends `rename` (as rclone does), encoded.
- * - put trusts a cached parent id: the server stores an upload with an unknown folder id at the root, so a
- *   folder deleted by another client between our listing and the put sends the file to the root.
+ * - put trusts the parent it is handed: the server stores an upload with an unknown folder id at the root,
+ *   so a folder deleted by another client between our listing and the put sends the file to the root
+ *   (declared: putFailsOnMissingParent is false).
  * - publicLink checks the file with file/info (ENOENT once removed) and returns its URL.
  * - The root's entry has modTime 0 (the API gives the root no date without a call).
  */
 import type { Readable } from 'node:stream';
 import type { FichierClient } from '../../api/client.ts';
+import { DOWNLOAD_ENDPOINT } from '../../api/download.ts';
 import { FichierApiError } from '../../api/errors.ts';
 import { MAX_UPLOAD_BYTES } from '../../api/upload.ts';
 import { offerName } from '../../api/userinfo.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
-import { FsError } from '../errors.ts';
-import { baseName, isWithin, parentOf } from '../path.ts';
-import type { About, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
-import { createMemoryDirIdIndex, type DirIdIndex } from './dir-ids.ts';
+import { FsError } from '../../core/errors.ts';
+import { baseName, isWithin, joinPath, parentOf } from '../../core/path.ts';
+import type { About, DirIdIndex, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
+import { createMemoryDirIdIndex } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
 import { toFsError } from './errors.ts';
 import { listFolder, type ListContext } from './listing.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
-export type { DirIdIndex } from './dir-ids.ts';
 export { createMemoryDirIdIndex } from './dir-ids.ts';
 export { decodeName, encodeName, fromStoredName, toStoredName } from './encoding.ts';
 export { toFsError } from './errors.ts';
@@ -59,7 +66,7 @@ export interface FichierRemoteOptions {
   tokenOptions?: TokenRequestOptions;
 }
 
-/** What 1fichier cannot do (reference §7, §8, §10). */
+/** What 1fichier cannot do: it keeps duplicate names, stores no empty file, sets no modtime, hashes Whirlpool only. */
 export const FICHIER_FACTS: Readonly<RemoteFacts> = {
   duplicateNames: true,
   emptyFiles: false,
@@ -67,9 +74,10 @@ export const FICHIER_FACTS: Readonly<RemoteFacts> = {
   setModTime: false,
   hashes: ['whirlpool'],
   cheapSeek: true,
+  putFailsOnMissingParent: false,
 };
 
-/** Forbidden codes that mean something other than "this folder exists" on mkdir. */
+/** Forbidden codes that mean something other than "this name is taken" on folder/mkdir and folder/mv. */
 const NOT_A_DUPLICATE = new Set([186, 631, 649, 887]);
 
 /** The 1fichier remote over `opts.client` (the caller keeps ownership of the client). */
@@ -105,14 +113,7 @@ class FichierRemote implements Remote {
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
     return this.#guard(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
-      const start = range?.start ?? 0;
-      let end = range?.end;
-      if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && end < start)) {
-        throw new FsError('EINVAL', 'invalid byte range', { path: file.path });
-      }
-      if (file.size > 0 && start >= file.size) throw new FsError('ERANGE', 'range starts past the end of the file', { path: file.path });
-      if (end !== undefined && file.size > 0 && end >= file.size) end = undefined;
-      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { start, end, expectedSize: file.size, signal });
+      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...range, expectedSize: file.size, signal });
       const lease = await this.#tokens.lease(file.id, signal);
       try {
         return (await download(lease.tokenUrl)).body;
@@ -124,14 +125,13 @@ class FichierRemote implements Remote {
     });
   }
 
-  put(path: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
+  put(parent: RemoteEntry, name: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
     const { size, signal } = opts;
+    const path = joinPath(parent.path, name);
     return this.#guard(path, signal, async () => {
-      if (path === '') throw new FsError('EISDIR', 'cannot write the root', { path });
+      const folderId = folderIdOf(parent);
       if (!Number.isSafeInteger(size) || size <= 0) throw new FsError('EINVAL', '1fichier cannot store empty files', { path });
       if (size > MAX_UPLOAD_BYTES) throw new FsError('EINVAL', '1fichier stores at most 300 GB per file', { path });
-      const folderId = await this.#folderId(parentOf(path), signal);
-      const name = baseName(path);
       const up = await this.#client.upload(exactly(source, size, path), { filename: toStoredName(name), size, folderId, signal });
       return { path, name, kind: 'file', size: up.size, modTime: this.#clock.now(), id: up.url, hashes: up.whirlpool ? { whirlpool: up.whirlpool } : {} };
     });
@@ -146,72 +146,67 @@ class FichierRemote implements Remote {
     });
   }
 
-  mkdir(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
+  mkdir(parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    const path = joinPath(parent.path, name);
     return this.#guard(path, signal, async () => {
-      if (path === '') throw new FsError('EEXIST', 'the root exists', { path });
-      const name = baseName(path);
-      const parent = await this.#listDir(parentOf(path), signal);
-      if (parent.entries.some((e) => e.name === name)) throw new FsError('EEXIST', 'a file or folder of that name exists', { path });
-      const res = await this.#client.folderMkdir(parent.id, toStoredName(name), signal).catch((err: unknown) => {
-        if (isDuplicateRefusal(err)) throw new FsError('EEXIST', 'the server refused a folder of that name', { path, cause: err });
-        throw err;
-      });
+      const res = await this.#client
+        .folderMkdir(folderIdOf(parent), toStoredName(name), signal)
+        .catch(refusedAsExisting('the server refused a folder of that name', path));
       const id = String(res.folder_id);
       this.#dirIds.set(path, id);
       return { path, name, kind: 'dir', size: 0, modTime: this.#clock.now(), id, hashes: {} };
     });
   }
 
-  rmdir(path: string, signal?: AbortSignal): Promise<void> {
-    return this.#guard(path, signal, async () => {
-      if (path === '') throw new FsError('EINVAL', 'cannot remove the root', { path });
-      await this.#withFolder(path, signal, (id) => this.#client.folderRm(id, signal));
-      this.#dirIds.forget(path);
+  rmdir(dir: RemoteEntry, signal?: AbortSignal): Promise<void> {
+    return this.#guard(dir.path, signal, async () => {
+      if (dir.path === '') throw new FsError('EINVAL', 'cannot remove the root', { path: '' });
+      await this.#client.folderRm(folderIdOf(dir), signal);
+      this.#dirIds.forget(dir.path);
     });
   }
 
-  move(file: RemoteEntry, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> {
+  move(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
     return this.#guard(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'move of a directory (use dirMove)', { path: file.path });
-      const name = baseName(dstPath);
+      const folderId = folderIdOf(parent);
       const renamed = name !== file.name;
-      if (parentOf(dstPath) === parentOf(file.path)) {
+      const dstPath = joinPath(parent.path, name);
+      if (parent.path === parentOf(file.path)) {
         if (!renamed) return { ...file };
         await this.#client.fileRename(file.id, toStoredName(name), signal).catch(async (err: unknown) => {
           if (err instanceof FichierApiError && err.kind === 'refused') await this.#client.fileInfo(file.id, signal);
           throw err;
         });
       } else {
-        const folderId = await this.#folderId(parentOf(dstPath), signal);
         await this.#client.fileMv([file.id], folderId, renamed ? toStoredName(name) : undefined, signal);
       }
       return moved(file, dstPath, name, renamed);
     });
   }
 
-  dirMove(srcPath: string, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(srcPath, signal, async () => {
-      if (srcPath === '') throw new FsError('EINVAL', 'cannot move the root', { path: srcPath });
-      if (isWithin(dstPath, srcPath)) throw new FsError('EINVAL', 'cannot move a folder into itself', { path: dstPath });
-      const src = await this.#stat(srcPath, signal);
-      if (src.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path: srcPath });
-      const name = baseName(dstPath);
-      const dst = await this.#listDir(parentOf(dstPath), signal);
-      if (dst.entries.some((e) => e.name === name)) throw new FsError('EEXIST', 'the destination exists', { path: dstPath });
-      const rename = name !== src.name ? toStoredName(name) : undefined;
-      await this.#client.folderMv(Number(src.id), { destinationFolderId: dst.id, ...(rename !== undefined ? { rename } : {}) }, signal);
-      this.#dirIds.forget(srcPath);
-      this.#dirIds.set(dstPath, src.id);
-      return { ...src, path: dstPath, name };
+  dirMove(dir: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
+    return this.#guard(dir.path, signal, async () => {
+      if (dir.path === '') throw new FsError('EINVAL', 'cannot move the root', { path: '' });
+      const srcId = folderIdOf(dir);
+      const destinationFolderId = folderIdOf(parent);
+      const dstPath = joinPath(parent.path, name);
+      if (isWithin(dstPath, dir.path)) throw new FsError('EINVAL', 'cannot move a folder into itself', { path: dstPath });
+      const rename = name !== dir.name ? toStoredName(name) : undefined;
+      await this.#client
+        .folderMv(srcId, { destinationFolderId, ...(rename !== undefined ? { rename } : {}) }, signal)
+        .catch(refusedAsExisting('the server refused the destination name', dstPath));
+      this.#dirIds.forget(dir.path);
+      this.#dirIds.set(dstPath, dir.id);
+      return { ...dir, path: dstPath, name };
     });
   }
 
-  copy(file: RemoteEntry, dstPath: string, signal?: AbortSignal): Promise<RemoteEntry> {
+  copy(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
     return this.#guard(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'copy of a directory', { path: file.path });
-      const name = baseName(dstPath);
-      const folderId = await this.#folderId(parentOf(dstPath), signal);
-      const res = await this.#client.fileCp([file.id], folderId, toStoredName(name), signal);
+      const dstPath = joinPath(parent.path, name);
+      const res = await this.#client.fileCp([file.id], folderIdOf(parent), toStoredName(name), signal);
       const to = res.urls?.[0]?.to_url;
       if (typeof to !== 'string' || to === '') throw new FsError('EIO', 'file/cp answered without the new URL', { path: dstPath });
       return { ...moved(file, dstPath, name, name !== file.name), id: to, modTime: this.#clock.now() };
@@ -310,11 +305,31 @@ function moved(file: RemoteEntry, path: string, name: string, renamed: boolean):
 
 /** A reused download token the download host refused: expired or used (410), or unknown (404). */
 function isRefusedToken(err: unknown): boolean {
-  return err instanceof FichierApiError && err.endpoint === 'download' && (err.kind === 'not-found' || err.kind === 'refused');
+  return err instanceof FichierApiError && err.endpoint === DOWNLOAD_ENDPOINT && (err.kind === 'not-found' || err.kind === 'refused');
 }
 
-function isDuplicateRefusal(err: unknown): boolean {
-  return err instanceof FichierApiError && (err.kind === 'forbidden' || err.kind === 'refused') && !(err.code !== undefined && NOT_A_DUPLICATE.has(err.code));
+/**
+ * The folder id of a folder entry the caller handed us (the root's is 0). Throws ENOTDIR for a file entry: the
+ * callers' contract is a folder, and a file's id (its URL) is no folder id.
+ */
+function folderIdOf(dir: RemoteEntry): number {
+  if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path: dir.path });
+  if (dir.path === '') return 0;
+  const id = Number(dir.id);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new FsError('EINVAL', `not a 1fichier folder id: ${dir.id}`, { path: dir.path });
+  return id;
+}
+
+/**
+ * A catch handler for folder/mkdir and folder/mv: a refusal (403, or KO without a code that means something
+ * else, such as a locked account) means the name is taken: EEXIST about `path`. Anything else is rethrown.
+ */
+function refusedAsExisting(message: string, path: string): (err: unknown) => never {
+  return (err) => {
+    const refused = err instanceof FichierApiError && (err.kind === 'forbidden' || err.kind === 'refused');
+    if (refused && !(err.code !== undefined && NOT_A_DUPLICATE.has(err.code))) throw new FsError('EEXIST', message, { path, cause: err, final: true });
+    throw err;
+  };
 }
 
 function finite(n: unknown): number | undefined {

@@ -49,9 +49,10 @@ describe('listFolder', () => {
     });
     const entries = await listFolder(ctx(client), 3, 'top', undefined);
     expect(calls).toEqual({ folderLs: 1, fileLs: 0 });
+    // Wire dates are Paris time: CEST (UTC+2) in May, CET (UTC+1) in January.
     expect(entries).toEqual([
-      { path: 'top/ sub$', name: ' sub$', kind: 'dir', size: 0, modTime: Date.UTC(2023, 4, 6, 7, 8, 9), id: '7', hashes: {} },
-      { path: 'top/a＄b', name: 'a＄b', kind: 'file', size: 1, modTime: Date.UTC(2024, 0, 2, 3, 4, 5), id: file(1).url, mimeType: 'application/octet-stream', hashes: { whirlpool: 'ab'.repeat(64) } },
+      { path: 'top/ sub$', name: ' sub$', kind: 'dir', size: 0, modTime: Date.UTC(2023, 4, 6, 5, 8, 9), id: '7', hashes: {} },
+      { path: 'top/a＄b', name: 'a＄b', kind: 'file', size: 1, modTime: Date.UTC(2024, 0, 2, 2, 4, 5), id: file(1).url, mimeType: 'application/octet-stream', hashes: { whirlpool: 'ab'.repeat(64) } },
       { path: 'top/f2', name: 'f2', kind: 'file', size: 2, modTime: 1_000, id: file(2).url, mimeType: 'application/octet-stream', hashes: { whirlpool: 'ab'.repeat(64) } },
     ]);
   });

@@ -1,11 +1,11 @@
 /**
- * One folder's entries from the API, with as few calls as the answers allow (policy of issue 3):
+ * One folder's entries from the API, with as few calls as the answers allow:
  * folder/ls with `files: 1` gives sub-folders and files in one call. file/ls is called as well only when
  * the answer has no `items` key at all while the folder may hold files (no `files: 0` count in the
  * answer; a server could omit `items` for a folder without files), or when sub-folders + items reach
  * folder/ls's cap of 5000 entries (then file/ls, which is not capped, gives the files; logged as a warning).
  *
- * Names are decoded (encoding.ts `fromStoredName`); dates are the API's UTC reading (rclone's): a file's
+ * Names are decoded (encoding.ts `fromStoredName`); dates are Paris local time (parseWireDate): a file's
  * modTime is its upload `date`, a folder's its `create_date`; an unparsable date gives "now", as in rclone.
  * Order: sub-folders first, then files, each in the server's order.
  */
@@ -13,7 +13,7 @@ import type { FichierClient } from '../../api/client.ts';
 import { parseWireDate, type FileEntry, type SubFolderEntry } from '../../api/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
-import { joinPath } from '../path.ts';
+import { joinPath } from '../../core/path.ts';
 import type { RemoteEntry } from '../types.ts';
 import { fromStoredName } from './encoding.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
-import { isFsError } from '../errors.ts';
-import { bytes, emulatedRemote, type EmulatedRemote } from './testing.ts';
+import { isFsError } from '../../core/errors.ts';
+import { bytes, emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
 
 const GET_TOKEN = '/v1/download/get_token.cgi';
 

@@ -1,5 +1,5 @@
 /**
- * Reusable download tokens (reference §6). rclone asks for a one-shot token (`single: 1`) on every open, so
+ * Reusable download tokens. rclone asks for a one-shot token (`single: 1`) on every open, so
  * each seek costs an API call; we ask for `single: 0` tokens and reuse one per file URL for `ttlMs`
  * (default 240 s, safely below the service's 5 minutes), so a seek costs one HTTP request and no API call.
  * Concurrent requests for one file share a single in-flight get_token call. The reuse window starts when

@@ -1,14 +1,16 @@
 /**
  * The memory remote: an in-memory tree implementing the whole Remote contract (required surface and every
- * optional feature). It is the reference behaviour the contract suite (remote/contract.ts) is written
+ * optional feature). It is the reference behaviour the contract suite (test/support/remote-contract.ts) is written
  * against, and the fast backend of VFS unit tests.
  *
  * - ids are 'mem:<n>' for files and folders (the root is 'mem:0'); stable across move and rename, new on copy.
  * - modTime comes from the injected clock: upload/copy time for files, creation time for folders; a move keeps it.
  * - Facts are configurable (`opts.facts`) so callers can exercise both sides of each one: with
- *   `duplicateNames` a put, move or copy onto a taken name adds a second file (a file may then also share its
- *   name with a folder); without it they throw EEXIST. With `emptyFiles: false` a 0-byte put throws EINVAL.
- *   `hashes` lists the digests computed on put (md5, sha1, whirlpool).
+ *   `duplicateNames` a file's name is not exclusive: a put, move or copy onto a taken name adds a second file,
+ *   and a folder may share its name with files (never with another folder); without it any taken name throws
+ *   EEXIST. With `emptyFiles: false` a 0-byte put throws EINVAL. `hashes` lists the digests computed on put
+ *   (md5, sha1, whirlpool). A put into a removed folder always throws ENOENT (putFailsOnMissingParent).
+ * - Parents and files are found by id (the entry handed in), never by path.
  * - List order is insertion order (a moved file goes last in its new folder); stat of a duplicate name gives
  *   the first in that order.
  *
@@ -18,9 +20,10 @@
  */
 import { Readable, addAbortSignal } from 'node:stream';
 import { systemClock, type Clock } from '../../util/clock.ts';
-import { FsError, isFsError } from '../errors.ts';
-import { isWithin, normPath } from '../path.ts';
-import type { About, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
+import { FsError, isFsError } from '../../core/errors.ts';
+import { isWithin, joinPath } from '../../core/path.ts';
+import { assertSpan } from '../../core/span.ts';
+import type { About, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
 import { digestsOf } from './hashes.ts';
 import { MemoryTree, type DirNode, type FileNode } from './tree.ts';
 
@@ -41,6 +44,7 @@ export const DEFAULT_MEMORY_FACTS: Readonly<RemoteFacts> = Object.freeze({
   setModTime: false,
   hashes: [],
   cheapSeek: true,
+  putFailsOnMissingParent: true,
 });
 
 /** Bytes per chunk of an openRead stream. */
@@ -54,12 +58,13 @@ export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
   const quota = opts.quota ?? 2 ** 40;
   const tree = new MemoryTree(clock.now());
 
-  /** Throws EEXIST when `name` is taken in `dir` and the facts forbid a second entry of that name. */
-  const ensureFree = (dir: DirNode, name: string, path: string, kind: 'file' | 'dir', self?: FileNode): void => {
-    const taken = tree.named(dir, name).filter((n) => n !== self);
-    if (taken.length === 0) return;
-    if (kind === 'file' && facts.duplicateNames) return;
-    throw new FsError('EEXIST', 'already exists', { path });
+  /**
+   * Throws EEXIST when `name` is taken in `dir` for a new item of `kind` (`self` excepted): with duplicateNames
+   * only a folder clashes, and only with another folder; without it any entry of that name clashes.
+   */
+  const ensureFree = (dir: DirNode, name: string, kind: 'file' | 'dir', self?: DirNode | FileNode): void => {
+    const taken = tree.named(dir, name).filter((n) => n !== self && (!facts.duplicateNames || (kind === 'dir' && n.kind === 'dir')));
+    if (taken.length > 0) throw new FsError('EEXIST', 'already exists', { path: joinPath(tree.pathOf(dir), name) });
   };
 
   const ensureSpace = (bytes: number, path: string): void => {
@@ -91,30 +96,33 @@ export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
     async openRead(file, range, signal) {
       signal?.throwIfAborted();
       const node = tree.fileOf(file);
-      const { start, end } = clampRange(range, node.data.length, file.path);
-      const stream = Readable.from(chunks(node.data, start, end + 1));
+      if (range) assertSpan(range, node.data.length, file.path);
+      const stream = Readable.from(chunks(node.data, range?.start ?? 0, (range?.end ?? node.data.length - 1) + 1));
       return signal ? addAbortSignal(signal, stream) : stream;
     },
 
-    async put(path, source, putOpts) {
-      let target: { parent: DirNode; name: string; path: string };
+    async put(parentEntry, name, source, putOpts) {
+      let path = joinPath(parentEntry.path, name);
+      let parent: DirNode;
       try {
         putOpts.signal?.throwIfAborted();
-        target = tree.parentAndName(path);
-        checkSize(putOpts.size, facts, target.path);
-        ensureFree(target.parent, target.name, target.path, 'file');
-        ensureSpace(putOpts.size, target.path);
+        parent = tree.dirOf(parentEntry);
+        path = joinPath(tree.pathOf(parent), name);
+        checkName(name, path);
+        checkSize(putOpts.size, facts, path);
+        ensureFree(parent, name, 'file');
+        ensureSpace(putOpts.size, path);
       } catch (err) {
         source.destroy();
         throw err;
       }
-      const data = await readExactly(source, putOpts.size, target.path, putOpts.signal);
+      const data = await readExactly(source, putOpts.size, path, putOpts.signal);
       const hashes = await digestsOf(data, facts.hashes);
       putOpts.signal?.throwIfAborted();
-      if (!tree.isLive(target.parent)) throw new FsError('ENOENT', 'parent folder removed during upload', { path: target.path });
-      ensureFree(target.parent, target.name, target.path, 'file');
-      ensureSpace(data.length, target.path);
-      return attachFile(target.parent, target.name, data, hashes);
+      if (!tree.isLive(parent)) throw new FsError('ENOENT', 'parent folder removed during upload', { path });
+      ensureFree(parent, name, 'file');
+      ensureSpace(data.length, path);
+      return attachFile(parent, name, data, hashes);
     },
 
     async remove(file, signal) {
@@ -122,56 +130,59 @@ export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
       tree.detach(tree.fileOf(file), true);
     },
 
-    async mkdir(path, signal) {
+    async mkdir(parentEntry, name, signal) {
       signal?.throwIfAborted();
-      if (normPath(path) === '') throw new FsError('EEXIST', 'the root exists', { path: '' });
-      const { parent, name, path: p } = tree.parentAndName(path);
-      ensureFree(parent, name, p, 'dir');
+      const parent = tree.dirOf(parentEntry);
+      checkName(name, joinPath(parentEntry.path, name));
+      ensureFree(parent, name, 'dir');
       const node: DirNode = { kind: 'dir', id: tree.newId(), name, parent, modTime: clock.now(), children: [] };
       tree.attach(node, parent);
       return tree.entryOf(node);
     },
 
-    async rmdir(path, signal) {
+    async rmdir(dir, signal) {
       signal?.throwIfAborted();
-      const node = tree.resolveDir(path);
+      const node = tree.dirOf(dir);
       if (node === tree.root) throw new FsError('EINVAL', 'cannot remove the root', { path: '' });
-      if (node.children.length > 0) throw new FsError('ENOTEMPTY', 'directory not empty', { path: normPath(path) });
+      if (node.children.length > 0) throw new FsError('ENOTEMPTY', 'directory not empty', { path: tree.pathOf(node) });
       tree.detach(node, true);
     },
 
-    async move(file, dstPath, signal) {
+    async move(file, parentEntry, name, signal) {
       signal?.throwIfAborted();
       const node = tree.fileOf(file);
-      const { parent, name, path } = tree.parentAndName(dstPath);
+      const parent = tree.dirOf(parentEntry);
+      checkName(name, joinPath(parentEntry.path, name));
       if (parent === node.parent && name === node.name) return tree.entryOf(node);
-      ensureFree(parent, name, path, 'file', node);
+      ensureFree(parent, name, 'file', node);
       tree.detach(node, false);
       node.name = name;
       tree.attach(node, parent);
       return tree.entryOf(node);
     },
 
-    async dirMove(srcPath, dstPath, signal) {
+    async dirMove(dir, parentEntry, name, signal) {
       signal?.throwIfAborted();
-      const node = tree.resolveDir(srcPath);
+      const node = tree.dirOf(dir);
       if (node === tree.root) throw new FsError('EINVAL', 'cannot move the root', { path: '' });
-      const src = tree.pathOf(node);
-      const dst = normPath(dstPath);
-      if (isWithin(dst, src)) throw new FsError('EINVAL', 'cannot move a folder into itself', { path: dst });
-      const { parent, name } = tree.parentAndName(dst);
-      ensureFree(parent, name, dst, 'dir');
+      const parent = tree.dirOf(parentEntry);
+      const dst = joinPath(tree.pathOf(parent), name);
+      checkName(name, dst);
+      if (isWithin(dst, tree.pathOf(node))) throw new FsError('EINVAL', 'cannot move a folder into itself', { path: dst });
+      ensureFree(parent, name, 'dir', node);
       tree.detach(node, false);
       node.name = name;
       tree.attach(node, parent);
       return tree.entryOf(node);
     },
 
-    async copy(file, dstPath, signal) {
+    async copy(file, parentEntry, name, signal) {
       signal?.throwIfAborted();
       const node = tree.fileOf(file);
-      const { parent, name, path } = tree.parentAndName(dstPath);
-      ensureFree(parent, name, path, 'file');
+      const parent = tree.dirOf(parentEntry);
+      const path = joinPath(tree.pathOf(parent), name);
+      checkName(name, path);
+      ensureFree(parent, name, 'file');
       ensureSpace(node.data.length, path);
       return attachFile(parent, name, node.data, { ...node.hashes });
     },
@@ -197,15 +208,11 @@ function checkSize(size: number, facts: RemoteFacts, path: string): void {
   if (size === 0 && !facts.emptyFiles) throw new FsError('EINVAL', 'empty files cannot be stored', { path });
 }
 
-/** The inclusive [start, end] to serve. Throws ERANGE when the range starts past the end or is inverted. */
-function clampRange(range: ReadRange | undefined, size: number, path: string): { start: number; end: number } {
-  const start = range?.start ?? 0;
-  const end = Math.min(range?.end ?? size - 1, size - 1);
-  const bad = !Number.isSafeInteger(start) || start < 0 || (range?.end !== undefined && range.end < start);
-  if (bad || (size > 0 && start >= size) || (size === 0 && start > 0)) {
-    throw new FsError('ERANGE', 'range outside the file', { path });
+/** Throws EINVAL for a name that is not one path segment ('', '.', '..', a '/' or NUL inside). */
+function checkName(name: string, path: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new FsError('EINVAL', 'invalid name', { path });
   }
-  return { start, end };
 }
 
 function* chunks(data: Buffer, from: number, to: number): Generator<Buffer> {

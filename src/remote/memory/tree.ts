@@ -4,8 +4,8 @@
  * half-updated tree; the only await in the memory remote is put's read of its source, and put re-checks
  * the tree after it (see index.ts).
  */
-import { FsError } from '../errors.ts';
-import { baseName, joinPath, normPath, parentOf } from '../path.ts';
+import { FsError } from '../../core/errors.ts';
+import { joinPath, normPath } from '../../core/path.ts';
 import type { HashType, RemoteEntry } from '../types.ts';
 
 export interface FileNode {
@@ -82,14 +82,12 @@ export class MemoryTree {
     return node;
   }
 
-  /**
-   * Splits `path` into its existing parent folder and its new last segment. Throws EINVAL for the root
-   * (it has no parent), ENOENT/ENOTDIR when the parent is missing or a file.
-   */
-  parentAndName(path: string): { parent: DirNode; name: string; path: string } {
-    const p = normPath(path);
-    if (p === '') throw new FsError('EINVAL', 'the root has no name', { path: p });
-    return { parent: this.resolveDir(parentOf(p)), name: baseName(p), path: p };
+  /** The live folder with this entry's id. Throws ENOENT when it is gone, ENOTDIR when the id is a file. */
+  dirOf(entry: RemoteEntry): DirNode {
+    const node = this.#byId.get(entry.id);
+    if (!node) throw new FsError('ENOENT', 'no such folder', { path: entry.path });
+    if (node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: entry.path });
+    return node;
   }
 
   /** The file with this entry's id. Throws ENOENT when it is gone, EISDIR when the id is a folder. */

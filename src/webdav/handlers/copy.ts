@@ -1,7 +1,8 @@
 /**
  * COPY (RFC 4918 §9.8), and the request checks COPY and MOVE share (`prepareTransfer`, used by move.ts).
- * Ours: webdav-server treats a missing Overwrite as F (B6) and copies by download + upload; here the VFS copies
- * server-side (1fichier file/cp) and X-OC-Mtime (ownCloud dialect) is honoured.
+ * Ours: webdav-server treats a missing Overwrite as F and copies by download + upload; here the VFS copies
+ * server-side (1fichier file/cp) and X-OC-Mtime (ownCloud dialect) is honoured. The source is looked up once
+ * and the destination resolved once (its parent and what is there); the VFS acts on what they found.
  *
  * Statuses: Destination missing → 400; another host → 502 and outside the base URL → 403 (the core's pathOfUri);
  * source missing → 404; source = destination, a collection into itself, or the root as either end → 403;
@@ -13,18 +14,18 @@
  * with the source's dead properties only; 1 → 400. Locks are never copied (they belong to paths, and the
  * destination only keeps the locks already covering it).
  */
-import { isFsError } from '../../remote/errors.ts';
-import { isWithin, parentOf } from '../../remote/path.ts';
-import type { VfsEntry } from '../../vfs/types.ts';
+import { isFsError } from '../../core/errors.ts';
+import { isWithin, parentOf } from '../../core/path.ts';
+import type { VfsEntry, VfsNode, VfsTarget } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { depthOf, guardWrite, ocMtimeOf, overwriteOf } from '../write-guard.ts';
-import { requireParentCollection, sendEmpty, statOrMissing } from './target.ts';
+import { resolveTarget, sendEmpty } from './target.ts';
 
 /** A checked COPY/MOVE request. */
 export interface Transfer {
-  src: VfsEntry;
-  dst: string;
+  src: VfsNode;
+  dst: VfsTarget;
   overwrite: boolean;
   /** X-OC-Mtime in ms, undefined when absent. */
   modTime: number | undefined;
@@ -45,16 +46,17 @@ export async function prepareTransfer(
 ): Promise<Transfer> {
   const destination = r.header('destination');
   if (destination === undefined || destination.trim() === '') throw new DavError(400, 'Destination header required');
-  const dst = r.pathOfUri(destination.trim());
+  const dstPath = r.pathOfUri(destination.trim());
   const overwrite = overwriteOf(r);
   const modTime = ocMtimeOf(r);
-  const src = await s.vfs.stat(r.path, r.signal);
-  if (src.path === '' || dst === '') throw new DavError(403, 'the root cannot be copied or moved, nor replaced');
-  if (dst === src.path) throw new DavError(403, 'source and destination are the same resource');
-  if (src.kind === 'dir' && isWithin(dst, src.path)) throw new DavError(403, 'a collection cannot go into itself');
-  await guard(src, dst);
-  await requireParentCollection(s, r, dst);
-  const replaces = (await statOrMissing(s, r, dst)) !== undefined;
+  const src = await s.vfs.lookup(r.path, r.signal);
+  const from = src.entry;
+  if (from.path === '' || dstPath === '') throw new DavError(403, 'the root cannot be copied or moved, nor replaced');
+  if (dstPath === from.path) throw new DavError(403, 'source and destination are the same resource');
+  if (from.kind === 'dir' && isWithin(dstPath, from.path)) throw new DavError(403, 'a collection cannot go into itself');
+  await guard(from, dstPath);
+  const dst = await resolveTarget(s, r, dstPath);
+  const replaces = dst.existing !== undefined;
   if (replaces && !overwrite) throw new DavError(412, 'the destination exists and Overwrite is F');
   return { src, dst, overwrite, modTime, replaces };
 }
@@ -73,13 +75,21 @@ export async function finishTransfer(r: DavRequest, t: Transfer, op: () => Promi
   sendEmpty(r, t.replaces ? 204 : 201, t.modTime === undefined ? {} : { 'X-OC-Mtime': 'accepted' });
 }
 
-/** Depth-0 COPY of a collection: (re)create the destination collection with the source's dead properties. */
+/**
+ * Depth-0 COPY of a collection: (re)create the destination collection with the source's dead properties. A
+ * replaced destination is removed first; the parent is then resolved again, since its listing changed.
+ */
 async function copyCollectionOnly(s: DavShared, r: DavRequest, t: Transfer): Promise<void> {
-  if (t.replaces) await s.vfs.removeTree(t.dst, r.signal);
-  await s.vfs.mkdir(t.dst, r.signal);
-  const props = await s.vfs.getProps(t.src.path);
-  if (props.length > 0) await s.vfs.patchProps(t.dst, props.map((prop) => ({ op: 'set' as const, prop })));
-  if (t.modTime !== undefined) await s.vfs.setModTime(t.dst, t.modTime);
+  let dst = t.dst;
+  if (dst.existing) {
+    await s.vfs.removeTree(dst.existing, r.signal);
+    dst = await resolveTarget(s, r, dst.path);
+  }
+  await s.vfs.mkdir(dst, r.signal);
+  const made = await s.vfs.lookup(dst.path, r.signal);
+  const props = await s.vfs.getProps(t.src);
+  if (props.length > 0) await s.vfs.patchProps(made, props.map((prop) => ({ op: 'set' as const, prop })));
+  if (t.modTime !== undefined) await s.vfs.setModTime(made, t.modTime);
 }
 
 /** COPY: see the module doc for statuses. */
@@ -93,8 +103,8 @@ export const handleCopy: Handler = async (s, r) => {
     ]),
   );
   await finishTransfer(r, t, () =>
-    t.src.kind === 'dir' && depth === '0'
+    t.src.entry.kind === 'dir' && depth === '0'
       ? copyCollectionOnly(s, r, t)
-      : s.vfs.copy(t.src.path, t.dst, { overwrite: t.overwrite, modTime: t.modTime }),
+      : s.vfs.copy(t.src, t.dst, { overwrite: t.overwrite, modTime: t.modTime }),
   );
 };

@@ -9,7 +9,7 @@
  * - The root cannot be deleted → 403.
  * - The VFS removes a tree all or nothing as far as we can tell, so a failure is one status, never a 207.
  */
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { depthOf, guardWrite } from '../write-guard.ts';
@@ -19,11 +19,12 @@ import { requirePreconditions, sendEmpty } from './target.ts';
 export const handleDelete: Handler = async (s, r) => {
   const path = r.path;
   if (path === '') throw new DavError(403, 'the root collection cannot be deleted');
-  const entry = await s.vfs.stat(path, r.signal);
+  const node = await s.vfs.lookup(path, r.signal);
+  const { entry } = node;
   if (entry.kind === 'dir' && depthOf(r, 'infinity') !== 'infinity') throw new DavError(400, 'DELETE of a collection needs Depth: infinity');
   await guardWrite(s, r, [{ path, scope: 'tree' }, { path: parentOf(path), scope: 'resource' }]);
   requirePreconditions(r, entry);
-  await s.vfs.removeTree(path, r.signal);
+  await s.vfs.removeTree(node, r.signal);
   s.locks.dropLocks(path);
   sendEmpty(r, 204);
 };

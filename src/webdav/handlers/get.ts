@@ -1,21 +1,24 @@
 /**
- * GET and HEAD (RFC 9110 §9.3.1-2, §13, §14). Ours, not webdav-server's (B1: it reads every ranged GET from
- * byte 0, answers `bytes a-b/*`, 206 for unsatisfiable ranges, no If-Range, no ETag/Last-Modified).
+ * GET and HEAD (RFC 9110 §9.3.1-2, §13, §14). Ours, not webdav-server's (it reads every ranged GET from byte
+ * 0, answers `bytes a-b/*`, 206 for unsatisfiable ranges, and sends no If-Range, ETag or Last-Modified).
  *
- * - A file: If header (412/400), then HTTP preconditions (304 for GET/HEAD, 412), then the Range header against
- *   the size (ignored when If-Range does not match): none → 200 with the whole file; one range → 206 with
- *   `Content-Range: bytes a-b/size` read as exactly those bytes from the VFS; several → 206
- *   multipart/byteranges, one VFS read per part, opened one after the other while streaming, with the exact
- *   Content-Length up front; unsatisfiable → 416 with `Content-Range: bytes *` + `/size`.
- *   Every answer carries ETag, Last-Modified, Accept-Ranges and Content-Type (the 304 the validators).
+ * - A file: If header (412/400), then one look-up of the path, HTTP preconditions (304 for GET/HEAD, 412), then
+ *   the Range header against the size (ignored when If-Range does not match), validated here and only here
+ *   (range.ts): none → 200 with the whole file; one range → 206 with `Content-Range: bytes a-b/size` read as
+ *   exactly that span from the node found; several → 206 multipart/byteranges, one VFS read per part, opened
+ *   one after the other while streaming, with the exact Content-Length up front; unsatisfiable → 416 with
+ *   `Content-Range: bytes *` + `/size`.
+ *   Every answer carries ETag, Last-Modified, Accept-Ranges and Content-Type (the 304 the validators), and
+ *   the file headers that keep a stored file from acting as a page of this server (file-headers.ts: nosniff,
+ *   and a CSP sandbox for any type a browser could run).
  * - A collection: the front end's page when it wants to answer (the web UI, for browsers), else a small HTML
  *   listing (listing.ts); HEAD the same headers without the body.
  * - A missing Finder probe name is an empty file (finder.ts).
  *
  * Streaming: the first VFS read is opened, and its first bytes awaited (`primed`), before the status line is
- * sent, so its failure (ENOENT for a file deleted since the stat, EAGAIN...) becomes a proper error status: the
- * VFS stream is lazy, its remote open (get_token) happens only when bytes are wanted (found by the load test: a
- * GET racing a DELETE had its connection cut). Bytes go through stream.pipeline (backpressure); a client that
+ * sent, so its failure (ENOENT for a file deleted since the look-up, EAGAIN...) becomes a proper error status:
+ * the VFS stream is lazy, its remote open (get_token) happens only when bytes are wanted, so without this a GET
+ * racing a DELETE would have its connection cut. Bytes go through stream.pipeline (backpressure); a client that
  * goes away destroys the VFS stream (pipeline, and r.signal passed to openRead). A failure once the status line
  * is out can only cut the connection: it is logged and the response destroyed, never rethrown.
  *
@@ -26,12 +29,14 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { VfsEntry } from '../../vfs/types.ts';
+import type { VfsEntry, VfsNode } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { httpDate, ifRangeMatches } from '../conditional.ts';
-import { statWithProbes } from '../finder.ts';
-import { contentRange, multipartByteranges, parseRange, rangeLength, unsatisfiedRange, type ByteRange, type RangeResult } from '../range.ts';
+import { fileHeaders } from '../file-headers.ts';
+import { lookupWithProbes } from '../finder.ts';
+import { spanLength } from '../../core/span.ts';
+import { contentRange, multipartByteranges, parseRange, unsatisfiedRange, type ByteRange, type RangeResult } from '../range.ts';
 import { guardIf } from '../write-guard.ts';
 import { renderListing } from './listing.ts';
 import { preconditionsFor, sendEmpty } from './target.ts';
@@ -47,18 +52,18 @@ type Opener = (range?: ByteRange) => Promise<Readable>;
 
 async function serve(s: DavShared, r: DavRequest, withBody: boolean): Promise<void> {
   await guardIf(s, r);
-  const { entry, synthetic } = await statWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
-  if (entry.kind === 'dir') {
+  const { node, entry } = await lookupWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
+  if (entry.kind === 'dir' && node) {
     if (s.frontEnd && (await s.frontEnd.collectionPage(s, r, entry, withBody))) return;
-    return sendListing(s, r, entry, withBody);
+    return sendListing(s, r, node, withBody);
   }
-  const validators = { ETag: entry.etag, 'Last-Modified': httpDate(entry.modTime), 'Accept-Ranges': 'bytes' };
+  const validators = { ...fileHeaders(entry.mimeType), ETag: entry.etag, 'Last-Modified': httpDate(entry.modTime), 'Accept-Ranges': 'bytes' };
   const pre = preconditionsFor(r, entry);
   if (!pre.ok) {
     if (pre.status === 304) return sendEmpty(r, 304, validators);
     throw new DavError(412, 'precondition failed');
   }
-  const open: Opener = synthetic ? async () => Readable.from([]) : (range) => s.vfs.openRead(entry.path, range, r.signal);
+  const open: Opener = node ? (range) => s.vfs.openRead(node, range, r.signal) : async () => Readable.from([]);
   const plan = withBody ? rangePlan(r, entry) : { kind: 'none' as const };
   const headers = { ...validators, 'Content-Type': entry.mimeType };
 
@@ -74,7 +79,7 @@ async function serve(s: DavShared, r: DavRequest, withBody: boolean): Promise<vo
   if (first === undefined) throw new DavError(500, 'empty range set');
   if (others.length === 0) {
     const source = await primed(r, await open(first));
-    writeHead(r, 206, { ...headers, 'Content-Range': contentRange(first, entry.size), 'Content-Length': String(rangeLength(first)) });
+    writeHead(r, 206, { ...headers, 'Content-Range': contentRange(first, entry.size), 'Content-Length': String(spanLength(first)) });
     return finish(s, r, source);
   }
   const mp = multipartByteranges(plan.ranges, entry.size, entry.mimeType);
@@ -104,7 +109,7 @@ function rangePlan(r: DavRequest, entry: VfsEntry): RangeResult {
  */
 async function primed(r: DavRequest, source: Readable): Promise<Readable> {
   // The VFS stream destroys itself when the client goes away; `once` drops its listener on abort, so without this
-  // one that error would have no listener and crash the process (found by the hostile-input battery).
+  // one that error would have no listener and crash the process.
   source.on('error', ignoreError);
   try {
     if (source.errored) throw source.errored;
@@ -151,8 +156,9 @@ function isClientGone(err: unknown): boolean {
 }
 
 /** The HTML listing of a collection (HEAD: same headers, no body). */
-async function sendListing(s: DavShared, r: DavRequest, dir: VfsEntry, withBody: boolean): Promise<void> {
-  const entries = await s.vfs.readdir(dir.path, r.signal);
+async function sendListing(s: DavShared, r: DavRequest, node: VfsNode, withBody: boolean): Promise<void> {
+  const dir = node.entry;
+  const entries = await s.vfs.readdir(node, r.signal);
   const html = Buffer.from(renderListing(dir, entries, (p, isDir) => r.href(p, isDir)), 'utf8');
   // Vary: a browser asking for HTML may get the front end's page at this same URL instead.
   writeHead(r, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-cache', ...(s.frontEnd ? { Vary: 'Accept' } : {}) });

@@ -3,7 +3,7 @@
  * names escaped, links from the server's href builder (percent-encoded, base URL included), sizes and
  * modification dates (UTC). A link to the parent folder unless at the root.
  */
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { VfsEntry } from '../../vfs/types.ts';
 import { escapeAttr, escapeText } from '../xml.ts';
 

@@ -1,7 +1,7 @@
 /**
  * LOCK (RFC 4918 §9.10): create a write lock from a DAV:lockinfo body, or refresh one (no body + If header).
- * Ours, not webdav-server's (B9: per-user locks, millisecond timeouts, tokens without <>, a conflict check
- * that never fires).
+ * Ours, not webdav-server's (its locks are per user, its timeouts in milliseconds, its tokens lack <>, and its
+ * conflict check never fires).
  *
  * - New lock: lockscope exclusive|shared, locktype write (anything else 422), owner kept as self-contained XML;
  *   Depth 0 or infinity (default infinity, 1 → 400); Timeout header (Second-N / Infinite, capped by the lock
@@ -12,7 +12,7 @@
  *   none usable → 412 with DAV:lock-token-submitted. 200, no Lock-Token header (§9.10.2).
  * - Conflict with an active lock → 423 with <D:no-conflicting-lock><D:href>lock root</D:href>.
  */
-import { parentOf } from '../../remote/path.ts';
+import { parentOf } from '../../core/path.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { DavConditionError } from '../errors.ts';
@@ -22,7 +22,7 @@ import type { Lock, LockDepth, LockRequest, LockScope } from '../locks.ts';
 import { DAV_NS, child, el, parseXml, xmlDocument } from '../xml.ts';
 import type { XmlElement } from '../xml.ts';
 import { depthOf, guardIf, guardWrite } from '../write-guard.ts';
-import { requireParentCollection, statOrMissing } from './target.ts';
+import { lookupOrMissing, resolveTarget } from './target.ts';
 
 const XML_TYPE = 'application/xml; charset=utf-8';
 
@@ -68,8 +68,8 @@ function sendLock(s: DavShared, r: DavRequest, status: number, lock: Lock, isCol
 
 /** Whether `path` (a VFS path or a lock root) is a collection; undefined when unmapped. Throws other VFS errors. */
 async function isCollectionAt(s: DavShared, r: DavRequest, path: string): Promise<boolean | undefined> {
-  const entry = await statOrMissing(s, r, path);
-  return entry === undefined ? undefined : entry.kind === 'dir';
+  const node = await lookupOrMissing(s, r, path);
+  return node === undefined ? undefined : node.entry.kind === 'dir';
 }
 
 async function refresh(s: DavShared, r: DavRequest): Promise<void> {
@@ -98,10 +98,12 @@ async function create(s: DavShared, r: DavRequest, body: Buffer): Promise<void> 
   if (depthHeader === '1') throw new DavError(400, 'LOCK Depth must be 0 or infinity');
   const depth: LockDepth = depthHeader === '0' ? 0 : 'infinity';
   const timeoutSec = s.locks.parseTimeout(r.header('timeout'));
-  const existing = await isCollectionAt(s, r, r.path);
-  const unmapped = existing === undefined;
+  // One look-up: the root, or the target resolved in its parent (409 when the parent is missing).
+  const at = r.path === '' ? undefined : await resolveTarget(s, r);
+  const node = at ? at.existing : await s.vfs.lookup('', r.signal);
+  const isCollection = node?.entry.kind === 'dir';
+  const unmapped = node === undefined;
   if (unmapped) {
-    await requireParentCollection(s, r, r.path);
     await guardWrite(s, r, [{ path: r.path, scope: 'resource' }, { path: parentOf(r.path), scope: 'resource' }]);
   } else {
     await guardIf(s, r);
@@ -114,15 +116,15 @@ async function create(s: DavShared, r: DavRequest, body: Buffer): Promise<void> 
     const href = r.href(err.lock.root, (await isCollectionAt(s, r, err.lock.root)) ?? false);
     throw new DavConditionError(423, 'a conflicting lock exists', 'no-conflicting-lock', [href]);
   }
-  if (unmapped) {
+  if (at && unmapped) {
     try {
-      await s.vfs.writeFile(r.path, Buffer.alloc(0), { signal: r.signal });
+      await s.vfs.writeFile(at, Buffer.alloc(0), { signal: r.signal });
     } catch (err) {
       s.locks.unlock(lock.root, lock.token, r.user);
       throw err;
     }
   }
-  sendLock(s, r, unmapped ? 201 : 200, lock, existing ?? false, { 'Lock-Token': `<${lock.token}>` });
+  sendLock(s, r, unmapped ? 201 : 200, lock, isCollection, { 'Lock-Token': `<${lock.token}>` });
 }
 
 /** LOCK: create (body) or refresh (no body) a write lock; see the module doc for statuses. */

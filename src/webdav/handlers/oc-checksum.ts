@@ -1,15 +1,12 @@
 /**
  * The ownCloud `OC-Checksum` request header of a PUT (rclone's owncloud/nextcloud vendors): `SHA1:<hex>`,
- * `MD5:<hex>`, several separated by spaces. Parsed into the VFS's expected digests; a DigestTap recomputes the
- * requested digests on the way so that a failed write can be told apart as a checksum mismatch (400) from
- * any other upload failure.
+ * `MD5:<hex>`, several separated by spaces. Parsed into the VFS's expected digests: the VFS write pipeline
+ * hashes the body once and fails a mismatch with its own code (EBADMSG), which the error table answers 400.
  *
  * Choices where the reference is silent:
  * - Algorithm names compare case-insensitively, `SHA-1` is read as SHA1; other algorithms (Adler32...) are
  *   ignored; a malformed value for MD5/SHA1 (not 32/40 hex digits) is a 400 at once.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { DavError } from '../context.ts';
 
 export type Digests = Partial<Record<'md5' | 'sha1', string>>;
@@ -30,32 +27,4 @@ export function parseOcChecksum(header: string | undefined): Digests | undefined
     out[algo] = hex;
   }
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-/** A pass-through that computes the digests named in `expect` over everything it forwards. */
-export class DigestTap extends Transform {
-  readonly #hashes: [keyof Digests, Hash][];
-  #result: Digests | undefined;
-
-  constructor(expect: Digests) {
-    super();
-    this.#hashes = (Object.keys(expect) as (keyof Digests)[]).map((k) => [k, createHash(k)]);
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    for (const [, h] of this.#hashes) h.update(chunk);
-    cb(null, chunk);
-  }
-
-  override _flush(cb: TransformCallback): void {
-    this.#result = Object.fromEntries(this.#hashes.map(([k, h]) => [k, h.digest('hex')]));
-    cb();
-  }
-
-  /** True once the whole body went through and a digest differs from `expect`. */
-  mismatches(expect: Digests): boolean {
-    const got = this.#result;
-    if (!got) return false;
-    return (Object.keys(expect) as (keyof Digests)[]).some((k) => got[k] !== expect[k]);
-  }
 }

@@ -10,7 +10,7 @@
  *   the target is stat'ed: file, collection, or missing (a failed stat other than ENOENT/ENOTDIR is thrown).
  * - A read-only server lists only the methods that do not write (the others answer 403).
  */
-import { isFsError } from '../../remote/errors.ts';
+import { isFsError } from '../../core/errors.ts';
 import type { VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { sendEmpty } from './target.ts';

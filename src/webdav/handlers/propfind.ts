@@ -15,10 +15,11 @@
  * - Microsoft user agents get a lean allprop (the seven properties Explorer uses plus stored Win32* ones), and
  *   their namespace is declared once on the root, to keep big folders small.
  */
-import type { About, DeadProp, VfsEntry } from '../../vfs/types.ts';
+import type { DeadProp } from '../../core/props.ts';
+import type { About, VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
-import { statWithProbes } from '../finder.ts';
+import { lookupWithProbes } from '../finder.ts';
 import type { LivePropContext, PropName } from '../props.ts';
 import { MS_NS, OC_NS, allProps, isLiveProp, isQuotaProp, liveProp, propNames } from '../props.ts';
 import { depthOf } from '../write-guard.ts';
@@ -122,8 +123,8 @@ export const handlePropfind: Handler = async (s, r) => {
     return;
   }
   const q = parsePropfind(await r.body());
-  const { entry } = await statWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
-  const members = depth === '1' && entry.kind === 'dir' ? await s.vfs.readdir(entry.path, r.signal) : [];
+  const { node, entry } = await lookupWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
+  const members = depth === '1' && node && entry.kind === 'dir' ? await s.vfs.readdir(node, r.signal) : [];
   const ctx: LivePropContext = {
     locksCovering: (p) => s.locks.locksCovering(p),
     hrefOf: (p, isCollection) => r.href(p, isCollection),

@@ -14,7 +14,7 @@
  * - The value stored is the property element's inner XML, reserialised with the namespace declarations it relies
  *   on, so it replays byte-exact in any PROPFIND (attributes on the property element itself are not kept).
  */
-import type { DeadProp } from '../../vfs/types.ts';
+import type { DeadProp } from '../../core/props.ts';
 import { DavError } from '../context.ts';
 import type { Handler } from '../context.ts';
 import { parseHttpDate } from '../conditional.ts';
@@ -92,7 +92,8 @@ function propstats(entries: { name: PropValue; status: number; condition?: strin
 
 export const handleProppatch: Handler = async (s, r) => {
   await guardWrite(s, r, [{ path: r.path, scope: 'resource' }]);
-  const entry = await s.vfs.stat(r.path, r.signal);
+  const node = await s.vfs.lookup(r.path, r.signal);
+  const { entry } = node;
   const instructions = parseProppatch(await r.body());
   const verdicts = instructions.map(verdictOf);
   const failed = verdicts.some((v) => !v.ok);
@@ -113,8 +114,8 @@ export const handleProppatch: Handler = async (s, r) => {
       if (v.dead !== undefined) ops.push(v.dead);
       if (v.modTime !== undefined) modTime = v.modTime;
     }
-    if (ops.length > 0) await s.vfs.patchProps(entry.path, ops);
-    if (modTime !== undefined) await s.vfs.setModTime(entry.path, modTime);
+    if (ops.length > 0) await s.vfs.patchProps(node, ops);
+    if (modTime !== undefined) await s.vfs.setModTime(node, modTime);
   }
 
   let body = '';

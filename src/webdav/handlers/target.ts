@@ -1,50 +1,38 @@
 /**
- * Small helpers the GET/PUT/MKCOL/DELETE handlers share about the request target: stat that tolerates a
- * missing resource, the "parent must be an existing collection" rule (409), and the HTTP preconditions
- * (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since) evaluated against an entry.
+ * What the method handlers share about the request target: the one look-up of a request (a VfsNode for an
+ * item that must exist, a VfsTarget for one being created, whose parent must be an existing collection: 409
+ * otherwise, RFC 4918 §9.7.1, §9.3.1), and the HTTP preconditions (If-Match, If-None-Match,
+ * If-Modified-Since, If-Unmodified-Since) evaluated against an entry. The handlers then act on what was
+ * found; nothing below them resolves the path again.
  */
-import { isFsError } from '../../remote/errors.ts';
-import { parentOf } from '../../remote/path.ts';
-import type { VfsEntry } from '../../vfs/types.ts';
+import { isFsError } from '../../core/errors.ts';
+import type { VfsEntry, VfsNode, VfsTarget } from '../../vfs/types.ts';
 import type { DavRequest, DavShared } from '../context.ts';
 import { DavError } from '../context.ts';
 import { evaluatePreconditions, type PreconditionResult } from '../conditional.ts';
 
-/** The entry at `path`, or undefined when it does not exist. Throws other FsErrors (ENOTDIR, EAGAIN, EIO...). */
-export async function statOrMissing(s: DavShared, r: DavRequest, path: string): Promise<VfsEntry | undefined> {
+/** What is at `path`, or undefined when nothing is. Throws other FsErrors (ENOTDIR, EAGAIN, EIO...). */
+export async function lookupOrMissing(s: DavShared, r: DavRequest, path: string): Promise<VfsNode | undefined> {
   try {
-    return await s.vfs.stat(path, r.signal);
+    return await s.vfs.lookup(path, r.signal);
   } catch (err) {
     if (isFsError(err, 'ENOENT')) return undefined;
     throw err;
   }
 }
 
-/** The entry at the request target, undefined when new; a file on the way (ENOTDIR) → DavError 409. */
-export async function statTarget(s: DavShared, r: DavRequest): Promise<VfsEntry | undefined> {
-  try {
-    return await statOrMissing(s, r, r.path);
-  } catch (err) {
-    if (isFsError(err, 'ENOTDIR')) throw new DavError(409, 'a parent is not a collection', { cause: err });
-    throw err;
-  }
-}
-
 /**
- * Checks that the parent of `path` is an existing collection (RFC 4918 §9.7.1, §9.3.1) and returns it.
- * Throws DavError 409 when it is missing or a file, and the VFS's other errors as they come.
+ * The one look-up of a creation at `path` (not the root): its parent collection and what is there now.
+ * Throws DavError 409 when the parent is missing or a file is on the way, and the VFS's other errors.
  */
-export async function requireParentCollection(s: DavShared, r: DavRequest, path: string): Promise<VfsEntry> {
-  let parent: VfsEntry | undefined;
+export async function resolveTarget(s: DavShared, r: DavRequest, path: string = r.path): Promise<VfsTarget> {
   try {
-    parent = await statOrMissing(s, r, parentOf(path));
+    return await s.vfs.resolve(path, r.signal);
   } catch (err) {
+    if (isFsError(err, 'ENOENT')) throw new DavError(409, 'parent collection does not exist', { cause: err });
     if (isFsError(err, 'ENOTDIR')) throw new DavError(409, 'parent is not a collection', { cause: err });
     throw err;
   }
-  if (!parent) throw new DavError(409, 'parent collection does not exist');
-  if (parent.kind !== 'dir') throw new DavError(409, 'parent is not a collection');
-  return parent;
 }
 
 /** Evaluates the HTTP preconditions of the request against `entry` (undefined: the resource does not exist). */

@@ -1,5 +1,6 @@
 /**
- * UNLOCK (RFC 4918 §9.11): remove the lock named by the Lock-Token header. Ours, not webdav-server's (B9).
+ * UNLOCK (RFC 4918 §9.11): remove the lock named by the Lock-Token header. Ours, not webdav-server's (whose locks
+ * are per user and whose replies are off-spec).
  *
  * 204 on success. Lock-Token missing or not a single Coded-URL → 400. The token unknown or expired, or its lock's
  * scope not including the Request-URI → 409 with DAV:lock-token-matches-request-uri; a lock created by another

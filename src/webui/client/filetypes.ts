@@ -1,7 +1,7 @@
 /** Which icon a name gets, by its extension. Pure: no DOM. */
 export type IconKind = 'folder' | 'image' | 'video' | 'audio' | 'archive' | 'pdf' | 'text' | 'code' | 'document' | 'sheet' | 'disk' | 'file';
 
-const BY_EXT: Readonly<Record<string, IconKind>> = {};
+const BY_EXT: Record<string, IconKind> = {};
 const groups: [IconKind, string][] = [
   ['image', 'jpg jpeg png gif bmp webp svg tif tiff heic heif avif ico raw cr2 nef'],
   ['video', 'mp4 mkv avi mov wmv webm m4v mpg mpeg ts m2ts flv 3gp vob'],

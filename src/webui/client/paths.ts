@@ -2,8 +2,10 @@
  * Account paths and the URLs that name them. An account path is '' for the root and 'a/b' below it (no leading
  * or trailing slash), exactly as the server's endpoints take them. A URL is the server's base prefix ('' or
  * '/dav', already percent-encoded) followed by each name percent-encoded, with a trailing '/' for folders, the
- * same encoding as the server's own hrefs. Pure functions: no DOM.
+ * same encoding as the server's own hrefs. Pure functions: no DOM. The path helpers are the server's own
+ * (core/path.ts: plain functions, no node module, so the bundle takes them as they are).
  */
+import { baseName, isWithin, joinPath, parentOf } from '../../core/path.ts';
 
 /** Percent-encodes one name: everything but RFC 3986 unreserved characters. */
 export function encodeName(name: string): string {
@@ -37,23 +39,7 @@ export function pathOfHref(base: string, href: string): string | undefined {
   }
 }
 
-export function joinPath(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
-}
-
-export function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
-}
-
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** True when `path` is `dir` or below it. */
-export function isWithin(path: string, dir: string): boolean {
-  return dir === '' || path === dir || path.startsWith(`${dir}/`);
-}
+export { baseName, isWithin, joinPath, parentOf };
 
 /** The breadcrumb trail of `path`: the root, then each ancestor, then the folder itself. */
 export function crumbs(path: string): { name: string; path: string }[] {

@@ -1,8 +1,9 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { makeKit } from '../../../test/support/vfs-kit.ts';
 import type { AccountOps } from '../../account/index.ts';
-import { FichierApiError } from '../../api/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import { silentLogger } from '../../util/log.ts';
-import { makeKit } from '../../vfs/test-kit.ts';
 import { createWebUiBackend } from './adapter.ts';
 
 function fakeAccount(log: string[]): AccountOps {
@@ -10,7 +11,7 @@ function fakeAccount(log: string[]): AccountOps {
   return {
     async links(paths, opts, on) {
       log.push(`links ${paths.join('|')} recursive=${opts.recursive}`);
-      on({ type: 'failed', path: 'x', error: new FichierApiError({ endpoint: 'download/get_token.cgi', kind: 'not-found', retryable: false, advice: 'gone', code: 469 } as never) });
+      on({ type: 'failed', path: 'x', error: new FsError('ENOENT', 'gone', { path: 'x' }) });
       return { files: 1, linked: 0, failed: 1, unresolved: 0 };
     },
     async startRemoteUpload(urls, folder) {
@@ -18,7 +19,7 @@ function fakeAccount(log: string[]): AccountOps {
       return 9;
     },
     async remoteJobs() {
-      throw new FichierApiError({ endpoint: 'remote/ls.cgi', kind: 'flood', retryable: true, advice: 'wait' } as never);
+      throw new FsError('EAGAIN', 'flood');
     },
     async remoteJob(id) {
       polls++;
@@ -43,7 +44,7 @@ describe('createWebUiBackend', () => {
     expect(kit.remote.total()).toBe(0);
   });
 
-  it('links folders recursively and turns API errors into FsError codes', async () => {
+  it('links folders recursively and passes each failure through with its code', async () => {
     const kit = makeKit();
     const log: string[] = [];
     const b = createWebUiBackend({ vfs: kit.vfs, store: kit.store, account: fakeAccount(log), emulator: false, logger: silentLogger });
@@ -61,7 +62,7 @@ describe('createWebUiBackend', () => {
     const signal = new AbortController().signal;
     expect(await b.remoteUpload(['http://127.0.0.1/a'], 'in', signal)).toBe(9);
     await kit.vfs.readdir('in');
-    await kit.backend.put('in/fetched.bin', (await import('node:stream')).Readable.from([Buffer.from('abc')]), { size: 3 });
+    await kit.backend.put(await kit.backend.stat('in'), 'fetched.bin', Readable.from([Buffer.from('abc')]), { size: 3 });
     expect((await b.job(9, signal)).done).toBe(false);
     expect((await kit.vfs.readdir('in')).map((e) => e.name)).toEqual([]);
     expect((await b.job(9, signal)).done).toBe(true);

@@ -1,18 +1,15 @@
 /**
- * The WebUiBackend over what the gateway has today: the metadata store (search), the VFS (listings, quota,
- * re-listing a folder after a remote upload) and the account operations (links and remote uploads, the same code as the
- * `link` and `remote-upload` commands).
- *
- * Errors: the account operations pass 1fichier's API errors through as they come; they are translated here, once,
- * into FsError (keeping the cause), as the backend contract promises.
+ * The WebUiBackend over what the gateway has: the metadata store (search), the VFS (listings, quota, re-listing a
+ * folder after a remote upload) and the account operations (links and remote uploads, the same code as the
+ * `link` and `remote-upload` commands). Every failure below is already an FsError, as the backend contract
+ * promises.
  *
  * State: the folders of the remote uploads started here, by job id, so that the folder is re-listed once when
  * its job is seen done (the new files then show at once instead of after the listing's TTL). A job started
  * elsewhere (CLI, 1fichier's site) is not tracked: its folder refreshes on its TTL.
  */
 import type { AccountOps } from '../../account/index.ts';
-import { FsError } from '../../remote/errors.ts';
-import { toFsError } from '../../remote/fichier/errors.ts';
+import { FsError } from '../../core/errors.ts';
 import type { MetaStore } from '../../store/types.ts';
 import type { Logger } from '../../util/log.ts';
 import type { Vfs } from '../../vfs/types.ts';
@@ -56,7 +53,7 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
       return { hits: store.searchNames(text, limit), coverage: store.listingCoverage() };
     },
 
-    links: (paths, on, signal) => account.links(paths, { recursive: true }, (e) => on(e.type === 'failed' ? { ...e, error: toFsError(e.error, e.path) } : e), signal),
+    links: (paths, on, signal) => account.links(paths, { recursive: true }, on, signal),
 
     async refresh(path, signal) {
       const dir = await vfs.stat(path, signal);
@@ -65,16 +62,16 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
     },
 
     async remoteUpload(urls, folder, signal) {
-      const id = await translated(() => account.startRemoteUpload(urls, folder, signal));
+      const id = await account.startRemoteUpload(urls, folder, signal);
       jobFolders.set(id, folder);
       if (jobFolders.size > MAX_TRACKED_JOBS) jobFolders.delete(jobFolders.keys().next().value!);
       return id;
     },
 
-    jobs: (signal) => translated(() => account.remoteJobs(signal)),
+    jobs: (signal) => account.remoteJobs(signal),
 
     async job(id, signal) {
-      const job = await translated(() => account.remoteJob(id, signal));
+      const job = await account.remoteJob(id, signal);
       const folder = jobFolders.get(id);
       if (job.done && folder !== undefined) {
         jobFolders.delete(id);
@@ -83,13 +80,4 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
       return job;
     },
   };
-}
-
-/** Runs `fn`, rethrowing its failure as an FsError. */
-async function translated<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toFsError(err);
-  }
 }

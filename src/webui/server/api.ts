@@ -22,8 +22,8 @@
 import type { DavRequest, DavShared, Handler } from '../../webdav/context.ts';
 import { DavError } from '../../webdav/context.ts';
 import { errorAnswer } from '../../webdav/errors.ts';
-import { FsError } from '../../remote/errors.ts';
-import { normPath } from '../../remote/path.ts';
+import { FsError } from '../../core/errors.ts';
+import { normPath } from '../../core/path.ts';
 import { redact } from '../../util/secret.ts';
 import {
   LINKS_MAX_PATHS,

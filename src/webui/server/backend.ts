@@ -4,14 +4,11 @@
  * gateway has (the metadata store, the VFS, the account operations), and is the only file to change when
  * those move.
  */
+import type { LinkEvent } from '../../account/index.ts';
 import type { JobJson, JobListJson, ListJson, SearchHitJson } from '../shared/api.ts';
 
-export type BackendLinkEvent =
-  | { type: 'files'; count: number }
-  | { type: 'link'; path: string; url: string }
-  | { type: 'skipped'; path: string; reason: string }
-  /** `error` is what the operation threw (an FsError, an API error...); the endpoint turns it into a code and a message. */
-  | { type: 'failed'; path: string; error: unknown };
+/** One step of a links request, as the account operations report it (a `failed` event carries the FsError). */
+export type BackendLinkEvent = LinkEvent;
 
 export interface BackendAbout {
   quota: { total?: number; used?: number; free?: number };
@@ -36,10 +33,10 @@ export interface WebUiBackend {
   links(paths: readonly string[], on: (e: BackendLinkEvent) => void, signal: AbortSignal): Promise<{ files: number; linked: number; failed: number }>;
   /** Re-lists folder `path` from the account now (one listing call), so changes made elsewhere show. Throws FsError ENOENT/ENOTDIR/EAGAIN... */
   refresh(path: string, signal: AbortSignal): Promise<void>;
-  /** Queues a remote upload of `urls` into folder `folder`; resolves with the job id. Throws FsError EINVAL/ENOENT/ENOTDIR, API failures. */
+  /** Queues a remote upload of `urls` into folder `folder`; resolves with the job id. Throws FsError EINVAL/ENOENT/ENOTDIR/ENOTSUP, EACCES/EAGAIN/EIO. */
   remoteUpload(urls: readonly string[], folder: string, signal: AbortSignal): Promise<number>;
-  /** The account's remote upload jobs. Throws API failures. */
+  /** The account's remote upload jobs. Throws FsError ENOTSUP, EACCES/EAGAIN/EIO. */
   jobs(signal: AbortSignal): Promise<JobListJson['jobs']>;
-  /** One job; once it is done, the folder it fetched into is re-listed (when this gateway started it). Throws API failures. */
+  /** One job; once it is done, the folder it fetched into is re-listed (when this gateway started it). Throws FsError ENOENT (unknown id), ENOTSUP, EACCES/EAGAIN/EIO. */
   job(id: number, signal: AbortSignal): Promise<JobJson>;
 }

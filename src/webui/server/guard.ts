@@ -6,12 +6,16 @@
  * (no clickjacking), `nosniff`, and `Referrer-Policy: no-referrer` (a page URL names a folder of the account;
  * following a download link must not send it to the link's host).
  *
- * Cross-site requests: Basic credentials are sent by the browser automatically, so an endpoint must know the
- * request comes from the web UI's own page. Each API request must carry `X-Fichier-Dav: 1`, a header a
- * cross-site form cannot send and a cross-site script can send only after a CORS preflight; and when the
- * browser says where the request comes from (`Origin`, `Sec-Fetch-Site`), it must be this very origin.
+ * Cross-site requests: every request has passed the server's browser guard (util/browser-guard.ts: Host check,
+ * cross-site requests refused unless their origin is listed with --allow-origin) before it gets here. Basic
+ * credentials are sent by the browser automatically, so the JSON endpoints must also know the request comes from
+ * the web UI's own page: each must carry `X-Fichier-Dav: 1`, a header a form cannot send and a page of another
+ * origin can send only after a CORS preflight; and a request the browser marks as coming from another origin is
+ * refused here even when that origin is listed (the guard's own `isCrossOrigin` decides, so the two cannot
+ * disagree on what "this origin" is): a listed origin is a web client of the WebDAV methods, not of this API.
  */
 import type { ServerResponse } from 'node:http';
+import { guardRequest, isCrossOrigin } from '../../util/browser-guard.ts';
 import { DavError } from '../../webdav/context.ts';
 import type { DavRequest } from '../../webdav/context.ts';
 import { API_HEADER } from '../shared/api.ts';
@@ -41,28 +45,8 @@ export function setSecurityHeaders(res: ServerResponse): void {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
 }
 
-/** The `host[:port]` of an Origin header value, lower case; undefined when it is not an http(s) origin ("null"...). */
-function originHost(origin: string): string | undefined {
-  try {
-    const u = new URL(origin);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Throws DavError 403 unless the request comes from the web UI's page on this origin (see the module doc).
- * Origins compare by host and port against the Host header, not by scheme, so a TLS-terminating proxy that
- * keeps the Host header works.
- */
+/** Throws DavError 403 unless the request comes from the web UI's page on this origin (see the module doc). */
 export function requireOwnPage(r: DavRequest): void {
   if (r.header(API_HEADER) !== '1') throw new DavError(403, `this endpoint is for the web UI: the ${API_HEADER}: 1 header is missing`);
-  const site = r.header('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new DavError(403, `cross-site request refused (Sec-Fetch-Site: ${site})`);
-  const origin = r.header('origin');
-  if (origin !== undefined) {
-    const host = r.header('host')?.toLowerCase();
-    if (host === undefined || originHost(origin) !== host) throw new DavError(403, 'cross-origin request refused (Origin is not this server)');
-  }
+  if (isCrossOrigin(guardRequest(r.req))) throw new DavError(403, 'cross-origin request refused: this endpoint serves the web UI\'s own page only');
 }

@@ -1,0 +1,163 @@
+/**
+ * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
+ * embedded emulator (when asked) -> the pacer -> FichierClient -> the fichier remote (folder ids kept in the
+ * store) and its backend commands -> the MetaStore -> the Vfs -> the account operations (links, remote uploads)
+ * -> the WebDAV server and its web UI (when asked), and closes them in the reverse order. The CLI's session and every test helper build their stacks here, so a new
+ * part or option is wired once.
+ *
+ * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
+ */
+import { createAccountOps, type AccountOps } from '../account/index.ts';
+import { FichierClient, type FichierClientOptions } from '../api/client.ts';
+import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
+import type { Metrics } from '../observe/metrics.ts';
+import type { RemoteCommands } from '../remote/commands.ts';
+import { createFichierCommands } from '../remote/fichier/commands.ts';
+import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
+import type { Remote } from '../remote/types.ts';
+import { openMetaStore, storePathFor } from '../store/index.ts';
+import type { MetaStore } from '../store/types.ts';
+import { silentLogger, type Logger } from '../util/log.ts';
+import type { Secret } from '../util/secret.ts';
+import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
+import type { Vfs, VfsOptions } from '../vfs/types.ts';
+import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
+import { createWebUi, createWebUiBackend } from '../webui/server/index.ts';
+
+/** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
+export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
+  apiKey: Secret;
+}
+
+/** The account: a running API (1fichier, or an emulator someone else runs), or an emulator of the stack's own. */
+export type StackAccount = { apiBase: string; apiKey: Secret } | { emulator: StackEmulator };
+
+export interface StackOptions {
+  account: StackAccount;
+  /**
+   * Options of the stack's own pacer, or a pacer shared with other stacks on the same key (the rate budget is
+   * per key, not per process). Default: a new pacer with its defaults.
+   */
+  pacer?: PacerOptions | Pacer;
+  client?: Pick<FichierClientOptions, 'endPollMaxMs' | 'observer' | 'clock'>;
+  /** Token reuse and get_token extras (`tokenOptions` also applies to the direct links of the commands). */
+  remote?: Pick<FichierRemoteOptions, 'tokenTtlMs' | 'tokenOptions' | 'clock'>;
+  /**
+   * The metadata store: a file, or `cacheDir` under which the account's own file is derived (store/location.ts).
+   * Default: in memory (nothing survives the stack).
+   */
+  store?: { file: string } | { cacheDir: string };
+  vfs?: Omit<VfsOptions, 'remote' | 'store'>;
+  /** Also build the WebDAV server over the VFS (not listening: call `server.listen`). */
+  server?: Omit<DavServerOptions, 'vfs' | 'frontEnd'>;
+  /** Also serve the web file manager (src/webui) from the server's folders to browsers; `version` is what it shows. Needs `server`. */
+  webUi?: { version: string };
+  /** Told of every API call; reads the pacer's and the VFS's counters. The server reports to it too. */
+  metrics?: Metrics;
+  /** Logger of every part (the emulator's lines carry component=emulator). Default silent. */
+  logger?: Logger;
+}
+
+export interface Stack {
+  /** The API base the client speaks to. */
+  apiBase: string;
+  /** Set when the stack started its own emulator. */
+  emulator?: { emulator: Emulator; url: string; dataDir: string | undefined };
+  pacer: Pacer;
+  client: FichierClient;
+  remote: Remote;
+  /** The remote's backend commands (direct links, remote uploads). */
+  commands: RemoteCommands;
+  store: MetaStore;
+  vfs: Vfs;
+  /** Links for many files and remote uploads, over the VFS and the backend commands (what the CLI and the web UI use). */
+  account: AccountOps;
+  server?: DavServer;
+  /** Closes the server, the VFS, the store, the client and the emulator, in that order. Never rejects (failures are logged). */
+  close(): Promise<void>;
+}
+
+/** True when `p` is a pacer rather than options for one. */
+export const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pacer).run === 'function';
+
+/**
+ * Builds the stack. Rejects when a part cannot start (the emulator's data dir, the store file, a malformed
+ * server base URL); whatever had started is closed first.
+ */
+export async function createStack(opts: StackOptions): Promise<Stack> {
+  const logger = opts.logger ?? silentLogger;
+  const closers: { what: string; close: () => unknown }[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const { what, close } of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, `closing ${what} failed`);
+      }
+    }
+  };
+  try {
+    const { apiBase, apiKey, emulator, storeKey } = await startAccount(opts.account, logger, closers);
+    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer({ logger, ...opts.pacer });
+    const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
+    const client = new FichierClient({ ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
+    closers.push({ what: 'the API client', close: () => client.close() });
+    const store = openMetaStore({ file: storeFile(opts.store, storeKey, apiKey) });
+    closers.push({ what: 'the metadata store', close: () => store.close() });
+    const remote = createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
+    const commands = createFichierCommands({ client, ...(opts.remote?.tokenOptions ? { tokenOptions: opts.remote.tokenOptions } : {}) });
+    const vfs = createVfs({ logger, ...opts.vfs, remote, store });
+    closers.push({ what: 'the VFS', close: () => vfs.close() });
+    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
+    const account = createAccountOps({ vfs, commands, ...(remote.publicLink ? { publicLink: remote.publicLink.bind(remote) } : {}) });
+    const frontEnd = opts.webUi
+      ? createWebUi({ backend: createWebUiBackend({ vfs, store, account, emulator: emulator !== undefined, logger }), logger, version: opts.webUi.version })
+      : undefined;
+    const server = opts.server
+      ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, ...(frontEnd ? { frontEnd } : {}), vfs })
+      : undefined;
+    if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });
+    let closed: Promise<void> | undefined;
+    return {
+      apiBase,
+      ...(emulator ? { emulator } : {}),
+      pacer,
+      client,
+      remote,
+      commands,
+      store,
+      vfs,
+      account,
+      ...(server ? { server } : {}),
+      close: () => (closed ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+interface Account {
+  apiBase: string;
+  apiKey: Secret;
+  emulator?: Stack['emulator'];
+  /** What identifies the account's metadata: the API base, the emulator's data dir, or nothing (in memory). */
+  storeKey: string | undefined;
+}
+
+async function startAccount(account: StackAccount, logger: Logger, closers: { what: string; close: () => unknown }[]): Promise<Account> {
+  if ('apiBase' in account) return { apiBase: account.apiBase, apiKey: account.apiKey, storeKey: account.apiBase };
+  const { apiKey, ...rest } = account.emulator;
+  const emulator = await createEmulator({ ...rest, apiKey: apiKey.reveal(), logger: logger.child({ component: 'emulator' }) });
+  closers.push({ what: 'the emulator', close: () => emulator.close() });
+  const { url } = await emulator.listen({ host: '127.0.0.1', port: 0, proxy: false });
+  const dataDir = rest.dataDir;
+  return { apiBase: `${url}/v1`, apiKey, emulator: { emulator, url, dataDir }, storeKey: dataDir === undefined ? undefined : `emulator:${dataDir}` };
+}
+
+function storeFile(store: StackOptions['store'], storeKey: string | undefined, apiKey: Secret): string {
+  if (store === undefined) return ':memory:';
+  if ('file' in store) return store.file;
+  return storeKey === undefined ? ':memory:' : storePathFor({ cacheDir: store.cacheDir, apiBase: storeKey, apiKey: apiKey.reveal() });
+}
