@@ -7,8 +7,9 @@
  * Every failure is an FsError with the codes each method names (plus EAGAIN/EIO/EACCES from below).
  */
 import { FsError } from '../core/errors.ts';
-import type { RemoteCommands, RemoteUploadSummary } from '../remote/commands.ts';
-import type { Vfs, VfsEntry } from '../vfs/types.ts';
+import { noCommands, type RemoteUploadSummary } from '../remote/commands.ts';
+import type { Remote } from '../remote/types.ts';
+import type { Vfs } from '../vfs/types.ts';
 import { linkFiles, type LinkEvent, type LinkOf, type LinkSummary } from './links.ts';
 import { jobView, startRemoteUpload, type JobView } from './remote-jobs.ts';
 
@@ -43,25 +44,23 @@ export interface AccountOps {
 
 export interface AccountOpsOptions {
   vfs: Vfs;
-  /** The remote's backend commands; without them, direct links and remote uploads are ENOTSUP. */
-  commands?: RemoteCommands;
-  /** The remote's permanent public URL of a file (Remote.publicLink); without it, page links are ENOTSUP. */
-  publicLink?: (file: VfsEntry, signal?: AbortSignal) => Promise<string>;
+  /**
+   * The remote under the VFS: its backend commands (direct links, remote uploads) and its public links. What it
+   * lacks is ENOTSUP.
+   */
+  remote: Pick<Remote, 'name' | 'publicLink' | 'commands'>;
 }
 
 export function createAccountOps(opts: AccountOpsOptions): AccountOps {
-  const { vfs, commands, publicLink } = opts;
-  const unsupported = (what: string): FsError => new FsError('ENOTSUP', `this remote has no ${what}`);
-  const need = (): RemoteCommands => {
-    if (!commands) throw unsupported('backend commands (direct links, remote uploads)');
-    return commands;
-  };
-  const directLink: LinkOf = (file, signal) => need().directLink(file, signal);
-  const pageLink: LinkOf = (file, signal) => (publicLink ? publicLink(file, signal) : Promise.reject(unsupported('public links')));
+  const { vfs, remote } = opts;
+  const commands = remote.commands ?? noCommands(remote.name);
+  const directLink: LinkOf = (file, signal) => commands.directLink(file, signal);
+  const pageLink: LinkOf = (file, signal) =>
+    remote.publicLink ? remote.publicLink(file, signal) : Promise.reject(new FsError('ENOTSUP', `${remote.name} has no public links`, { path: file.path }));
   return {
     links: (paths, o, on, signal) => linkFiles(vfs, o.page ? pageLink : directLink, paths, o.recursive, on, signal),
-    startRemoteUpload: async (urls, folder, signal) => startRemoteUpload(vfs, need(), urls, folder, signal),
-    remoteJobs: async (signal) => need().remoteUploadJobs(signal),
-    remoteJob: async (id, signal) => jobView(await need().remoteUploadJob(id, signal)),
+    startRemoteUpload: (urls, folder, signal) => startRemoteUpload(vfs, commands, urls, folder, signal),
+    remoteJobs: (signal) => commands.remoteUploadJobs(signal),
+    remoteJob: async (id, signal) => jobView(await commands.remoteUploadJob(id, signal)),
   };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FsError } from '../core/errors.ts';
+import { noCommands } from '../remote/commands.ts';
+import type { RemoteEntry } from '../remote/types.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import type { VfsEntry } from '../vfs/types.ts';
 import { createAccountOps, LINK_CONCURRENCY, type LinkEvent } from './index.ts';
@@ -110,19 +112,14 @@ describe('AccountOps.links', () => {
   it('direct links come from the backend commands, page links from the remote, each reported per file', async () => {
     const kit = await seeded();
     const direct: string[] = [];
-    const account = createAccountOps({
-      vfs: kit.vfs,
-      commands: {
-        directLink: async (file) => {
-          direct.push(file.path);
-          return `https://dl.example/${file.id}`;
-        },
-        remoteUpload: () => Promise.reject(new Error('unused')),
-        remoteUploadJobs: () => Promise.reject(new Error('unused')),
-        remoteUploadJob: () => Promise.reject(new Error('unused')),
+    const commands = {
+      ...noCommands('memory'),
+      directLink: async (file: RemoteEntry) => {
+        direct.push(file.path);
+        return `https://dl.example/${file.id}`;
       },
-      publicLink: (file, signal) => kit.backend.publicLink!(file, signal),
-    });
+    };
+    const account = createAccountOps({ vfs: kit.vfs, remote: { name: 'memory', commands, publicLink: (file, signal) => kit.backend.publicLink!(file, signal) } });
     const a = await kit.vfs.stat('d/a.txt');
     const events: LinkEvent[] = [];
     await account.links(['d/a.txt'], { recursive: false }, (e) => events.push(e));
@@ -133,7 +130,7 @@ describe('AccountOps.links', () => {
 
   it('without backend commands or public links, each file fails with ENOTSUP', async () => {
     const kit = await seeded();
-    const account = createAccountOps({ vfs: kit.vfs });
+    const account = createAccountOps({ vfs: kit.vfs, remote: { name: 'bare' } });
     const codes: string[] = [];
     const on = (e: LinkEvent) => {
       if (e.type === 'failed') codes.push((e.error as FsError).code);

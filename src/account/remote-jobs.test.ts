@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { codeOf } from '../../test/support/remote-contract.ts';
+import { codeOf } from '../../test/support/errors.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
-import type { RemoteCommands, RemoteUploadJob } from '../remote/commands.ts';
+import { noCommands, type RemoteCommands, type RemoteUploadJob } from '../remote/commands.ts';
 import { createAccountOps } from './index.ts';
 import { checkRemoteUrl, jobDone, jobView } from './remote-jobs.ts';
 
@@ -48,7 +48,7 @@ describe('AccountOps remote uploads', () => {
     await kit.vfs.mkdir('in');
     const requests: { urls: string[]; dir: string }[] = [];
     const commands: RemoteCommands = {
-      directLink: () => Promise.reject(new Error('unused')),
+      ...noCommands('memory'),
       remoteUpload: async (urls, dir) => {
         requests.push({ urls, dir: dir.path });
         return { id: 42 };
@@ -56,7 +56,7 @@ describe('AccountOps remote uploads', () => {
       remoteUploadJobs: async () => [{ id: 42, requested: '2024-05-06 07:08:09', executed: null }],
       remoteUploadJob: async () => job('OK', '2024-05-06 07:09:00'),
     };
-    const account = createAccountOps({ vfs: kit.vfs, commands });
+    const account = createAccountOps({ vfs: kit.vfs, remote: { name: 'memory', commands } });
     expect(await account.startRemoteUpload(['https://example.com/a.iso'], 'in')).toBe(42);
     expect(requests).toEqual([{ urls: ['https://example.com/a.iso'], dir: 'in' }]);
     expect(await codeOf(account.startRemoteUpload([], 'in'))).toBe('EINVAL');
@@ -69,7 +69,7 @@ describe('AccountOps remote uploads', () => {
 
   it('without backend commands every remote upload operation is ENOTSUP', async () => {
     const kit = makeKit();
-    const account = createAccountOps({ vfs: kit.vfs });
+    const account = createAccountOps({ vfs: kit.vfs, remote: { name: 'bare' } });
     expect(await codeOf(account.startRemoteUpload(['https://example.com/a.iso'], ''))).toBe('ENOTSUP');
     expect(await codeOf(account.remoteJobs())).toBe('ENOTSUP');
     expect(await codeOf(account.remoteJob(1))).toBe('ENOTSUP');
