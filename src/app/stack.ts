@@ -1,12 +1,13 @@
 /**
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
  * embedded emulator (when asked) -> the pacer -> FichierClient -> the fichier remote (folder ids kept in the
- * store, backend commands included) -> the MetaStore -> the Vfs -> the WebDAV server (when asked), and closes
- * them in the reverse order. The CLI's session and every test helper build their stacks here, so a new
- * part or option is wired once.
+ * store, backend commands included) -> the MetaStore -> the Vfs -> the account operations (links, remote
+ * uploads) -> the WebDAV server and its web UI (when asked), and closes them in the reverse order. The CLI's
+ * session and every test helper build their stacks here, so a new part or option is wired once.
  *
  * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
  */
+import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
@@ -20,6 +21,7 @@ import type { Secret } from '../util/secret.ts';
 import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
+import { createWebUi, createWebUiBackend } from '../webui/server/index.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
 export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
@@ -46,7 +48,9 @@ export interface StackOptions {
   store?: { file: string } | { cacheDir: string };
   vfs?: Omit<VfsOptions, 'remote' | 'store'>;
   /** Also build the WebDAV server over the VFS (not listening: call `server.listen`). */
-  server?: Omit<DavServerOptions, 'vfs'>;
+  server?: Omit<DavServerOptions, 'vfs' | 'frontEnd'>;
+  /** Also serve the web file manager (src/webui) from the server's folders to browsers; `version` is what it shows. Needs `server`. */
+  webUi?: { version: string };
   /** Told of every API call; reads the pacer's and the VFS's counters. The server reports to it too. */
   metrics?: Metrics;
   /** Logger of every part (the emulator's lines carry component=emulator). Default silent. */
@@ -64,6 +68,8 @@ export interface Stack {
   remote: Remote;
   store: MetaStore;
   vfs: Vfs;
+  /** Links for many files and remote uploads, over the VFS and the backend commands (what the CLI and the web UI use). */
+  account: AccountOps;
   server?: DavServer;
   /** Closes the server, the VFS, the store, the client and the emulator, in that order. Never rejects (failures are logged). */
   close(): Promise<void>;
@@ -100,7 +106,13 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const vfs = createVfs({ logger, ...opts.vfs, remote, store });
     closers.push({ what: 'the VFS', close: () => vfs.close() });
     opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
-    const server = opts.server ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, vfs }) : undefined;
+    const account = createAccountOps({ vfs, remote });
+    const frontEnd = opts.webUi
+      ? createWebUi({ backend: createWebUiBackend({ vfs, store, account, emulator: emulator !== undefined, logger }), logger, version: opts.webUi.version })
+      : undefined;
+    const server = opts.server
+      ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, ...(frontEnd ? { frontEnd } : {}), vfs })
+      : undefined;
     if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });
     let closed: Promise<void> | undefined;
     return {
@@ -111,6 +123,7 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       remote,
       store,
       vfs,
+      account,
       ...(server ? { server } : {}),
       close: () => (closed ??= closeAll()),
     };

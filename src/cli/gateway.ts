@@ -14,8 +14,7 @@ import { parseAddr } from './addr.ts';
 import { CliError } from './context.ts';
 import type { Session } from './session.ts';
 import { coreStatsOf } from './commands/core-stats.ts';
-
-const VERSION = '0.1.0';
+import { VERSION } from './version.ts';
 
 export interface GatewayOptions {
   host: string;
