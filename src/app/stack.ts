@@ -2,12 +2,13 @@
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
  * embedded emulator (when asked) -> the pacer -> FichierClient -> the fichier remote (folder ids kept in the
  * store, backend commands included; or a public shared folder's read-only remote) -> the MetaStore -> the Vfs
- * (read-only over a read-only remote; rooted at a folder when asked) -> the WebDAV server (when asked), and closes
- * them in the reverse order. The CLI's session and every test helper build their stacks here, so a new
- * part or option is wired once.
+ * (read-only over a read-only remote; rooted at a folder when asked) -> the account operations (links, remote
+ * uploads) -> the WebDAV server and its web UI (when asked), and closes them in the reverse order. The CLI's
+ * session and every test helper build their stacks here, so a new part or option is wired once.
  *
  * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
  */
+import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
@@ -19,10 +20,11 @@ import { openMetaStore, storePathFor } from '../store/index.ts';
 import type { MetaStore } from '../store/types.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
-import { createStoreDirIdIndex, createVfs, openSubRoot } from '../vfs/index.ts';
+import { createStoreDirIdIndex, createVfs, servedRootOf, subRootVfs } from '../vfs/index.ts';
 import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
+import { createWebUi, createWebUiBackend } from '../webui/server/index.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
 export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
@@ -60,7 +62,9 @@ export interface StackOptions {
    */
   root?: string;
   /** Also build the WebDAV server over the VFS (not listening: call `server.listen`). */
-  server?: Omit<DavServerOptions, 'vfs'>;
+  server?: Omit<DavServerOptions, 'vfs' | 'frontEnd'>;
+  /** Also serve the web file manager (src/webui) from the server's folders to browsers; `version` is what it shows. Needs `server`. */
+  webUi?: { version: string };
   /** Told of every API call; reads the pacer's and the VFS's counters. The server reports to it too. */
   metrics?: Metrics;
   /** Logger of every part (the emulator's lines carry component=emulator). Default silent. */
@@ -79,6 +83,8 @@ export interface Stack {
   store: MetaStore;
   /** The VFS at the stack's root (the whole account, or the `root` folder). */
   vfs: Vfs;
+  /** Links for many files and remote uploads, over the VFS and the backend commands (what the CLI and the web UI use). */
+  account: AccountOps;
   server?: DavServer;
   /** Closes the server, the VFS, the store, the client and the emulator, in that order. Never rejects (failures are logged). */
   close(): Promise<void>;
@@ -90,7 +96,7 @@ export const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pac
 /**
  * Builds the stack. Rejects when a part cannot start (the emulator's data dir, the store file, a malformed
  * server base URL, a `root` that is not a folder of the account: FsError ENOENT/ENOTDIR/EINVAL from
- * openSubRoot, a shared folder that cannot be listed: FsError ENOENT for an unknown id, EACCES for a missing or
+ * servedRootOf, a shared folder that cannot be listed: FsError ENOENT for an unknown id, EACCES for a missing or
  * refused password); whatever had started is closed first.
  */
 export async function createStack(opts: StackOptions): Promise<Stack> {
@@ -122,10 +128,16 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const readOnly = remote.facts.readOnly;
     // A shared folder that cannot be listed is a failed start, not an empty drive; the listing is then cached.
     if (shared) await accountVfs.readdir('');
-    const vfs = await openSubRoot(readOnly ? readOnlyVfs(accountVfs) : accountVfs, opts.root ?? '');
+    const served = readOnly ? readOnlyVfs(accountVfs) : accountVfs;
+    const root = await servedRootOf(served, opts.root ?? '');
+    const vfs = root === '' ? served : subRootVfs(served, root);
     opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
+    const account = createAccountOps({ vfs, remote });
+    const frontEnd = opts.webUi
+      ? createWebUi({ backend: createWebUiBackend({ vfs, store, root, account, emulator: emulator !== undefined, logger }), logger, version: opts.webUi.version })
+      : undefined;
     const server = opts.server
-      ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, ...(readOnly ? { readOnly: true } : {}), vfs })
+      ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, ...(readOnly ? { readOnly: true } : {}), ...(frontEnd ? { frontEnd } : {}), vfs })
       : undefined;
     if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });
     let closed: Promise<void> | undefined;
@@ -137,6 +149,7 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       remote,
       store,
       vfs,
+      account,
       ...(server ? { server } : {}),
       close: () => (closed ??= closeAll()),
     };

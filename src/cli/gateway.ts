@@ -15,8 +15,7 @@ import { CliError } from './context.ts';
 import type { Session } from './session.ts';
 import { coreStatsOf } from './commands/core-stats.ts';
 import { remoteSpec } from './paths.ts';
-
-const VERSION = '0.1.0';
+import { VERSION } from './version.ts';
 
 export interface GatewayOptions {
   host: string;

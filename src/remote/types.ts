@@ -69,6 +69,8 @@ export interface About {
   total?: number;
   used?: number;
   free?: number;
+  /** The account's plan as the storage names it (1fichier: "Premium", "Access"...); undefined when unknown. */
+  plan?: string;
 }
 
 /** Facts the storage declares; callers adapt instead of discovering them by failure. */

@@ -219,3 +219,50 @@ describe('read memo', () => {
     store.close();
   });
 });
+
+describe('searchNames', () => {
+  it('finds names anywhere in the cached tree, ASCII case-insensitively, ordered by path', () => {
+    const s = mem();
+    s.putListing('', [file('Report.PDF', 'u1'), dir('docs', '1'), file('other.txt', 'u2')], 1);
+    s.putListing('docs', [file('docs/annual report.txt', 'u3'), dir('docs/Reports', '2')], 1);
+    expect(s.searchNames('report', 50).map((h) => h.path)).toEqual(['Report.PDF', 'docs/Reports', 'docs/annual report.txt']);
+    expect(s.searchNames('report', 2)).toHaveLength(2);
+    expect(s.searchNames('REPORTS', 50)).toEqual([{ path: 'docs/Reports', name: 'Reports', kind: 'dir', size: 0, modTime: 1_600_000_000_000 }]);
+  });
+
+  it('takes %, _ and backslash literally', () => {
+    const s = mem();
+    s.putListing('', [file('100% done', 'u1'), file('1000 done', 'u2'), file('a_b', 'u3'), file('axb', 'u4'), file('c\\d', 'u5')], 1);
+    expect(s.searchNames('0%', 50).map((h) => h.name)).toEqual(['100% done']);
+    expect(s.searchNames('a_b', 50).map((h) => h.name)).toEqual(['a_b']);
+    expect(s.searchNames('\\', 50).map((h) => h.name)).toEqual(['c\\d']);
+  });
+
+  it("reports the client's modtime when one is stored, and finds local-only files by name", () => {
+    const s = mem();
+    s.putListing('', [file('photo.jpg', 'u1'), dir('photos', '9')], 1);
+    s.setMeta('u1', { modTime: 42_000 });
+    s.putLocal({ path: 'photos/empty photo.txt', id: 'local:1', content: Buffer.alloc(0), modTime: 7 });
+    s.putLocal({ path: 'photos/x.txt', id: 'local:2', content: Buffer.from('abc'), modTime: 8 });
+    const hits = s.searchNames('photo', 50);
+    expect(hits.map((h) => [h.path, h.modTime])).toEqual([
+      ['photo.jpg', 42_000],
+      ['photos', 1_600_000_000_000],
+      ['photos/empty photo.txt', 7],
+    ]);
+  });
+});
+
+describe('listingCoverage', () => {
+  it('says whether the root was listed and how many known folders never were', () => {
+    const s = mem();
+    expect(s.listingCoverage()).toEqual({ rootListed: false, unlistedDirs: 0 });
+    s.putListing('', [dir('a', '1'), dir('b', '2'), file('f', 'u')], 1);
+    expect(s.listingCoverage()).toEqual({ rootListed: true, unlistedDirs: 2 });
+    s.putListing('a', [dir('a/c', '3')], 1);
+    expect(s.listingCoverage()).toEqual({ rootListed: true, unlistedDirs: 2 });
+    s.putListing('b', [], 1);
+    s.putListing('a/c', [], 1);
+    expect(s.listingCoverage()).toEqual({ rootListed: true, unlistedDirs: 0 });
+  });
+});

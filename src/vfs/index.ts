@@ -33,7 +33,7 @@ import { JUNK_PATTERNS, type PropOp, type Vfs, type VfsNode, type VfsOptions, ty
 import { openWrite } from './write.ts';
 
 export { createStoreDirIdIndex } from './dir-ids.ts';
-export { openSubRoot } from './sub-root.ts';
+export { openSubRoot, servedRootOf, subRootVfs } from './sub-root.ts';
 export type * from './types.ts';
 
 export const DEFAULT_DIR_CACHE_TIME_MS = 300_000;

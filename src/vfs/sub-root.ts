@@ -26,15 +26,24 @@ import type { Vfs, VfsEntry, VfsNode, VfsTarget } from './types.ts';
  * ENOTDIR (a file), and what the look-up throws (EAGAIN/EIO).
  */
 export async function openSubRoot(vfs: Vfs, root: string): Promise<Vfs> {
+  const base = await servedRootOf(vfs, root);
+  return base === '' ? vfs : subRootVfs(vfs, base);
+}
+
+/**
+ * The canonical path in `vfs` of the folder `root` ('' for the whole of it): what openSubRoot serves, for the parts
+ * beside the VFS that work with its paths (the metadata store's search). Throws as openSubRoot.
+ */
+export async function servedRootOf(vfs: Vfs, root: string): Promise<string> {
   const asked = normPath(root);
-  if (asked === '') return vfs;
+  if (asked === '') return '';
   const found = await vfs.lookup(asked);
   if (found.entry.kind !== 'dir') throw new FsError('ENOTDIR', 'the root to serve is a file, not a folder', { path: asked });
-  return subRootVfs(vfs, found.entry.path);
+  return found.entry.path;
 }
 
 /** `vfs` rooted at the folder whose canonical path is `base` (not ''), without checking that it exists. */
-function subRootVfs(vfs: Vfs, base: string): Vfs {
+export function subRootVfs(vfs: Vfs, base: string): Vfs {
   const prefix = `${base}/`;
   /** Outer handle -> the inner handle it stands for. */
   const inner = new WeakMap<VfsNode | VfsTarget, VfsNode | VfsTarget>();

@@ -1,14 +1,15 @@
 /**
  * `fichier-dav serve webdav [remote:path]`: serve the account, or one of its folders as the root (or, with
  * `--emulator auto` and no key, the embedded demo emulator: what `npm start` runs) over WebDAV in the foreground,
- * with rclone's flag names, and the optional loopback control port (rc + Prometheus metrics). Prints the connect banner when ready,
- * serves until SIGINT/SIGTERM, then stops the servers, the VFS, the store, the client and the emulator.
+ * with rclone's flag names, the web file manager for browsers (src/webui) on the same port, and the optional
+ * loopback control port (rc + Prometheus metrics). Prints the connect banner when ready, serves until
+ * SIGINT/SIGTERM, then stops the servers, the VFS, the store, the client and the emulator.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Secret } from '../../util/secret.ts';
-import { loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
+import { loadHtpasswd } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
@@ -16,7 +17,7 @@ import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
-import { loggerFor, openSession, type Session } from '../session.ts';
+import { loggerFor, openSession, type Session, type SessionServerOptions } from '../session.ts';
 import type { ResolvedSettings } from '../../config/settings.ts';
 import { servingOf, servingText } from '../../config/show.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -32,8 +33,8 @@ function readPem(cwd: string, file: string, what: string): string {
   }
 }
 
-/** The WebDAV server's options from the settings (reads the htpasswd file and the TLS files). */
-function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics'> {
+/** The WebDAV server's options from the settings (reads the htpasswd file and the TLS files), web UI on. */
+function serverOptions(resolved: ResolvedSettings, io: CliIo): SessionServerOptions {
   const { settings } = resolved;
   const htpasswd = settings.htpasswd === undefined ? undefined : loadHtpasswd(readFileSync(resolve(io.cwd, settings.htpasswd), 'utf8'));
   const tls = settings.cert !== undefined && settings.key !== undefined ? { cert: readPem(io.cwd, settings.cert, 'certificate'), key: readPem(io.cwd, settings.key, 'key') } : undefined;
@@ -49,6 +50,7 @@ function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOpt
     allowOrigins: settings.allowOrigin,
     allowHosts: settings.allowHost,
     tls,
+    webUi: true,
   };
 }
 

@@ -36,6 +36,7 @@ import type { Readable } from 'node:stream';
 import type { FichierClient } from '../../api/client.ts';
 import { FichierApiError } from '../../api/errors.ts';
 import { MAX_UPLOAD_BYTES } from '../../api/upload.ts';
+import { offerName } from '../../api/userinfo.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { FsError } from '../../core/errors.ts';
@@ -211,7 +212,7 @@ class FichierRemote implements Remote {
       const total = finite(info.available_cold_storage);
       const used = finite(info.cold_storage);
       const free = total !== undefined && used !== undefined ? Math.max(0, total - used) : undefined;
-      return { total, used, free };
+      return { total, used, free, plan: offerName(info.offer) };
     });
   }
 
