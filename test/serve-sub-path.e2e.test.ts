@@ -7,12 +7,15 @@
  * `npm start -- fichier:Media` serves the demo emulator's Media.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli } from './support/cli.ts';
 import { uploadFiles } from './support/emulator-http.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { eventually } from './support/eventually.ts';
 import { killServes, spawnServe, startServe, terminate, type RunningServe } from './support/serve-process.ts';
 import { rawStatus } from './support/raw-http.ts';
 
@@ -115,6 +118,31 @@ describe('serve webdav fichier:A/B', () => {
     const metrics = await (await fetch(new URL('metrics', serve.rcUrl))).text();
     expect(metrics).toMatch(/webdav_requests_total\{method="PROPFIND",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/vfs_transfers_total\{direction="down"\} [1-9]/);
+  });
+
+  it('its web UI searches below the root only and fetches remote uploads into the served folder', async () => {
+    // The store holds the account's paths: the look-up of A/B listed the root and A (top.txt, a.txt) too.
+    const ui = (name: string, init: RequestInit = {}) =>
+      fetch(new URL(`?api=${name}`, serve.url), { ...init, headers: { authorization: AUTH, 'x-fichier-dav': '1', 'content-type': 'application/json' } });
+    // Sub's listing was just forgotten: the coverage counts it, and not the top-level Sub, which is outside.
+    const search = (await (await ui('search&q=.txt')).json()) as { hits: { path: string }[]; coverage: unknown };
+    expect({ paths: search.hits.map((h) => h.path), coverage: search.coverage }).toEqual({ paths: ['b.txt'], coverage: { rootListed: true, unlistedDirs: 1 } });
+
+    const source = createServer((_req, res) => res.end('fetched by 1fichier'));
+    await new Promise<void>((done) => source.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(source.address() as AddressInfo).port}/fetched.txt`;
+      const queued = await ui('remote-upload', { method: 'POST', body: JSON.stringify({ urls: [url], folder: '' }) });
+      expect(queued.status, await queued.clone().text()).toBe(200);
+      await eventually(async () => expect(await files(ids.b)).toEqual(['b.txt', 'fetched.txt']), 15_000);
+      expect(await files(0)).toEqual(['top.txt']);
+      // Gone again, so that the next tests see B as they left it.
+      const listed = await emu.api<{ items?: { filename: string; url: string }[] }>('file/ls.cgi', { folder_id: ids.b });
+      const fetched = (listed.items ?? []).filter((f) => f.filename === 'fetched.txt').map((f) => ({ url: f.url }));
+      await emu.api('file/rm.cgi', { files: fetched });
+    } finally {
+      await new Promise((done) => source.close(done));
+    }
   });
 
   it('locks, PROPPATCH, local-only files and quota work under it', async () => {
