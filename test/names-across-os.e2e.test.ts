@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { cliEnv, runCli } from './support/cli.ts';
 import { startDavStack, type DavStack } from './support/stack.ts';
 
 const NFC = 'Caf\u00e9 cr\u00e8me.txt';
@@ -113,5 +114,14 @@ describe('--vfs-case-insensitive through the server', () => {
     expect((await c.call('PUT', 'ReadMe.Txt', {}, 'replaced')).status).toBe(204);
     expect(await c.members()).toEqual(['readme.txt']);
     expect(await storedNames(stack)).toEqual(['readme.txt']);
+  }, 30_000);
+
+  it('is what the CLI flag turns on: ls fichier:README.TXT finds readme.txt with --vfs-case-insensitive only', async () => {
+    const env = cliEnv(stack.emu.apiBase, stack.emu.key);
+    const on = await runCli(['ls', 'fichier:README.TXT', '--vfs-case-insensitive'], { env });
+    expect({ code: on.code, stdout: on.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/^\s*8 readme\.txt\n$/) });
+    const off = await runCli(['ls', 'fichier:README.TXT'], { env });
+    expect(off.code).not.toBe(0);
+    expect(off.stderr).toMatch(/README\.TXT/);
   }, 30_000);
 });
