@@ -27,7 +27,7 @@ const LAYERS = {
   api: { may: [], why: 'api/ (the 1fichier wire level) imports only util/ and the kernel' },
   emulator: { may: ['api/types.ts'], why: 'emulator/ imports only the wire types of api/types.ts, never the client' },
   store: { may: ['remote/types.ts'], why: 'store/ imports only the remote entry types' },
-  remote: { may: ['api'], why: 'remote/ sits below vfs/: it imports api/ (fichier only), never vfs/, store/ or the entry points' },
+  remote: { may: ['api'], why: 'remote/ sits below vfs/: it imports api/ (the 1fichier remotes only), never vfs/, store/ or the entry points' },
   vfs: { may: ['remote/types.ts', 'store/types.ts'], why: 'vfs/ speaks to the Remote contract and the MetaStore interface, never to a remote implementation, api/ or the entry points' },
   observe: { may: ['api/types.ts', 'api/pacer.ts', 'api/observer.ts', 'vfs/types.ts'], why: 'observe/ imports only the api/ types and stats and vfs/types.ts' },
   rc: { may: ['observe', 'api/types.ts', 'api/pacer.ts', 'api/observer.ts', 'vfs/types.ts'], why: 'rc/ imports only observe/, the api/ types and vfs/types.ts' },
@@ -77,7 +77,7 @@ const zonesWith = (extra = {}) => [
   {
     target: ['./src/remote/*.ts', './src/remote/memory'],
     from: './src/api',
-    message: 'only remote/fichier/ speaks the 1fichier API',
+    message: 'only the 1fichier remotes (remote/fichier/, remote/shared-folder/) speak the 1fichier API',
   },
   { target: './src', from: './test', message: 'production code never imports test code' },
 ];

@@ -26,7 +26,7 @@ describe('layer rules on nested folders', () => {
     ['src/remote/fichier/deep/probe.ts', '../../../vfs/index.ts', 'remote/ sits below vfs/'],
     ['src/remote/fichier/deep/probe.ts', '../../../vfs', 'remote/ sits below vfs/'],
     ['src/remote/fichier/deep/probe.ts', '../../../emulator/index.ts', 'remote/ sits below vfs/'],
-    ['src/remote/memory/deep/probe.ts', '../../../api/client.ts', 'only remote/fichier/ speaks the 1fichier API'],
+    ['src/remote/memory/deep/probe.ts', '../../../api/client.ts', 'only the 1fichier remotes (remote/fichier/, remote/shared-folder/) speak the 1fichier API'],
     ['src/webdav/handlers/deep/probe.ts', '../../../api/client.ts', 'webdav/ serves the VFS'],
     ['src/webdav/handlers/deep/probe.ts', '../../../store/index.ts', 'webdav/ serves the VFS'],
     ['src/cli/commands/deep/probe.ts', '../../../api/client.ts', 'cli/ works through the VFS'],
@@ -49,6 +49,7 @@ describe('layer rules on nested folders', () => {
 
   it.each([
     ['src/remote/fichier/deep/probe.ts', '../../../api/client.ts'],
+    ['src/remote/shared-folder/deep/probe.ts', '../../../api/client.ts'],
     ['src/webdav/handlers/deep/probe.ts', '../../../vfs/types.ts'],
     ['src/cli/commands/deep/probe.ts', '../../../core/errors.ts'],
     ['src/cli/commands/emulator.ts', '../../emulator/index.ts'],

@@ -8,7 +8,9 @@
 import { resolve } from 'node:path';
 import type { AccountOps } from '../account/index.ts';
 import { createStack, type StackAccount, type StackOptions } from '../app/stack.ts';
+import { passwordCandidates } from '../config/obscure.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
+import { FsError } from '../core/errors.ts';
 import { createMetrics, type Metrics } from '../observe/metrics.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { Secret } from '../util/secret.ts';
@@ -44,6 +46,35 @@ export const NO_KEY_MESSAGE =
   'no API key: set FICHIER_API_KEY (or RCLONE_FICHIER_API_KEY) in the environment, name an rclone remote ' +
   '(`fichier:` with `type = fichier` and `api_key` in rclone.conf), or use --emulator on to try the local emulator';
 
+/** The shared folder of the stack: its id and the passwords to try (each registered for redaction). */
+function sharedFolderOf(id: string, folderPassword: Secret | undefined): { id: string; passwords: string[] } {
+  const passwords = folderPassword === undefined ? [] : passwordCandidates(folderPassword.reveal());
+  for (const p of passwords) new Secret(p);
+  return { id, passwords };
+}
+
+/**
+ * The CliError (exit 2) for what the settings name and the stack could not open: a served root that is not a
+ * folder, a shared folder that is unknown or refuses its password. Undefined for any other failure.
+ */
+function startError(err: unknown, resolved: ResolvedSettings, root: string): CliError | undefined {
+  if (!(err instanceof FsError)) return undefined;
+  const { remote } = resolved.settings;
+  const shared = resolved.sharedFolder;
+  if (shared !== undefined && (err.code === 'ENOENT' || err.code === 'EACCES') && err.path === '') {
+    const why =
+      err.code === 'ENOENT'
+        ? 'is unknown to 1fichier or no longer shared'
+        : resolved.folderPassword === undefined
+          ? 'is protected by a password: set folder_password in the remote'
+          : 'refused the folder_password of the remote (tried as written and revealed)';
+    return new CliError(`the shared folder ${shared} (shared_folder of ${remote}:) ${why}`, 2, { cause: err });
+  }
+  if (root === '' || !['ENOENT', 'ENOTDIR', 'EINVAL'].includes(err.code)) return undefined;
+  const why = err.code === 'ENOTDIR' ? 'is a file, not a folder' : err.code === 'EINVAL' ? 'is not a valid folder path' : 'does not exist';
+  return new CliError(`the folder to serve, "${root}" in ${remote}:, ${why}`, 2, { cause: err });
+}
+
 /** The real account the settings name, or the embedded emulator (its data and key under `emulatorData`). */
 function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
   const { settings } = resolved;
@@ -62,12 +93,25 @@ export interface SessionServerOptions extends Omit<DavServerOptions, 'vfs' | 'lo
   webUi?: boolean;
 }
 
+export interface SessionOptions {
+  /** Also build the WebDAV server over the session's VFS (not listening yet). */
+  server?: SessionServerOptions;
+  /**
+   * Root the session's VFS at the settings' `root` folder (what serve webdav and mount serve); the other
+   * commands work on the whole account with full paths.
+   */
+  served?: boolean;
+}
+
 /**
- * Opens a session; with `server`, also builds the WebDAV server over its VFS. Throws CliError (no key), and
- * what starting the emulator or opening the store throws.
+ * Opens a session; with `server`, also builds the WebDAV server over its VFS. Throws CliError (no key; exit 2 for
+ * a served root that is not a folder of the account, or a shared folder that cannot be read, naming it), and what
+ * starting the emulator or opening the store throws.
  */
-export async function openSession(resolved: ResolvedSettings, io: CliIo, logger = loggerFor(resolved, io), server?: SessionServerOptions): Promise<Session> {
+export async function openSession(resolved: ResolvedSettings, io: CliIo, logger = loggerFor(resolved, io), opts: SessionOptions = {}): Promise<Session> {
   const { settings } = resolved;
+  const { server } = opts;
+  const root = opts.served ? settings.root : '';
   const metrics = createMetrics();
   const tokenOptions = { cdn: settings.cdn, ...(resolved.filePassword ? { pass: resolved.filePassword.reveal() } : {}) };
   const stack = await createStack({
@@ -75,10 +119,19 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
     pacer: { minIntervalMs: settings.pacer.minIntervalMs, concurrency: settings.pacer.concurrency, floodCooldownMs: settings.pacer.banCooldownMs },
     remote: { tokenOptions },
     store: { cacheDir: settings.cacheDir },
-    vfs: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit },
+    vfs: {
+      dirCacheTimeMs: settings.dirCacheTime,
+      readChunkSize: settings.vfsReadChunkSize,
+      readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
+      caseInsensitive: settings.vfsCaseInsensitive,
+    },
+    root,
+    ...(resolved.sharedFolder !== undefined ? { sharedFolder: sharedFolderOf(resolved.sharedFolder, resolved.folderPassword) } : {}),
     ...(server ? serverParts(server) : {}),
     metrics,
     logger,
+  }).catch((err: unknown) => {
+    throw startError(err, resolved, root) ?? err;
   });
   const { emulator } = stack;
   return {

@@ -253,6 +253,24 @@ describe('searchNames', () => {
   });
 });
 
+describe('searchNames and listingCoverage below a folder (a served root)', () => {
+  it('find only what is strictly below it, never a sibling that starts with the same characters', () => {
+    const s = mem();
+    s.putListing('', [file('note top.txt', 'u1'), dir('A', '1'), dir('AB', '2')], 1);
+    s.putListing('A', [file('A/note a.txt', 'u2'), dir('A/B', '3')], 1);
+    s.putListing('AB', [file('AB/note ab.txt', 'u4')], 1);
+    s.putLocal({ path: 'A/B/note local.txt', id: 'local:1', content: Buffer.alloc(0), modTime: 7 });
+    s.putLocal({ path: 'AB/note local.txt', id: 'local:2', content: Buffer.alloc(0), modTime: 7 });
+    expect(s.searchNames('note', 50, 'A').map((h) => h.path)).toEqual(['A/B/note local.txt', 'A/note a.txt']);
+    expect(s.searchNames('note', 50, 'A/B').map((h) => h.path)).toEqual(['A/B/note local.txt']);
+    expect(s.searchNames('B', 50, 'A').map((h) => h.path)).toEqual(['A/B']);
+    expect(s.searchNames('note', 50)).toHaveLength(5);
+    expect(s.listingCoverage('A')).toEqual({ rootListed: true, unlistedDirs: 1 });
+    expect(s.listingCoverage('A/B')).toEqual({ rootListed: false, unlistedDirs: 0 });
+    expect(s.listingCoverage('')).toEqual({ rootListed: true, unlistedDirs: 1 });
+  });
+});
+
 describe('listingCoverage', () => {
   it('says whether the root was listed and how many known folders never were', () => {
     const s = mem();

@@ -74,11 +74,12 @@ export interface MetaStore {
   /**
    * Entries of the cached listings, and local-only files, whose name contains `text` (ASCII letters compared
    * case-insensitively, other characters exactly; `%`, `_` and `\` are literal), ordered by path, at most
-   * `limit`. A query on the store only: it never lists anything, so folders never listed are not searched
-   * (see listingCoverage).
+   * `limit`; with `under`, only those below that folder (a served root; paths stay the account's). A query on the
+   * store only: it never lists anything, so folders never listed are not searched (see listingCoverage).
    */
-  searchNames(text: string, limit: number): SearchHit[];
-  listingCoverage(): ListingCoverage;
+  searchNames(text: string, limit: number, under?: string): SearchHit[];
+  /** How much of the tree is listed: the account's, or with `under` that folder's (its listing, the folders below it). */
+  listingCoverage(under?: string): ListingCoverage;
 
   /** Directory path -> remote folder id (root not stored: callers know it). Used by the fichier remote. */
   getDirId(path: string): string | undefined;

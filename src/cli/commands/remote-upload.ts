@@ -99,6 +99,6 @@ export function remoteUploadCommand(io: CliIo): Command {
         io.stdout.write(flags.json ? JSON.stringify({ ...job, folder: where }, null, 2) + '\n' : formatJob(job));
         const failed = failedCount(job);
         if (failed > 0) throw new CliError(`${failed} of ${job.results.length} URLs failed`);
-      });
+      }, { writes: 'remote-upload' });
     });
 }

@@ -16,8 +16,14 @@ import type { Vfs } from '../../vfs/types.ts';
 import type { BackendAbout, WebUiBackend } from './backend.ts';
 
 export interface WebUiAdapterOptions {
+  /** The VFS the gateway serves (rooted at `root`). */
   vfs: Vfs;
   store: Pick<MetaStore, 'searchNames' | 'listingCoverage'>;
+  /**
+   * The store's path of the folder `vfs` serves as its root ('' or absent: the whole account). The store keeps the
+   * account's paths, so a search looks below this folder only and answers paths relative to it, as `vfs` does.
+   */
+  root?: string;
   account: AccountOps;
   /** The gateway serves its embedded emulator. */
   emulator: boolean;
@@ -29,6 +35,7 @@ const MAX_TRACKED_JOBS = 1000;
 
 export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
   const { vfs, store, account, logger } = opts;
+  const root = opts.root ?? '';
   const jobFolders = new Map<number, string>();
 
   return {
@@ -50,7 +57,9 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
     },
 
     search(text, limit) {
-      return { hits: store.searchNames(text, limit), coverage: store.listingCoverage() };
+      if (root === '') return { hits: store.searchNames(text, limit), coverage: store.listingCoverage() };
+      const hits = store.searchNames(text, limit, root).map((h) => ({ ...h, path: h.path.slice(root.length + 1) }));
+      return { hits, coverage: store.listingCoverage(root) };
     },
 
     links: (paths, on, signal) => account.links(paths, { recursive: true }, on, signal),
