@@ -38,16 +38,9 @@ function startServe(extra: string[] = []): Promise<RunningServe> {
   return startIn(['--addr', '127.0.0.1:0', '--user', USER, '--pass', PASS, '--cache-dir', cacheDir, ...extra], keyEnv(), dir);
 }
 
-/** Every file name in the account's root folder at the emulator. */
+/** Every file name in the account's root folder at the emulator, as stored. */
 async function rootFileNames(): Promise<string[]> {
-  const res = await fetch(`${emu.apiBase}/file/ls.cgi`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emu.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ folder_id: 0 }),
-  });
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { items?: { filename: string }[] };
-  return (json.items ?? []).map((f) => f.filename);
+  return (await emu.stored(0)).files.map((f) => f.filename);
 }
 
 describe('fichier-dav serve webdav', () => {

@@ -124,8 +124,8 @@ function litmusOverFichier(title: string, root: string): void {
     const outside = () =>
       Promise.all(
         above.map(async ({ id }) => {
-          const ls = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: id, files: 1 });
-          return { folders: (ls.sub_folders ?? []).map((f) => f.name), files: ls.items ?? [] };
+          const held = await emu.stored(id);
+          return { folders: held.folders.map((f) => f.name), files: held.files };
         }),
       );
 

@@ -134,8 +134,7 @@ interface Listing {
 
 /** What 1fichier (the emulator) holds in folder `id`, bypassing every cache of the gateway and rclone. */
 async function listAt(id: number): Promise<Listing> {
-  const json = await emu.api<{ sub_folders?: { id: number; name: string }[]; items?: { filename: string; size: number; url: string }[] }>('folder/ls.cgi', { folder_id: id, files: 1 });
-  return { files: json.items ?? [], folders: json.sub_folders ?? [] };
+  return emu.stored(id);
 }
 
 beforeAll(async () => {

@@ -107,7 +107,7 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
     }
   });
 
-  it('a failed download is resumed by the reader with the same token (no API call)', async () => {
+  it('a failed download is resumed by the reader; a reused token that got a 503 is replaced once, not per retry', async () => {
     const before = await emu.stats();
     await emu.admin('faults', { failNext: [{ endpoint: 'download', count: 2, status: 503 }] });
     try {
@@ -116,8 +116,10 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
       const got = await readAll(chunkedRead(remote, entry, { start, end }, opts({ chunkSize: 0 })));
       expect(got.equals(data.subarray(start, end + 1))).toBe(true);
       const after = await emu.stats();
-      expect((after.calls[TOKEN_CALL] ?? 0) - (before.calls[TOKEN_CALL] ?? 0)).toBe(0);
-      expect((after.calls['download'] ?? 0) - (before.calls['download'] ?? 0)).toBe(3);
+      // A reused token's 503 takes a fresh one (the download host's answer to a stale token is not known), whose
+      // own 503 the reader retries with it: at most one token call, however many retries.
+      expect((after.calls[TOKEN_CALL] ?? 0) - (before.calls[TOKEN_CALL] ?? 0)).toBeLessThanOrEqual(1);
+      expect((after.calls['download'] ?? 0) - (before.calls['download'] ?? 0)).toBeGreaterThanOrEqual(3);
     } finally {
       await emu.admin('faults/clear', {});
     }

@@ -77,6 +77,15 @@ export interface CallOptions {
   method?: 'GET' | 'POST';
   /** false: one attempt only. */
   retry?: boolean;
+  /** The call lists this folder: every attempt passes the pacer's listing budget (3 s apart, one folder per 30 s). */
+  listing?: { folderId: number; background?: boolean };
+  signal?: AbortSignal;
+}
+
+/** Options of the listing calls. */
+export interface ListingOptions {
+  /** Nobody waits for this listing (revalidation, warm-up): it goes after every foreground listing. */
+  background?: boolean;
   signal?: AbortSignal;
 }
 
@@ -130,7 +139,7 @@ export class FichierClient {
           });
           return decodeOutcome({ endpoint: path, ...res, nowMs: this.#clock.now() }) as ResOf<P>;
         }),
-      { retry: opts.retry, signal: opts.signal, label: path },
+      { retry: opts.retry, signal: opts.signal, label: path, ...(opts.listing ? { listing: opts.listing } : {}) },
     );
   }
 
@@ -139,14 +148,26 @@ export class FichierClient {
     return normalizeUserInfo(await this.call('user/info.cgi', {}, { signal }));
   }
 
-  /** Sub-folders of `folderId` (0 = root), plus its files with `files: true`. Throws as `call`. */
-  folderLs(folderId: number, opts: { files?: boolean; signal?: AbortSignal } = {}): Promise<FolderLsResponse> {
-    return this.call('folder/ls.cgi', { folder_id: folderId, ...(opts.files ? { files: 1 as const } : {}) }, { signal: opts.signal });
+  /**
+   * Sub-folders of `folderId` (0 = root), plus its files with `files: true`. A listing: it waits for the listing
+   * budget. Throws as `call`.
+   */
+  folderLs(folderId: number, opts: ListingOptions & { files?: boolean } = {}): Promise<FolderLsResponse> {
+    const listing = { folderId, ...(opts.background ? { background: true } : {}) };
+    return this.call('folder/ls.cgi', { folder_id: folderId, ...(opts.files ? { files: 1 as const } : {}) }, { signal: opts.signal, listing });
   }
 
-  /** Files of `folderId` (-1 = every file of the account). Throws as `call`. */
-  fileLs(folderId: number, signal?: AbortSignal): Promise<FileLsResponse> {
-    return this.call('file/ls.cgi', { folder_id: folderId }, { signal });
+  /**
+   * Files of `folderId` (-1 = every file of the account), only those uploaded at or before `sentBefore` / at or
+   * after `sentAfter` when given (wire dates, Paris time). A listing, as folderLs. Throws as `call`.
+   */
+  fileLs(folderId: number, opts: ListingOptions & { sentBefore?: string; sentAfter?: string } = {}): Promise<FileLsResponse> {
+    const body = {
+      folder_id: folderId,
+      ...(opts.sentBefore !== undefined ? { sent_before: opts.sentBefore } : {}),
+      ...(opts.sentAfter !== undefined ? { sent_after: opts.sentAfter } : {}),
+    };
+    return this.call('file/ls.cgi', body, { signal: opts.signal, listing: { folderId, ...(opts.background ? { background: true } : {}) } });
   }
 
   /** One file's entry. Throws as `call` ('not-found' for #469, 'forbidden' for #631). */
@@ -154,9 +175,12 @@ export class FichierClient {
     return this.call('file/info.cgi', { url }, { signal });
   }
 
-  /** Creates folder `name` under `parentId`; returns its id. Throws as `call`, 'protocol' without a folder id. */
-  async folderMkdir(parentId: number, name: string, signal?: AbortSignal): Promise<FolderMkdirResponse> {
-    const res = await this.call('folder/mkdir.cgi', { name, folder_id: parentId }, { signal });
+  /**
+   * Creates folder `name` under `parentId`; returns its id. `retry: false` sends it once (a retry after a lost
+   * answer could make a second folder of the name). Throws as `call`, 'protocol' without a folder id.
+   */
+  async folderMkdir(parentId: number, name: string, signal?: AbortSignal, opts: { retry?: boolean } = {}): Promise<FolderMkdirResponse> {
+    const res = await this.call('folder/mkdir.cgi', { name, folder_id: parentId }, { signal, ...(opts.retry === false ? { retry: false } : {}) });
     if (typeof res.folder_id !== 'number') throw localError('folder/mkdir.cgi', 'protocol', 'answer without folder_id');
     return res;
   }
@@ -167,12 +191,14 @@ export class FichierClient {
   }
 
   /**
-   * Moves and/or renames folder `id`, sent as rclone does: `destination_folder_id` omitted for the root (0)
-   * or when not given, `destination_user: ""` always. Throws as `call`.
+   * Moves and/or renames folder `id` in ONE call: `destination_folder_id` sent whenever given (0 for the root:
+   * a server reading an absent field as "stay" must not be left to guess), `destination_user: ""` always.
+   * Whether the service applies a destination together with `rename` is unknown: callers that change both send
+   * two calls (remote/fichier). Throws as `call`.
    */
   folderMv(id: number, to: { destinationFolderId?: number; rename?: string }, signal?: AbortSignal): Promise<FolderMvResponse> {
     const body: FolderMvRequest = { folder_id: id, destination_user: '' };
-    if (to.destinationFolderId) body.destination_folder_id = to.destinationFolderId;
+    if (to.destinationFolderId !== undefined) body.destination_folder_id = to.destinationFolderId;
     if (to.rename !== undefined) body.rename = to.rename;
     return this.call('folder/mv.cgi', body, { signal });
   }

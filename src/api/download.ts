@@ -6,6 +6,8 @@
  * (default 8 connections per client; 1fichier premium allows 30 in total, leaving room for other clients
  * of the account). The slot is held until the body stream closes, so consumers must read or destroy it.
  * Not retried here either: rclone-style one-shot tokens (`single: 1`) cannot be replayed; callers re-token.
+ * Redirects (the download host may send the client to another one) are followed, up to MAX_REDIRECTS, with the
+ * same Range: every client of the service follows them.
  */
 import { pipeline, Transform, type Readable } from 'node:stream';
 import type { HttpTransport } from './http.ts';
@@ -22,6 +24,8 @@ export interface DownloadOptions {
   end?: number;
   /** When known (from a listing), the whole file's size: a different total is a 'protocol' error (an error page). */
   expectedSize?: number;
+  /** The file is not an HTML page: an answer of type text/html is the download host's error page ('protocol'). */
+  htmlIsError?: boolean;
   signal?: AbortSignal;
 }
 
@@ -47,6 +51,9 @@ export interface DownloadContext {
 /** The endpoint name of a download in errors, logs and metrics. */
 export const DOWNLOAD_ENDPOINT = 'download';
 
+const MAX_REDIRECTS = 5;
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
 /**
  * Fetches `tokenUrl` (host-mapped for the emulator), with `Range: bytes=start-end` when a range is asked.
  * Throws FichierApiError: 'range' on 416; 'protocol' when a 206 Content-Range does not match the request,
@@ -69,15 +76,19 @@ export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts:
   }
 }
 
-/** Sends the GET and checks the answer (status, Content-Range, sizes); throws as `downloadFile`. */
+/** Sends the GET (following redirects) and checks the answer (status, Content-Range, sizes); throws as `downloadFile`. */
 async function fetchChecked(ctx: DownloadContext, tokenUrl: string, range: string | undefined, opts: DownloadOptions): Promise<DownloadResult> {
-  const res = await ctx.http.send({
-    endpoint: DOWNLOAD_ENDPOINT,
-    url: mapHost(tokenUrl, ctx.baseUrl),
-    method: 'GET',
-    headers: range ? { range } : {},
-    signal: opts.signal,
-  });
+  let url = mapHost(tokenUrl, ctx.baseUrl);
+  let res = await get(ctx, url, range, opts.signal);
+  for (let hops = 0; REDIRECTS.has(res.statusCode); hops++) {
+    const location = res.headers['location'];
+    discard(res.body);
+    if (typeof location !== 'string' || location === '' || hops >= MAX_REDIRECTS) {
+      throw localError(DOWNLOAD_ENDPOINT, 'protocol', hops >= MAX_REDIRECTS ? 'too many redirects' : 'a redirect without a Location', { httpStatus: res.statusCode });
+    }
+    url = mapHost(new URL(location, url).toString(), ctx.baseUrl);
+    res = await get(ctx, url, range, opts.signal);
+  }
   if (res.statusCode !== 200 && res.statusCode !== 206) {
     const text = await readText(res.body, { endpoint: DOWNLOAD_ENDPOINT, signal: opts.signal }, 64 * 1024);
     decodeOutcome({ endpoint: DOWNLOAD_ENDPOINT, status: res.statusCode, headers: res.headers, text, nowMs: ctx.clock.now() });
@@ -90,6 +101,10 @@ async function fetchChecked(ctx: DownloadContext, tokenUrl: string, range: strin
     discard(res.body);
     throw err;
   }
+}
+
+function get(ctx: DownloadContext, url: string, range: string | undefined, signal: AbortSignal | undefined): Promise<Awaited<ReturnType<HttpTransport['send']>>> {
+  return ctx.http.send({ endpoint: DOWNLOAD_ENDPOINT, url, method: 'GET', headers: range ? { range } : {}, signal });
 }
 
 /**
@@ -148,6 +163,8 @@ function checkAnswer(
   const size = typeof lenHeader === 'string' && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   const start = opts.start ?? 0;
   const mismatch = (why: string) => localError(DOWNLOAD_ENDPOINT, 'protocol', why, { httpStatus: status });
+  const type = headers['content-type'];
+  if (opts.htmlIsError && typeof type === 'string' && /^\s*text\/html\b/i.test(type)) throw mismatch('an HTML page instead of the file (an error page of the download host)');
   let totalSize: number | undefined;
   if (status === 206) {
     const cr = parseContentRange(typeof headers['content-range'] === 'string' ? headers['content-range'] : undefined);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { classifyFailure, decodeOutcome, FichierApiError, isFloodBan, parseFichierCode, parseRetryAfter, transportError } from './errors.ts';
+import { classifyFailure, decodeOutcome, FichierApiError, isEscalatedBan, isFloodBan, isTemporaryRefusal, parseFichierCode, parseRetryAfter, transportError } from './errors.ts';
 import { thrownBy } from '../../test/support/errors.ts';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -28,7 +28,10 @@ describe('decodeOutcome', () => {
     [200, 'No such user #93', 'auth', 93, false],
     [403, 'Flood detected: IP Locked #374', 'flood', 374, true],
     [403, 'Flood detected #412', 'flood', 412, true],
-    [200, 'Flood detected: IP Locked #38', 'flood', 38, true],
+    [200, 'Flood detected: IP Locked #38', 'flood', 38, false],
+    [403, 'Owner locked #620', 'forbidden', 620, false],
+    [403, 'Forbidden', 'forbidden', undefined, true],
+    [403, 'Something #905', 'forbidden', 905, false],
     [404, 'Resource not found #469', 'not-found', 469, false],
     [200, 'Resource not allowed #631', 'forbidden', 631, false],
     [200, 'Only 1 location allowed at a time #887', 'forbidden', 887, false],
@@ -93,9 +96,31 @@ describe('helpers', () => {
     expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
   });
 
-  it('distinguishes a flood ban from a plain 429', () => {
+  it('distinguishes a flood ban from a plain 429 and from user/info\'s own limit (#38)', () => {
     expect(isFloodBan(classifyFailure('x', 403, 'Flood detected: IP Locked #374'))).toBe(true);
+    expect(isFloodBan(classifyFailure('x', 403, 'IP Locked'))).toBe(true);
     expect(isFloodBan(classifyFailure('x', 429, ''))).toBe(false);
+    expect(isFloodBan(classifyFailure('user/info.cgi', 403, 'Flood detected: IP Locked #38'))).toBe(false);
+  });
+
+  it('tells an escalated ban by its text: the bare "IP Locked" or the one-hour page', () => {
+    expect(isEscalatedBan(classifyFailure('x', 403, 'IP Locked'))).toBe(true);
+    expect(isEscalatedBan(classifyFailure('x', 200, 'Your IP will be unlocked within 1h.'))).toBe(false);
+    expect(isEscalatedBan(classifyFailure('x', 403, 'Flood detected. Will be unlocked within 1h.'))).toBe(true);
+    expect(isEscalatedBan(classifyFailure('x', 403, 'Flood detected: IP Locked #374'))).toBe(false);
+  });
+
+  it('recognises "Owner locked" by its codes and by its text alone as a refusal that means wait', () => {
+    expect(isTemporaryRefusal(classifyFailure('file/info.cgi', 403, 'Owner locked #649'))).toBe(true);
+    expect(isTemporaryRefusal(classifyFailure('file/info.cgi', 403, 'Owner locked #620'))).toBe(true);
+    const textOnly = classifyFailure('file/info.cgi', 200, 'Owner locked');
+    expect([textOnly.kind, isTemporaryRefusal(textOnly)]).toEqual(['forbidden', true]);
+    expect(isTemporaryRefusal(classifyFailure('x', 403, 'Resource not allowed #631'))).toBe(false);
+  });
+
+  it('retries a 403 without a known code a few times only', () => {
+    const err = classifyFailure('folder/ls.cgi', 403, '');
+    expect([err.kind, err.retryable, err.attemptLimit]).toEqual(['forbidden', true, 3]);
   });
 
   it('makes transport errors retryable for connection failures and keeps the cause', () => {

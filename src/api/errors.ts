@@ -36,6 +36,10 @@ export interface FichierApiErrorInit {
   serverMessage?: string;
   /** Delay asked by a `Retry-After` header, in ms. */
   retryAfterMs?: number;
+  /** For a retryable error: the most attempts worth making (fewer than the pacer's default). */
+  attemptLimit?: number;
+  /** The request may have taken effect all the same (an upload whose outcome is unknown). */
+  outcomeUnknown?: boolean;
   cause?: unknown;
 }
 
@@ -54,6 +58,10 @@ export class FichierApiError extends Error {
   readonly retryAfterMs: number | undefined;
   /** The server's message (e.g. "Flood detected: IP Locked #374"), redacted. */
   readonly serverMessage: string | undefined;
+  /** For a retryable error: the most attempts worth making, when fewer than the pacer's default. */
+  readonly attemptLimit: number | undefined;
+  /** True when the request may have taken effect all the same: the caller must find out before retrying. */
+  readonly outcomeUnknown: boolean;
 
   constructor(init: FichierApiErrorInit) {
     const quoted = init.serverMessage ? ` (1fichier said: ${JSON.stringify(init.serverMessage)})` : '';
@@ -66,6 +74,8 @@ export class FichierApiError extends Error {
     this.retryable = init.retryable;
     this.retryAfterMs = init.retryAfterMs;
     this.serverMessage = init.serverMessage === undefined ? undefined : redact(init.serverMessage);
+    this.attemptLimit = init.attemptLimit;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
     if (this.stack) this.stack = redact(this.stack);
   }
 }
@@ -75,14 +85,25 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 5
 
 const FLOOD_CODES: ReadonlySet<number> = new Set([374, 412, 38]);
 const AUTH_CODES: ReadonlySet<number> = new Set([247, 93]);
-const FORBIDDEN_CODES: ReadonlySet<number> = new Set([186, 631, 649, 887]);
+const FORBIDDEN_CODES: ReadonlySet<number> = new Set([186, 620, 631, 649, 887]);
+/** Forbidden codes that mean "wait" rather than "not allowed": IP blocked, owner locked, one location at a time. */
+const WAIT_CODES: ReadonlySet<number> = new Set([186, 620, 649, 887]);
+/** user/info's own limit (about one call per 5 min): not a ban of the key, other endpoints keep working. */
+export const USER_INFO_FLOOD_CODE = 38;
 const FLOOD_TEXT = /flood detected|ip locked|requests are too fast/i;
+const OWNER_LOCKED_TEXT = /owner locked/i;
+/** The bare "IP Locked" answer (no "Flood detected") and the one-hour page: a long ban (JDownloader waits 1 h). */
+const ESCALATED_TEXT = /^\s*IP Locked\b|unlocked within 1 ?h/i;
+/** A 403 without any known code or text: retried this many times in all before it is reported. */
+const UNKNOWN_403_ATTEMPTS = 3;
 const PLEASE_WAIT_TEXT = /please wait|veuillez patienter/i;
 
 const ADVICE = {
   auth: 'the API key is wrong or revoked; create one at https://1fichier.com/console/params.pl',
   premium: 'the account must be premium (Premium, Access)',
   flood: '1fichier rate-limited this key; fichier-dav pauses and retries',
+  userInfoFlood: 'user/info is limited to about one call per 5 minutes; the last known quota is served',
+  unknown403: '1fichier refused the request (HTTP 403 without a known code)',
   notFound: 'no such file or folder (deleted or unknown link)',
   server: '1fichier had a server error; fichier-dav retries with backoff',
 } as const;
@@ -90,6 +111,7 @@ const ADVICE = {
 const FORBIDDEN_ADVICE: Record<number, string> = {
   186: '1fichier blocked this IP; wait or use another network',
   631: 'the file is private, restricted or password-protected; give its password or ask its owner',
+  620: '1fichier locked the account owner; wait before retrying',
   649: '1fichier locked the account (often after too many file/info calls); wait before retrying',
   887: 'the account is used from another IP (only 1 location at a time); stop the other client and wait',
 };
@@ -109,9 +131,26 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
 }
 
-/** True for a flood answer that must pause every caller (403/Flood/#374/#412/#38), as opposed to a plain 429. */
+/**
+ * True for a flood answer that must pause every caller (403/Flood/#374/#412/"IP Locked"), as opposed to a plain
+ * 429 or user/info's own limit (#38), which stops user/info only.
+ */
 export function isFloodBan(err: unknown): boolean {
-  return err instanceof FichierApiError && err.kind === 'flood' && err.httpStatus !== 429;
+  return err instanceof FichierApiError && err.kind === 'flood' && err.httpStatus !== 429 && err.code !== USER_INFO_FLOOD_CODE;
+}
+
+/** True for a ban answer that says the ban is a long one (the bare "IP Locked", "unlocked within 1h"). */
+export function isEscalatedBan(err: unknown): boolean {
+  return isFloodBan(err) && ESCALATED_TEXT.test((err as FichierApiError).serverMessage ?? '');
+}
+
+/**
+ * True for a refusal that means "wait", not "not allowed": IP blocked (#186), owner locked (#620, #649 or the
+ * text alone), one location at a time (#887).
+ */
+export function isTemporaryRefusal(err: unknown): boolean {
+  if (!(err instanceof FichierApiError) || err.kind !== 'forbidden') return false;
+  return (err.code !== undefined && WAIT_CODES.has(err.code)) || OWNER_LOCKED_TEXT.test(err.serverMessage ?? '');
 }
 
 /** One HTTP outcome, as read by the transport. */
@@ -168,6 +207,7 @@ export function classifyFailure(
 ): FichierApiError {
   const code = parseFichierCode(message);
   const base = { endpoint, httpStatus, code, serverMessage: message || undefined, retryAfterMs };
+  if (code === USER_INFO_FLOOD_CODE) return new FichierApiError({ ...base, kind: 'flood', retryable: false, advice: ADVICE.userInfoFlood });
   const floodLike = (code !== undefined && FLOOD_CODES.has(code)) || FLOOD_TEXT.test(message) || httpStatus === 429;
   if (floodLike) return new FichierApiError({ ...base, kind: 'flood', retryable: true, advice: ADVICE.flood });
   if ((code !== undefined && AUTH_CODES.has(code)) || httpStatus === 401) {
@@ -180,9 +220,16 @@ export function classifyFailure(
   if (httpStatus === 416) {
     return new FichierApiError({ ...base, kind: 'range', retryable: false, advice: 'the requested byte range is outside the file' });
   }
-  if ((code !== undefined && FORBIDDEN_CODES.has(code)) || httpStatus === 403) {
+  if (OWNER_LOCKED_TEXT.test(message) && (code === undefined || !FORBIDDEN_CODES.has(code))) {
+    return new FichierApiError({ ...base, kind: 'forbidden', retryable: false, advice: FORBIDDEN_ADVICE[649]! });
+  }
+  if ((code !== undefined && FORBIDDEN_CODES.has(code)) || (httpStatus === 403 && code !== undefined)) {
     const advice = (code !== undefined ? FORBIDDEN_ADVICE[code] : undefined) ?? '1fichier refused access to this resource';
     return new FichierApiError({ ...base, kind: 'forbidden', retryable: false, advice });
+  }
+  if (httpStatus === 403) {
+    // Nothing says why: a refusal a moment later may not repeat (a proxy, a short lock). A few tries, then reported.
+    return new FichierApiError({ ...base, kind: 'forbidden', retryable: true, attemptLimit: UNKNOWN_403_ATTEMPTS, advice: ADVICE.unknown403 });
   }
   if (httpStatus >= 500) {
     const retryable = RETRYABLE_STATUSES.has(httpStatus);
@@ -194,6 +241,16 @@ export function classifyFailure(
 
 /** Transport-level failure codes (undici and node) that are worth retrying. */
 const RETRYABLE_TRANSPORT = /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CLOSED)$/;
+
+/** Transport failures that happen before a request can have reached the server (nothing was sent). */
+const NOT_SENT_TRANSPORT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
+
+/** True when `err` is a transport failure that happened before the request could reach the server. */
+export function neverSent(err: unknown): boolean {
+  if (!(err instanceof FichierApiError) || err.kind !== 'transport') return false;
+  const code = errorCode(err.cause);
+  return code !== undefined && NOT_SENT_TRANSPORT.test(code);
+}
 
 /** The error for a request that got no HTTP answer (connection refused, reset, timeout...). */
 export function transportError(endpoint: string, cause: unknown): FichierApiError {
@@ -212,7 +269,7 @@ export function localError(
   endpoint: string,
   kind: FichierErrorKind,
   advice: string,
-  extra: { httpStatus?: number; serverMessage?: string; retryable?: boolean } = {},
+  extra: { httpStatus?: number; serverMessage?: string; retryable?: boolean; attemptLimit?: number; outcomeUnknown?: boolean; cause?: unknown } = {},
 ): FichierApiError {
   return new FichierApiError({ ...extra, endpoint, kind, advice, retryable: extra.retryable ?? false });
 }

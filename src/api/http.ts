@@ -4,7 +4,7 @@
  * API key. Nothing here logs or stores headers, and errors never include them.
  */
 import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, Client, request, type Dispatcher } from 'undici';
 import type { Secret } from '../util/secret.ts';
 import type { Logger } from '../util/log.ts';
 import { transportError } from './errors.ts';
@@ -21,6 +21,12 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: HttpBody;
   signal?: AbortSignal;
+  /**
+   * Send on a new connection, closed after this request (`Connection: close`): the upload POST, which some
+   * upload nodes expect alone on its connection (a client SDK for 1fichier needs it). With an injected
+   * dispatcher only the header is sent.
+   */
+  fresh?: boolean;
 }
 
 export interface HttpText {
@@ -68,20 +74,24 @@ export class HttpTransport {
   async send(req: HttpRequest): Promise<Dispatcher.ResponseData> {
     const started = performance.now();
     this.#log.trace({ endpoint: req.endpoint, method: req.method, url: req.url }, '1fichier request');
+    const oneOff = req.fresh && this.#owned ? new Client(new URL(req.url).origin) : undefined;
+    const headers = req.fresh ? { ...req.headers, connection: 'close' } : req.headers;
     try {
       const res = await request(req.url, {
         method: req.method,
-        headers: this.#headers(req.headers),
+        headers: this.#headers(headers),
         body: toUndiciBody(req.body),
         signal: req.signal ?? null,
-        dispatcher: this.#dispatcher,
+        dispatcher: oneOff ?? this.#dispatcher,
       });
+      if (oneOff) res.body.once('close', () => void oneOff.close().catch(() => undefined));
       this.#log.debug(
         { endpoint: req.endpoint, method: req.method, status: res.statusCode, ms: Math.round(performance.now() - started) },
         '1fichier response',
       );
       return res;
     } catch (err) {
+      void oneOff?.destroy().catch(() => undefined);
       if (req.signal?.aborted) throw req.signal.reason;
       const e = transportError(req.endpoint, err);
       this.#log.debug({ endpoint: req.endpoint, method: req.method, err: e.message }, '1fichier request failed');

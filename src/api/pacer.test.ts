@@ -237,7 +237,7 @@ describe('pacer flood ban', () => {
   });
 
   it('a probe that is banned again starts a new cooldown', async () => {
-    const { clock, pacer, rel, starts } = setup({ minIntervalMs: 0, floodCooldownMs: 1000 });
+    const { clock, pacer, rel, starts } = setup({ minIntervalMs: 0, floodCooldownMs: 1000, floodEscalatedCooldownMs: 5000 });
     const p = settle(
       pacer.run(async (attempt) => {
         starts.push(clock.now());
@@ -245,10 +245,11 @@ describe('pacer flood ban', () => {
         return attempt;
       }),
     );
-    await clock.advance(5000);
+    await clock.advance(10_000);
     expect(await p).toEqual({ ok: true, value: 3 });
-    expect(rel()).toEqual([0, 1000, 2000]);
-    expect(pacer.stats().bans).toBe(2);
+    // The second ban comes right after the first ended: escalated, 5 s instead of 1 s.
+    expect(rel()).toEqual([0, 1000, 6000]);
+    expect(pacer.stats()).toMatchObject({ bans: 2, banLevel: 2 });
   });
 
   it('a probe that gets no answer hands the probe role to the next caller', async () => {

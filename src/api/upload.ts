@@ -1,7 +1,13 @@
 /**
  * The three-step upload: get_upload_server, a streamed multipart POST to the node's
  * upload.cgi (never retried: a retried POST makes a duplicate file), then end.pl with `JSON: 1`, polled
- * with backoff while the node answers "please wait", HTML or 5xx.
+ * with backoff while the node answers "please wait", HTML, 5xx or JSON without links (an upload whose links are
+ * not ready yet).
+ *
+ * Exactly once: when the POST fails in a way that does not prove the file was not stored (a 5xx, a reset or a
+ * timeout after the body went out), end.pl is asked anyway; when neither it nor the polling shows the file, the
+ * error says `outcomeUnknown` and the caller (remote/fichier) looks for the file in a listing before reporting a
+ * failure: a blind retry could store it twice. The POST goes on a fresh connection (`Connection: close`).
  *
  * The body is framed by hand so that its Content-Length is exact (1fichier requires it; no chunked
  * encoding) and the source is pulled chunk by chunk as the socket drains: O(1) memory for any size.
@@ -11,7 +17,7 @@ import type { Readable } from 'node:stream';
 import type { Pacer } from './pacer.ts';
 import type { HttpTransport } from './http.ts';
 import { readText } from './http.ts';
-import { decodeOutcome, localError } from './errors.ts';
+import { decodeOutcome, FichierApiError, localError, neverSent } from './errors.ts';
 import { uploadNodeUrl } from './hosts.ts';
 import type { Clock } from '../util/clock.ts';
 import type { EndUploadResponse, GetUploadServerResponse } from './types.ts';
@@ -19,6 +25,9 @@ import { END_UPLOAD_PATH, UPLOAD_PATH } from './types.ts';
 
 /** rclone's per-file limit (300 GB). */
 export const MAX_UPLOAD_BYTES = 300e9;
+
+/** end.pl attempts after a failed POST (the links of an upload that landed are there at once or soon). */
+const END_CHECKS_AFTER_FAILURE = 3;
 
 export interface UploadOptions {
   /** The name as stored (already encoded by the caller: remote/fichier/encoding.ts). */
@@ -92,9 +101,10 @@ export function multipartFraming(filename: string, folderId: number, boundary = 
 /**
  * Uploads `source` (exactly `opts.size` bytes) into folder `opts.folderId` and returns the stored file.
  * Throws FichierApiError: 'upload' for an empty or too large file or unframeable name (before any call), a
- * source whose length differs from `size`, end.pl without links ("upload response not found") or with another
- * size; the classified error of any failed step (get_upload_server is retried, upload.cgi never, end.pl until
- * `endPollMaxMs`). An error thrown by the source itself is rethrown as is.
+ * source whose length differs from `size`, or a stored size that differs; the classified error of a failed
+ * step that proves nothing was stored (get_upload_server is retried, upload.cgi never); 'upload' with
+ * `outcomeUnknown` when the file may be stored but end.pl does not show it (a POST that failed after sending,
+ * or end.pl without links until `endPollMaxMs`). An error thrown by the source itself is rethrown as is.
  */
 export async function uploadFile(
   ctx: UploadContext,
@@ -109,19 +119,42 @@ export async function uploadFile(
   const server = await ctx.getUploadServer(opts.signal);
   const postUrl = uploadNodeUrl(server.url, `${UPLOAD_PATH}?id=${encodeURIComponent(server.id)}`, ctx.baseUrl);
   const endUrl = uploadNodeUrl(server.url, `${END_UPLOAD_PATH}?xid=${encodeURIComponent(server.id)}`, ctx.baseUrl);
-  await ctx.pacer.run(() => ctx.http.attempt('upload.cgi', opts.signal, () => postFile(ctx, postUrl, framing, source, opts)), {
-    retry: false,
-    slot: false,
-    signal: opts.signal,
-    label: 'upload.cgi',
-  });
-  const end = await ctx.pacer.run(() => ctx.http.attempt('end.pl', opts.signal, () => fetchEnd(ctx, endUrl, opts.signal)), {
-    maxAttempts: Number.POSITIVE_INFINITY,
-    maxElapsedMs: ctx.endPollMaxMs,
-    signal: opts.signal,
-    label: 'end.pl',
-  });
+  let postFailure: unknown;
+  try {
+    await ctx.pacer.run(() => ctx.http.attempt('upload.cgi', opts.signal, () => postFile(ctx, postUrl, framing, source, opts)), {
+      retry: false,
+      slot: false,
+      signal: opts.signal,
+      label: 'upload.cgi',
+    });
+  } catch (err) {
+    if (opts.signal?.aborted || !mayHaveLanded(err)) throw err;
+    postFailure = err;
+  }
+  let end: EndUploadResponse;
+  try {
+    end = await ctx.pacer.run(() => ctx.http.attempt('end.pl', opts.signal, () => fetchEnd(ctx, endUrl, opts.signal)), {
+      maxAttempts: postFailure === undefined ? Number.POSITIVE_INFINITY : END_CHECKS_AFTER_FAILURE,
+      maxElapsedMs: ctx.endPollMaxMs,
+      signal: opts.signal,
+      label: 'end.pl',
+    });
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    const why = postFailure === undefined ? 'end.pl never gave the link of the upload' : 'the upload POST failed and end.pl does not show the file';
+    throw localError('upload.cgi', 'upload', `${why}: it may or may not be stored`, { outcomeUnknown: true, cause: postFailure ?? err });
+  }
   return toUploadedFile(end, opts.size);
+}
+
+/**
+ * True when a failed POST may still have stored the file: the server answered 5xx or something unreadable, or
+ * the connection broke after the request went out. A refusal (4xx), a connection never made, or our own source
+ * failing (the body never completed) stored nothing.
+ */
+function mayHaveLanded(err: unknown): boolean {
+  if (!(err instanceof FichierApiError) || err.endpoint !== 'upload.cgi') return false;
+  return err.kind === 'server' || err.kind === 'protocol' || (err.kind === 'transport' && !neverSent(err));
 }
 
 async function postFile(
@@ -159,6 +192,7 @@ async function postFile(
     res = await ctx.http.send({
       endpoint,
       url,
+      fresh: true,
       method: 'POST',
       headers: { 'content-type': framing.contentType, 'content-length': String(framing.contentLength(opts.size)) },
       body: body(),
@@ -183,7 +217,7 @@ async function fetchEnd(ctx: UploadContext, url: string, signal: AbortSignal | u
   const body = decodeOutcome({ endpoint, ...res, nowMs: ctx.clock.now(), nonJsonRetryable: true });
   const links = (body as { links?: unknown }).links;
   if (!Array.isArray(links) || links.length === 0) {
-    throw localError(endpoint, 'upload', 'upload response not found (end.pl returned no link)', { httpStatus: res.status });
+    throw localError(endpoint, 'upload', 'upload response not found (end.pl returned no link)', { httpStatus: res.status, retryable: true });
   }
   return body as EndUploadResponse;
 }

@@ -1,16 +1,22 @@
 /**
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
- * embedded emulator (when asked) -> the pacer -> FichierClient -> the fichier remote (folder ids kept in the
- * store, backend commands included; or a public shared folder's read-only remote) -> the MetaStore -> the Vfs
- * (read-only over a read-only remote; rooted at a folder when asked) -> the account operations (links, remote
- * uploads) -> the WebDAV server and its web UI (when asked), and closes them in the reverse order. The CLI's
- * session and every test helper build their stacks here, so a new part or option is wired once.
+ * embedded emulator (when asked) -> the MetaStore -> the pacer (its ban and listing budget kept in the store, so
+ * a restart during a ban sends nothing before it ends) -> FichierClient -> the fichier remote (folder ids kept in
+ * the store, backend commands included; or a public shared folder's read-only remote) -> the Vfs (answering a
+ * folder listed less than the listing budget's folder interval ago from that listing; read-only over a read-only
+ * remote; rooted at a folder when asked) -> the account operations (links, remote uploads) -> the WebDAV server
+ * and its web UI (when asked), and closes them in the reverse order. The CLI's session and every test helper
+ * build their stacks here, so a new part or option is wired once.
+ *
+ * `timeScale` multiplies every time constant of the gateway (app/timings.ts): tests that run the emulator's
+ * realistic rules at a time scale give the stack the same one.
  *
  * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
  */
 import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
+import { createRateState, type RatePersistence, type RateSnapshot } from '../api/rate-state.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
@@ -24,7 +30,9 @@ import { createStoreDirIdIndex, createVfs, servedRootOf, subRootVfs } from '../v
 import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
+import { systemClock } from '../util/clock.ts';
 import { createWebUi, createWebUiBackend } from '../webui/server/index.ts';
+import { gatewayTimings, pacerTimings } from './timings.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
 export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
@@ -41,9 +49,11 @@ export interface StackOptions {
    * per key, not per process). Default: a new pacer with its defaults.
    */
   pacer?: PacerOptions | Pacer;
+  /** Multiplies every time constant of the gateway (app/timings.ts) not set explicitly. Default 1. */
+  timeScale?: number;
   client?: Pick<FichierClientOptions, 'endPollMaxMs' | 'observer' | 'clock'>;
-  /** Token reuse and get_token extras (`tokenOptions` applies to reads and to the direct links of `remote.commands`). */
-  remote?: Pick<FichierRemoteOptions, 'tokenTtlMs' | 'tokenOptions' | 'clock'>;
+  /** Token reuse, get_token extras (`tokenOptions` applies to reads and to the direct links of `remote.commands`), settle time. */
+  remote?: Pick<FichierRemoteOptions, 'tokenTtlMs' | 'tokenOptions' | 'clock' | 'settleMs' | 'listCap'>;
   /**
    * The metadata store: a file, or `cacheDir` under which the account's own file is derived (store/location.ts).
    * Default: in memory (nothing survives the stack).
@@ -112,18 +122,26 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     }
   };
   try {
+    const t = gatewayTimings(opts.timeScale);
     const { apiBase, apiKey, emulator, storeKey } = await startAccount(opts.account, logger, closers);
-    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer({ logger, ...opts.pacer });
-    const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
-    const client = new FichierClient({ ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
-    closers.push({ what: 'the API client', close: () => client.close() });
     const shared = opts.sharedFolder;
     const store = openMetaStore({ file: storeFile(opts.store, shared && storeKey !== undefined ? `${storeKey}\nshared-folder:${shared.id}` : storeKey, apiKey) });
     closers.push({ what: 'the metadata store', close: () => store.close() });
+    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger));
+    const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
+    const client = new FichierClient({ endPollMaxMs: t.endPollMaxMs, ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
+    closers.push({ what: 'the API client', close: () => client.close() });
     const remote = shared
       ? createSharedFolderRemote({ ...opts.remote, client, id: shared.id, ...(shared.passwords ? { passwords: shared.passwords } : {}) })
-      : createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
-    const accountVfs = createVfs({ logger, ...opts.vfs, remote, store });
+      : createFichierRemote({ settleMs: t.settleMs, ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
+    const accountVfs = createVfs({
+      logger,
+      minRelistMs: pacer.listing.folderIntervalMs,
+      consistencyGraceMs: t.consistencyGraceMs,
+      ...opts.vfs,
+      remote,
+      store,
+    });
     closers.push({ what: 'the VFS', close: () => accountVfs.close() });
     const readOnly = remote.facts.readOnly;
     // A shared folder that cannot be listed is a failed start, not an empty drive; the listing is then cached.
@@ -157,6 +175,31 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     await closeAll();
     throw err;
   }
+}
+
+/** The store record of the pacer's state (one store per account, so one record per API key). */
+const RATE_STATE_KEY = 'rate';
+
+/** The pacer's options: the scaled timings, the caller's options over them, and its state kept in `store`. */
+function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions, store: MetaStore, logger: Logger): PacerOptions {
+  const persist: RatePersistence = {
+    load: () => {
+      try {
+        const raw = store.getState(RATE_STATE_KEY);
+        return raw === undefined ? undefined : (JSON.parse(raw) as RateSnapshot);
+      } catch {
+        return undefined;
+      }
+    },
+    save: (snapshot) => store.setState(RATE_STATE_KEY, JSON.stringify(snapshot)),
+  };
+  const clock = given.clock ?? systemClock;
+  return {
+    logger,
+    ...pacerTimings(t),
+    state: createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') }),
+    ...given,
+  };
 }
 
 interface Account {

@@ -84,8 +84,8 @@ function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
     return { apiBase: settings.apiUrl, apiKey: resolved.apiKey };
   }
   const dataDir = resolve(io.cwd, settings.emulatorData);
-  // lenient until the gateway paces its listings by 1fichier's rules; the realistic profile would ban it.
-  return { emulator: { apiKey: new Secret(emulatorKeyFor(dataDir)), dataDir, demo: true, profile: 'lenient' } };
+  // The real service's rules at real timings: what the demo shows is what an account would do.
+  return { emulator: { apiKey: new Secret(emulatorKeyFor(dataDir)), dataDir, demo: true, profile: 'realistic' } };
 }
 
 /** The WebDAV server a session may build: its options, and whether browsers get the web file manager. */
@@ -116,11 +116,21 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
   const tokenOptions = { cdn: settings.cdn, ...(resolved.filePassword ? { pass: resolved.filePassword.reveal() } : {}) };
   const stack = await createStack({
     account: accountFor(resolved, io),
-    pacer: { minIntervalMs: settings.pacer.minIntervalMs, concurrency: settings.pacer.concurrency, floodCooldownMs: settings.pacer.banCooldownMs },
+    pacer: {
+      minIntervalMs: settings.pacer.minIntervalMs,
+      concurrency: settings.pacer.concurrency,
+      floodCooldownMs: settings.pacer.banCooldownMs,
+      floodEscalatedCooldownMs: settings.pacer.banCooldownEscalatedMs,
+      listIntervalMs: settings.pacer.listIntervalMs,
+      listFolderIntervalMs: settings.pacer.listFolderIntervalMs,
+      // A server's clients are told to come back during a ban (503 + Retry-After); a command waits it out.
+      banPolicy: server ? 'fail' : 'wait',
+    },
     remote: { tokenOptions },
     store: { cacheDir: settings.cacheDir },
     vfs: {
       dirCacheTimeMs: settings.dirCacheTime,
+      consistencyGraceMs: settings.consistencyGrace,
       readChunkSize: settings.vfsReadChunkSize,
       readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
       caseInsensitive: settings.vfsCaseInsensitive,

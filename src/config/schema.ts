@@ -175,6 +175,10 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'How long a folder listing is trusted before it is fetched again.',
   },
   {
+    path: 'consistencyGrace', group: 'vfs', type: 'duration', min: 0, flag: '--consistency-grace <duration>', env: envs('CONSISTENCY_GRACE', false), example: '1m',
+    doc: 'How long a change made through the gateway (upload, move, delete) wins over a 1fichier listing that does not show it yet (1fichier lists changes with a delay). 0 believes every listing at once.',
+  },
+  {
     path: 'vfsReadChunkSize', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-chunk-size <size>', env: envs('VFS_READ_CHUNK_SIZE', true), example: '128Mi',
     doc: 'Size of the first ranged request when reading a file; it doubles on sequential reads. 0 reads the rest of the file in one request.',
   },
@@ -221,8 +225,20 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'API calls in flight at once.',
   },
   {
-    path: 'pacer.banCooldownMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-ban-cooldown <duration>', env: envs('PACER_BAN_COOLDOWN', false), example: 30000,
-    doc: 'How long every API call waits after 1fichier signals a flood ban. In mount.json a number is milliseconds.',
+    path: 'pacer.banCooldownMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-ban-cooldown <duration>', env: envs('PACER_BAN_COOLDOWN', false), example: 300000,
+    doc: 'How long every API call waits after a first flood ban (JDownloader waits 5 minutes). While it runs, WebDAV writes and uncached reads answer 503 with Retry-After at once; the end of a ban is kept across restarts. In mount.json a number is milliseconds.',
+  },
+  {
+    path: 'pacer.banCooldownEscalatedMs', group: 'pacer', type: 'duration', min: 0, flag: '--pacer-ban-cooldown-escalated <duration>', env: envs('PACER_BAN_COOLDOWN_ESCALATED', false), example: 3600000,
+    doc: 'How long every API call waits after a ban that comes less than this long after the previous one ended, or that 1fichier answers with a bare "IP Locked" (JDownloader waits an hour). In mount.json a number is milliseconds.',
+  },
+  {
+    path: 'pacer.listIntervalMs', group: 'pacer', type: 'duration', min: 0, flag: '--list-interval <duration>', env: envs('LIST_INTERVAL', false), example: 3000,
+    doc: 'Minimum time between two folder listings, counted from the end of the previous one (1fichier allows about one listing every 3 seconds). In mount.json a number is milliseconds.',
+  },
+  {
+    path: 'pacer.listFolderIntervalMs', group: 'pacer', type: 'duration', min: 0, flag: '--list-folder-interval <duration>', env: envs('LIST_FOLDER_INTERVAL', false), example: 30000,
+    doc: 'Minimum time between two listings of one folder (1fichier allows one per 30 seconds); a folder listed more recently is answered from that listing, even on a forced refresh. In mount.json a number is milliseconds.',
   },
   {
     path: 'logLevel', group: 'logging', type: 'enum', values: ['error', 'warn', 'info', 'debug', 'trace'], flag: '--log-level <level>', env: envs('LOG_LEVEL', false), example: 'warn',

@@ -15,8 +15,14 @@ export interface PacerSettings {
   minIntervalMs: number;
   /** API calls in flight at once. */
   concurrency: number;
-  /** Milliseconds to pause every call after 1fichier signals a flood ban. */
+  /** Milliseconds to pause every call after a first flood ban. */
   banCooldownMs: number;
+  /** Milliseconds to pause after a ban that follows another within that time, or that 1fichier calls long. */
+  banCooldownEscalatedMs: number;
+  /** Minimum milliseconds between two folder listings (any folders). */
+  listIntervalMs: number;
+  /** Minimum milliseconds between two listings of one folder. */
+  listFolderIntervalMs: number;
 }
 
 export type VfsCacheMode = 'off' | 'minimal' | 'writes' | 'full';
@@ -63,6 +69,8 @@ export interface Settings {
   key?: string;
   /** Milliseconds a folder listing is trusted. */
   dirCacheTime: number;
+  /** Milliseconds a change made through the gateway overrides stale listings of 1fichier (read-your-writes). */
+  consistencyGrace: number;
   /** Bytes of the first ranged read; 0 = read the rest in one request. */
   vfsReadChunkSize: number;
   /** Bytes the read chunk may double up to; -1 = no limit. */
@@ -132,11 +140,12 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     allowHost: [],
     baseurl: '',
     dirCacheTime: 300_000,
+    consistencyGrace: 60_000,
     vfsReadChunkSize: 128 * 2 ** 20,
     vfsReadChunkSizeLimit: -1,
     vfsCaseInsensitive: false,
     cacheDir: defaultCacheDir(env),
-    pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
+    pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 300_000, banCooldownEscalatedMs: 3_600_000, listIntervalMs: 3000, listFolderIntervalMs: 30_000 },
     mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },
     logLevel: 'warn',
     logFormat: 'text',

@@ -93,6 +93,15 @@ describe('faults over HTTP', () => {
     expect((await s.api<{ count: number }>('file/ls.cgi', { folder_id: -1 })).json.count).toBe(0);
   });
 
+  it('resetAfterUpload stores the file, then resets the connection instead of answering', async () => {
+    s = await start();
+    s.emu.control.setFaults({ resetAfterUpload: { count: 1 } });
+    await expect(s.upload([{ name: 'kept', data: 'stored all the same' }])).rejects.toThrow();
+    const ls = await s.api<{ items: { filename: string }[] }>('file/ls.cgi', { folder_id: -1 });
+    expect(ls.json.items.map((f) => f.filename)).toEqual(['kept']);
+    expect((await s.upload([{ name: 'next', data: 'x' }])).length).toBe(1);
+  });
+
   it('endpointLatencyMs delays only that endpoint (waits on the injected clock)', async () => {
     const clock = skippingClock();
     s = await start({ clock });

@@ -28,6 +28,8 @@ export interface FaultSettings {
   endPlNoLinks?: { count: number };
   /** The next `count` download / upload bodies are cut (socket destroyed) after `afterBytes` bytes. */
   resetMidBody?: { target: 'download' | 'upload'; count: number; afterBytes: number };
+  /** The next `count` upload POSTs store their files, then the connection is reset instead of answering. */
+  resetAfterUpload?: { count: number };
   /** Throttles download / upload bodies. */
   bandwidth?: { downBytesPerSec?: number; upBytesPerSec?: number };
 }
@@ -92,6 +94,11 @@ export class Faults {
     return takeOne(this.s.endPlNoLinks);
   }
 
+  /** True (and consumes one) when this upload POST, its files stored, must be answered with a reset. */
+  takeResetAfterUpload(): boolean {
+    return takeOne(this.s.resetAfterUpload);
+  }
+
   /** The byte count after which to cut this body, consuming one reset; undefined when none applies. */
   takeReset(target: 'download' | 'upload'): number | undefined {
     const r = this.s.resetMidBody;
@@ -142,6 +149,7 @@ function parseSettings(input: unknown): FaultSettings {
   }
   if (o.endPlHtml !== undefined) out.endPlHtml = { count: int(object(o.endPlHtml, 'endPlHtml').count, 'count') };
   if (o.endPlNoLinks !== undefined) out.endPlNoLinks = { count: int(object(o.endPlNoLinks, 'endPlNoLinks').count, 'count') };
+  if (o.resetAfterUpload !== undefined) out.resetAfterUpload = { count: int(object(o.resetAfterUpload, 'resetAfterUpload').count, 'count') };
   if (o.resetMidBody !== undefined) {
     const x = object(o.resetMidBody, 'resetMidBody');
     if (x.target !== 'download' && x.target !== 'upload') throw KO.badParam('target');

@@ -90,6 +90,10 @@ export async function handleUpload(core: Core, req: IncomingMessage, res: Server
     }
     if (files.length > 0) holdEndPl(core, id);
     await delay(core, core.config.latencyMs + core.faults.latency('upload'));
+    if (core.faults.takeResetAfterUpload()) {
+      req.socket.destroy();
+      return;
+    }
     const location = `/end.pl?xid=${encodeURIComponent(id)}`;
     const html = `<html><body><a href="${location}">Upload done</a></body></html>`;
     res.writeHead(302, { location, 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(html)) });

@@ -10,10 +10,12 @@ const pacerStats = (over: Partial<PacerStats> = {}): PacerStats => ({
   attempts: 12,
   retries: 2,
   bans: 1,
+  banLevel: 1,
   cooldownUntil: undefined,
   probing: false,
   active: 3,
   queued: 5,
+  listing: { granted: 4, foreground: 1, background: 2 },
   ...over,
 });
 
@@ -27,6 +29,7 @@ const vfsStats = (over: Partial<VfsStats> = {}): VfsStats => ({
   cacheHits: 7,
   cacheMisses: 3,
   listings: 3,
+  relistsAvoided: 0,
   revalidations: 0,
   ...over,
 });

@@ -99,6 +99,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   lazyGauge('flood_cooldown_remaining_seconds', 'Seconds left in the current flood-ban cooldown (0 when none).', pacer, (p) => remainingMs(p) / 1000);
   lazyGauge('pacer_active', 'API attempts running (holding a pacer slot).', pacer, (p) => p.active);
   lazyGauge('pacer_queued', 'API attempts waiting for a pacer slot.', pacer, (p) => p.queued);
+  lazyGauge('flood_ban_level', 'Level of the last flood ban (1 = first, 2 and more = escalated, longer cooldowns; 0 = none).', pacer, (p) => p.banLevel);
+  lazyGauge('listing_budget_waiting', 'Listings waiting for the listing budget (3 s apart, one folder per 30 s).', pacer, (p) => p.listing.foreground + p.listing.background);
 
   lazyCounter('vfs_cache_hits_total', 'Directory reads answered from the listing cache.', vfs, (v) => v.cacheHits);
   lazyCounter('vfs_cache_misses_total', 'Directory reads that needed a listing from 1fichier.', vfs, (v) => v.cacheMisses);

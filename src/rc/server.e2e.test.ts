@@ -18,6 +18,7 @@ const STATS: VfsStats = {
   cacheHits: 5,
   cacheMisses: 2,
   listings: 4,
+  relistsAvoided: 0,
   revalidations: 0,
 };
 

@@ -44,10 +44,29 @@ export interface RemoteEntry {
 /** The part of a file to read: a span inside it, validated by the caller (core/span.ts). */
 export type ReadRange = ByteSpan;
 
+/** Options of `Remote.list`. */
+export interface ListOptions {
+  /**
+   * Nobody waits for this listing (a revalidation, a warm-up): a remote that spaces its listings serves it after
+   * the ones a client waits for.
+   */
+  background?: boolean;
+  /**
+   * Called, before `list` resolves, when the entries are not the whole folder (the listing could not be
+   * completed); `reason` is for logs. A name missing from such a listing may exist all the same.
+   */
+  onPartial?: (reason: string) => void;
+}
+
 export interface PutOptions {
   /** Exact byte count of `source`. Must be > 0 unless `facts.emptyFiles`. */
   size: number;
   signal?: AbortSignal;
+  /**
+   * Ids of the files of this name the caller knows in the folder already. A remote that must find out whether an
+   * upload landed after its answer was lost (1fichier) never takes one of them for the new file.
+   */
+  knownIds?: readonly string[];
 }
 
 /**
@@ -113,9 +132,10 @@ export interface Remote extends RemoteOptional {
 
   /**
    * Entries of directory `dir` (files and directories, any order; duplicates included when the storage has
-   * them). Throws ENOENT if `dir` does not exist, ENOTDIR if it is a file, EAGAIN/EIO/EACCES from below.
+   * them); when they are not all of them, `opts.onPartial` is told. Throws ENOENT if `dir` does not exist,
+   * ENOTDIR if it is a file, EAGAIN/EIO/EACCES from below.
    */
-  list(dir: string, signal?: AbortSignal): Promise<RemoteEntry[]>;
+  list(dir: string, signal?: AbortSignal, opts?: ListOptions): Promise<RemoteEntry[]>;
 
   /**
    * The entry at `path` ('' gives the root directory). With duplicate names, the first one in list order.

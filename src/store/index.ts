@@ -18,7 +18,7 @@ import { belowRange, ENTRY_COLUMNS, entryValues, rowToEntry, TreeQuery } from '.
 import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import type { DeadProp } from '../core/props.ts';
-import type { FileMeta, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
+import type { FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
 import { memoizeStore } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
@@ -72,6 +72,7 @@ class SqliteMetaStore implements MetaStore {
   private readonly copyMetaTx;
   private readonly deleteMetaTx;
   private readonly moveLocalTx;
+  private readonly moveTreeTx;
 
   constructor(
     private readonly db: Database.Database,
@@ -80,12 +81,14 @@ class SqliteMetaStore implements MetaStore {
   ) {
     const p = <P extends Value[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
     this.q = {
-      listing: p<[string], { fetched_at: number }>('SELECT fetched_at FROM listings WHERE dir = ?'),
+      listing: p<[string], { fetched_at: number; partial: number }>('SELECT fetched_at, partial FROM listings WHERE dir = ?'),
       listingEntries: p<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE dir = ? ORDER BY ord`),
       dirEntries: p<[string], { path: string; id: string }>("SELECT path, id FROM entries WHERE dir = ? AND kind = 'dir'"),
-      upsertListing: p<[string, number]>(
-        'INSERT INTO listings (dir, fetched_at) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET fetched_at = excluded.fetched_at',
+      upsertListing: p<[string, number, number]>(
+        'INSERT INTO listings (dir, fetched_at, partial) VALUES (?, ?, ?) ON CONFLICT (dir) DO UPDATE SET fetched_at = excluded.fetched_at, partial = excluded.partial',
       ),
+      getState: p<[string], { value: string }>('SELECT value FROM state WHERE key = ?'),
+      setState: p<[string, string]>('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       clearEntries: p<[string]>('DELETE FROM entries WHERE dir = ?'),
       insertEntry: p<Value[]>(`INSERT INTO entries (dir, ord, ${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       appendEntry: p<Value[]>(
@@ -148,6 +151,7 @@ class SqliteMetaStore implements MetaStore {
     };
     this.tree = {
       listedDirs: new TreeQuery<{ dir: string }>(db, 'SELECT dir FROM listings WHERE {tree} ORDER BY dir', 'dir'),
+      selectDirIds: new TreeQuery<{ path: string; id: string }>(db, 'SELECT path, id FROM dir_ids WHERE {tree}', 'path'),
       // entries go with their listing (ON DELETE CASCADE)
       forgetListings: new TreeQuery(db, 'DELETE FROM listings WHERE {tree}', 'dir'),
       forgetDirIds: new TreeQuery(db, 'DELETE FROM dir_ids WHERE {tree}', 'path'),
@@ -160,7 +164,7 @@ class SqliteMetaStore implements MetaStore {
       this.tree.forgetDirIds.run(prefix);
     });
 
-    this.putListingTx = db.transaction((dir: string, entries: RemoteEntry[], fetchedAt: number) => {
+    this.putListingTx = db.transaction((dir: string, entries: RemoteEntry[], fetchedAt: number, partial: boolean) => {
       const keep = new Set(entries.filter((e) => e.kind === 'dir').map((e) => dirKey(e.path, e.id)));
       const known = [...this.q.dirEntries.all(dir)];
       for (const e of entries) {
@@ -168,7 +172,7 @@ class SqliteMetaStore implements MetaStore {
         if (id !== undefined) known.push({ path: e.path, id });
       }
       for (const k of known) if (!keep.has(dirKey(k.path, k.id))) this.forgetTreeTx(k.path);
-      this.q.upsertListing.run(dir, fetchedAt);
+      this.q.upsertListing.run(dir, fetchedAt, partial ? 1 : 0);
       this.q.clearEntries.run(dir);
       entries.forEach((e, i) => this.q.insertEntry.run(dir, i, ...entryValues(e)));
       for (const e of entries) if (e.kind === 'dir') this.q.setDirId.run(e.path, e.id);
@@ -212,6 +216,20 @@ class SqliteMetaStore implements MetaStore {
       this.q.copyProps.run(toId, fromId);
     });
 
+    this.moveTreeTx = db.transaction((src: string, dst: string) => {
+      const moved = (path: string): string => (path === src ? dst : `${dst}${path.slice(src.length)}`);
+      const listings = this.tree.listedDirs.all(src).map(({ dir }) => ({ dir, l: this.getListing(dir)! }));
+      const ids = this.tree.selectDirIds.all(src);
+      this.forgetTreeTx(src);
+      this.forgetTreeTx(dst);
+      for (const { path, id } of ids) this.q.setDirId.run(moved(path), id);
+      listings.sort((a, b) => a.dir.length - b.dir.length);
+      for (const { dir, l } of listings) {
+        const entries = l.entries.map((e) => ({ ...e, path: moved(e.path) }));
+        this.putListingTx(moved(dir), entries, l.fetchedAt, l.partial === true);
+      }
+    });
+
     this.moveLocalTx = db.transaction((src: string, dst: string) => {
       const rows = this.tree.selectLocal.all(src);
       this.tree.removeLocal.run(src);
@@ -223,16 +241,25 @@ class SqliteMetaStore implements MetaStore {
     });
   }
 
-  getListing(dir: string): { entries: RemoteEntry[]; fetchedAt: number } | undefined {
+  getListing(dir: string): Listing | undefined {
     return this.db.transaction(() => {
       const l = this.q.listing.get(dir);
       if (l === undefined) return undefined;
-      return { entries: this.q.listingEntries.all(dir).map(rowToEntry), fetchedAt: l.fetched_at };
+      const entries = this.q.listingEntries.all(dir).map(rowToEntry);
+      return l.partial ? { entries, fetchedAt: l.fetched_at, partial: true } : { entries, fetchedAt: l.fetched_at };
     })();
   }
 
-  putListing(dir: string, entries: RemoteEntry[], fetchedAt: number): void {
-    this.putListingTx(dir, entries, fetchedAt);
+  putListing(dir: string, entries: RemoteEntry[], fetchedAt: number, partial = false): void {
+    this.putListingTx(dir, entries, fetchedAt, partial);
+  }
+
+  getState(key: string): string | undefined {
+    return this.q.getState.get(key)?.value;
+  }
+
+  setState(key: string, value: string): void {
+    this.q.setState.run(key, value);
   }
 
   upsertEntry(entry: RemoteEntry): void {
@@ -245,6 +272,11 @@ class SqliteMetaStore implements MetaStore {
 
   forgetTree(prefix: string): void {
     this.forgetTreeTx(prefix);
+  }
+
+  moveTree(src: string, dst: string): void {
+    if (src === dst || src === '' || dst === '') return;
+    this.moveTreeTx(src, dst);
   }
 
   listedDirs(prefix: string): string[] {

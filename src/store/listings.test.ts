@@ -220,6 +220,24 @@ describe('read memo', () => {
   });
 });
 
+describe('moveTree', () => {
+  it('moves the cached listings and folder ids below a moved folder, paths rewritten, and forgets what was at the destination', () => {
+    const s = mem();
+    s.putListing('a', [dir('a/b', '2'), file('a/x.txt', 'u1')], 10);
+    s.putListing('a/b', [file('a/b/y.txt', 'u2')], 11, true);
+    s.putListing('z', [file('z/old', 'u3')], 12);
+    s.setDirId('a', '1');
+    s.setDirId('z', '9');
+    s.moveTree('a', 'z');
+    expect(s.getListing('a')).toBeUndefined();
+    expect(s.getListing('a/b')).toBeUndefined();
+    expect(s.getDirId('a')).toBeUndefined();
+    expect(s.getListing('z')).toEqual({ entries: [dir('z/b', '2'), file('z/x.txt', 'u1')], fetchedAt: 10 });
+    expect(s.getListing('z/b')).toEqual({ entries: [file('z/b/y.txt', 'u2')], fetchedAt: 11, partial: true });
+    expect([s.getDirId('z'), s.getDirId('z/b')]).toEqual(['1', '2']);
+  });
+});
+
 describe('searchNames', () => {
   it('finds names anywhere in the cached tree, ASCII case-insensitively, ordered by path', () => {
     const s = mem();

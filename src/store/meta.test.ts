@@ -230,6 +230,36 @@ describe('files on disk', () => {
     expect(() => openMetaStore({ file: junk })).toThrow(expect.objectContaining({ code: 'SQLITE_NOTADB' }));
   });
 
+  it('keeps named state records and the partial mark of a listing across a reopen', () => {
+    const file = join(tempDir(), 'meta.sqlite');
+    const a = store(file);
+    a.setState('rate', '{"ban":1}');
+    a.setState('rate', '{"ban":2}');
+    a.putListing('big', [], 9, true);
+    a.putListing('small', [], 9);
+    a.close();
+    const b = store(file);
+    expect(b.getState('rate')).toBe('{"ban":2}');
+    expect(b.getState('none')).toBeUndefined();
+    expect(b.getListing('big')).toEqual({ entries: [], fetchedAt: 9, partial: true });
+    expect(b.getListing('small')).toEqual({ entries: [], fetchedAt: 9 });
+  });
+
+  it('upgrades a database of the first schema version in place', () => {
+    const file = join(tempDir(), 'meta.sqlite');
+    const a = store(file);
+    a.putListing('d', [], 5);
+    a.close();
+    const db = new Database(file);
+    db.exec('ALTER TABLE listings DROP COLUMN partial; DROP TABLE state;');
+    db.pragma('user_version = 1');
+    db.close();
+    const b = store(file);
+    expect(b.getListing('d')).toEqual({ entries: [], fetchedAt: 5 });
+    b.setState('k', 'v');
+    expect(b.getState('k')).toBe('v');
+  });
+
   it('stats() is zero bytes in memory', () => {
     expect(store().stats()).toEqual({ listings: 0, entries: 0, dirIds: 0, meta: 0, props: 0, local: 0, bytes: 0 });
   });

@@ -10,7 +10,7 @@
 import { LRUCache } from 'lru-cache';
 import type { FileMeta, Listing, LocalFile, MetaStore } from './types.ts';
 
-const MUTATORS = new Set<PropertyKey>(['putListing', 'upsertEntry', 'removeEntry', 'forgetTree', 'putLocal', 'removeLocal', 'moveLocal', 'removeLocalTree']);
+const MUTATORS = new Set<PropertyKey>(['putListing', 'upsertEntry', 'removeEntry', 'forgetTree', 'moveTree', 'putLocal', 'removeLocal', 'moveLocal', 'removeLocalTree']);
 const META_MUTATORS = new Set<PropertyKey>(['setMeta', 'copyMeta', 'deleteMeta']);
 
 export function memoizeStore(store: MetaStore, maxDirs = 512, maxMetas = 200_000): MetaStore {

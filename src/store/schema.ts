@@ -56,6 +56,15 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX local_dir ON local (dir);
   `,
+  // A listing that could not be completed (more entries than the service's answers can be paged into), and
+  // small named records that must outlive a restart (the ban and listing budget of the API key, the last quota).
+  `
+  ALTER TABLE listings ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,8 @@ export interface Listing {
   entries: RemoteEntry[];
   /** Clock ms when the listing was fetched from the remote (TTL decisions are the VFS's). */
   fetchedAt: number;
+  /** True when the remote could not give the whole folder: a name missing from it may exist all the same. */
+  partial?: boolean;
 }
 
 /** What 1fichier cannot hold, kept per file id. */
@@ -57,8 +59,11 @@ export interface ListingCoverage {
 export interface MetaStore {
   /** The cached listing of `dir`, or undefined if never listed (or forgotten). */
   getListing(dir: string): Listing | undefined;
-  /** Replace the listing of `dir` (atomically). Also records the ids of its sub-directories (setDirId). */
-  putListing(dir: string, entries: RemoteEntry[], fetchedAt: number): void;
+  /**
+   * Replace the listing of `dir` (atomically), `partial` when it is not the whole folder. Also records the ids of
+   * its sub-directories (setDirId).
+   */
+  putListing(dir: string, entries: RemoteEntry[], fetchedAt: number, partial?: boolean): void;
   /**
    * Write-through after a change made through us: add or replace (same id) `entry` in its parent's listing,
    * if that listing is cached; no-op otherwise. For a directory entry it also records its id.
@@ -68,6 +73,12 @@ export interface MetaStore {
   removeEntry(dir: string, id: string): void;
   /** Forget the listing of `prefix` and of everything below it ('' = all), and their directory ids. */
   forgetTree(prefix: string): void;
+  /**
+   * A folder moved from `src` to `dst` (neither the root): its cached listings and directory ids at and below
+   * `src` now sit at the same places below `dst`, entry paths rewritten; whatever was cached at and below `dst`
+   * is forgotten first. The parents' listings are the caller's (upsertEntry / removeEntry).
+   */
+  moveTree(src: string, dst: string): void;
   /** Paths of every cached listing at or below `prefix` (for recursive refresh). */
   listedDirs(prefix: string): string[];
 
@@ -112,6 +123,11 @@ export interface MetaStore {
   moveLocal(src: string, dst: string): void;
   /** Delete every local file at or below `prefix`. */
   removeLocalTree(prefix: string): void;
+
+  /** A small named record (JSON text) kept across restarts, or undefined. */
+  getState(key: string): string | undefined;
+  /** Sets (or replaces) the named record `key`. */
+  setState(key: string, value: string): void;
 
   /** Rows per table, and the database file size in bytes (0 in memory). */
   stats(): { listings: number; entries: number; dirIds: number; meta: number; props: number; local: number; bytes: number };

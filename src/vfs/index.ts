@@ -52,6 +52,8 @@ export function createVfs(opts: VfsOptions): Vfs {
     logger,
     dirCacheTimeMs: opts.dirCacheTimeMs ?? DEFAULT_DIR_CACHE_TIME_MS,
     staleWhileRevalidate: opts.staleWhileRevalidate ?? false,
+    ...(opts.minRelistMs !== undefined ? { minRelistMs: opts.minRelistMs } : {}),
+    ...(opts.consistencyGraceMs !== undefined ? { consistencyGraceMs: opts.consistencyGraceMs } : {}),
   });
   let root: Promise<RemoteEntry> | undefined;
   const ctx: VfsContext = {
@@ -77,7 +79,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       return root;
     },
   };
-  const about = new AboutCache({ remote, clock, logger, ttlMs: opts.aboutTtlMs ?? DEFAULT_ABOUT_TTL_MS });
+  const about = new AboutCache({ remote, store, clock, logger, ttlMs: opts.aboutTtlMs ?? DEFAULT_ABOUT_TTL_MS });
   if (store.getMeta(ROOT_ID)?.modTime === undefined) store.setMeta(ROOT_ID, { modTime: clock.now() });
 
   /** The node `at` designates (undefined = the root): the handle's, or one look-up of the path. */
@@ -189,7 +191,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       const queue = subdirs(top);
       for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
         try {
-          queue.push(...subdirs(await cache.refresh(d)));
+          queue.push(...subdirs(await cache.refresh(d, undefined, { background: true })));
         } catch (err) {
           if (!(err instanceof FsError) || (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')) throw err;
           cache.forgetTree(d);

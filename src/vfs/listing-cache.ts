@@ -4,7 +4,14 @@
  *
  * - Fresh while fetchedAt + dirCacheTimeMs > clock.now() (rclone --dir-cache-time). A stale or missing
  *   listing is fetched again, blocking the caller; with staleWhileRevalidate a stale one is served at once
- *   and refreshed in the background.
+ *   and refreshed in the background (a background listing: the remote serves waiting clients first).
+ * - A listing younger than `minRelistMs` (the service's one-listing-per-folder-per-30-s rule) answers every
+ *   request for that folder, a forced refresh included: asking the service again would break the rule or wait
+ *   for it, and the stored listing already holds our own changes. A partial listing (the remote could not give
+ *   the whole folder) is fresh for `minRelistMs` only, then fetched again.
+ * - Read-your-writes: every fetched listing is seen through our recent changes (consistency.ts) before it is
+ *   stored, so a stale answer of an eventually consistent service neither hides a file we just wrote nor shows
+ *   one we just deleted.
  * - Single-flight: one remote.list per folder in flight, however many callers wait. A caller's signal
  *   aborts its own wait, never the shared fetch.
  * - Write-through: changes made through us (upsert/remove) update the stored listing in place. A change
@@ -22,6 +29,7 @@ import type { Listing, MetaStore } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import { raceSignal } from '../util/abort.ts';
+import { RecentWrites } from './consistency.ts';
 
 type Mutation = { op: 'upsert'; entry: RemoteEntry } | { op: 'remove'; id: string };
 
@@ -38,6 +46,10 @@ export interface ListingCacheOptions {
   logger: Logger;
   dirCacheTimeMs: number;
   staleWhileRevalidate: boolean;
+  /** A listing younger than this answers every request for its folder, forced refreshes included. Default 0. */
+  minRelistMs?: number;
+  /** How long our own changes override what fetched listings say (consistency.ts). Default 60 s. */
+  consistencyGraceMs?: number;
 }
 
 export interface ListingCounters {
@@ -45,21 +57,33 @@ export interface ListingCounters {
   cacheMisses: number;
   listings: number;
   revalidations: number;
+  /** Refreshes answered from a listing younger than the relist interval instead of asking the service again. */
+  relistsAvoided: number;
 }
 
 export class ListingCache {
-  readonly counters: ListingCounters = { cacheHits: 0, cacheMisses: 0, listings: 0, revalidations: 0 };
+  readonly counters: ListingCounters = { cacheHits: 0, cacheMisses: 0, listings: 0, revalidations: 0, relistsAvoided: 0 };
   readonly #o: ListingCacheOptions;
+  readonly #minRelist: number;
+  readonly #writes: RecentWrites;
   readonly #inflight = new Map<string, Inflight>();
   readonly #background = new Set<Promise<unknown>>();
 
   constructor(opts: ListingCacheOptions) {
     this.#o = opts;
+    this.#minRelist = opts.minRelistMs ?? 0;
+    this.#writes = new RecentWrites(opts.clock, opts.consistencyGraceMs);
   }
 
-  /** True when `l` is still fresh. */
+  /** True when `l` is still fresh (a partial listing only within the relist interval). */
   isFresh(l: Listing): boolean {
-    return l.fetchedAt + this.#o.dirCacheTimeMs > this.#o.clock.now();
+    const ttl = l.partial ? this.#minRelist : Math.max(this.#o.dirCacheTimeMs, this.#minRelist);
+    return l.fetchedAt + ttl > this.#o.clock.now();
+  }
+
+  /** Time left before the folder of listing `l` may be asked for again, in ms (0 when it may now). */
+  relistInMs(l: Listing): number {
+    return Math.max(0, l.fetchedAt + this.#minRelist - this.#o.clock.now());
   }
 
   /** The stored listing of `dir`, fresh or not, without fetching. */
@@ -88,22 +112,51 @@ export class ListingCache {
     return raceSignal(this.#fetch(dir).promise, signal);
   }
 
-  /** Fetch `dir` now (joining a fetch in flight). Throws as `get`. */
-  refresh(dir: string, signal?: AbortSignal): Promise<Listing> {
-    return raceSignal(this.#fetch(dir).promise, signal);
+  /**
+   * Fetch `dir` now (joining a fetch in flight), unless its stored listing is younger than the relist interval:
+   * that one is the answer now, and it is marked stale so the next read lists the folder again (the listing
+   * budget waits out the interval then): a refresh asked too early is postponed, never lost. `background`:
+   * nobody waits for it (a warm-up). Throws as `get`.
+   */
+  refresh(dir: string, signal?: AbortSignal, opts: { background?: boolean } = {}): Promise<Listing> {
+    const cached = this.#o.store.getListing(dir);
+    if (cached && this.relistInMs(cached) > 0) {
+      this.counters.relistsAvoided += 1;
+      this.expire(dir);
+      return Promise.resolve(cached);
+    }
+    return raceSignal(this.#fetch(dir, opts.background ?? false).promise, signal);
   }
 
-  /** Write-through: add or replace (same id) `entry` in its folder's listing. */
+  /** Write-through: add or replace (same id) `entry` in its folder's listing (a change of ours). */
   upsert(entry: RemoteEntry): void {
     const dir = parentOf(entry.path);
     this.#o.store.upsertEntry(entry);
+    this.#writes.added(entry);
     this.#inflight.get(dir)?.mutations.push({ op: 'upsert', entry });
   }
 
-  /** Write-through: drop the entry `id` from the listing of `dir`. */
+  /** Write-through: drop the entry `id` from the listing of `dir` (a change of ours). */
   remove(dir: string, id: string): void {
     this.#o.store.removeEntry(dir, id);
+    this.#writes.removed(dir, id);
     this.#inflight.get(dir)?.mutations.push({ op: 'remove', id });
+  }
+
+  /**
+   * A folder moved from `src` to `dst` through us: its cached listings below move with it (no listing is
+   * needed to show it at its new place), fetches in flight there are not stored.
+   */
+  moveTree(src: string, dst: string): void {
+    this.#o.store.moveTree(src, dst);
+    this.#writes.forget(src);
+    for (const [dir, f] of this.#inflight) if (isWithin(dir, src)) f.discarded = true;
+  }
+
+  /** The listing of `dir` no longer reflects the service (an operation half done): fetch it at the next read. */
+  expire(dir: string): void {
+    const l = this.#o.store.getListing(dir);
+    if (l) this.#o.store.putListing(dir, l.entries, Math.min(l.fetchedAt, this.#o.clock.now() - Math.max(this.#o.dirCacheTimeMs, this.#minRelist)), l.partial);
   }
 
   /** Record that `dir` was just created by us: its listing is known (empty) and fresh. */
@@ -111,9 +164,14 @@ export class ListingCache {
     this.#o.store.putListing(dir, [], this.#o.clock.now());
   }
 
-  /** Forget listings at and below `prefix` ('' = all); fetches in flight there are not stored. */
-  forgetTree(prefix: string): void {
+  /**
+   * Forget listings at and below `prefix` ('' = all); fetches in flight there are not stored. `gone`: the
+   * folder itself went away through us, so our recorded changes there go too (a mere forget keeps them, so a
+   * listing fetched again still shows what we wrote).
+   */
+  forgetTree(prefix: string, opts: { gone?: boolean } = {}): void {
     this.#o.store.forgetTree(prefix);
+    if (opts.gone) this.#writes.forget(prefix);
     for (const [dir, f] of this.#inflight) if (isWithin(dir, prefix)) f.discarded = true;
   }
 
@@ -124,18 +182,18 @@ export class ListingCache {
 
   #revalidate(dir: string): void {
     if (this.#inflight.has(dir)) return;
-    const p = this.#fetch(dir).promise.catch((err: unknown) => {
+    const p = this.#fetch(dir, true).promise.catch((err: unknown) => {
       this.#o.logger.warn({ dir, err }, 'background revalidation failed');
     });
     this.#background.add(p);
     void p.finally(() => this.#background.delete(p));
   }
 
-  #fetch(dir: string): Inflight {
+  #fetch(dir: string, background = false): Inflight {
     const running = this.#inflight.get(dir);
     if (running) return running;
     const f: Inflight = { promise: Promise.resolve({ entries: [], fetchedAt: 0 }), mutations: [], discarded: false };
-    f.promise = this.#run(dir, f);
+    f.promise = this.#run(dir, f, background);
     this.#inflight.set(dir, f);
     void f.promise.then(
       () => this.#inflight.delete(dir),
@@ -144,12 +202,13 @@ export class ListingCache {
     return f;
   }
 
-  async #run(dir: string, f: Inflight): Promise<Listing> {
+  async #run(dir: string, f: Inflight, background: boolean): Promise<Listing> {
     const fetchedAt = this.#o.clock.now();
     this.counters.listings += 1;
     let entries: RemoteEntry[];
+    let partial = false;
     try {
-      entries = await this.#o.remote.list(dir);
+      entries = await this.#o.remote.list(dir, undefined, { background, onPartial: () => (partial = true) });
     } catch (err) {
       if (isFsError(err, 'ENOENT') || isFsError(err, 'ENOTDIR')) this.#vanished(dir);
       throw err;
@@ -158,8 +217,9 @@ export class ListingCache {
       if (m.op === 'upsert') entries = [...entries.filter((e) => e.id !== m.entry.id), m.entry];
       else entries = entries.filter((e) => e.id !== m.id);
     }
-    if (!f.discarded) this.#o.store.putListing(dir, entries, fetchedAt);
-    return { entries, fetchedAt };
+    entries = this.#writes.apply(dir, entries, fetchedAt);
+    if (!f.discarded) this.#o.store.putListing(dir, entries, fetchedAt, partial);
+    return partial ? { entries, fetchedAt, partial } : { entries, fetchedAt };
   }
 
   /** `dir` is gone (or is a file now): forget it and drop it from its parent's cached listing. */

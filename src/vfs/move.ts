@@ -62,9 +62,14 @@ async function moveRemoteFile(ctx: VfsContext, node: Node & { remote: RemoteEntr
 
 async function moveDir(ctx: VfsContext, dir: RemoteEntry, dst: Dest): Promise<RemoteEntry> {
   if (ctx.remote.dirMove) {
-    const moved = await ctx.remote.dirMove(dir, await dst.parent(), dst.name);
+    const parent = await dst.parent();
+    const moved = await ctx.remote.dirMove(dir, parent, dst.name).catch((err: unknown) => {
+      ctx.cache.expire(parentOf(dir.path));
+      ctx.cache.expire(parent.path);
+      throw err;
+    });
     ctx.store.moveLocal(dir.path, dst.path);
-    ctx.cache.forgetTree(dir.path);
+    ctx.cache.moveTree(dir.path, dst.path);
     ctx.cache.remove(parentOf(dir.path), dir.id);
     ctx.cache.upsert(moved);
     if (moved.id !== dir.id) ctx.store.copyMeta(dir.id, moved.id);
@@ -75,7 +80,7 @@ async function moveDir(ctx: VfsContext, dir: RemoteEntry, dst: Dest): Promise<Re
   for (const child of view.nodes) await moveNode(ctx, child, childDest(made, child.name));
   await ctx.remote.rmdir(dir);
   ctx.cache.remove(parentOf(dir.path), dir.id);
-  ctx.cache.forgetTree(dir.path);
+  ctx.cache.forgetTree(dir.path, { gone: true });
   ctx.store.deleteMeta(dir.id);
   return made;
 }

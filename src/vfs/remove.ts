@@ -43,6 +43,6 @@ async function removeDirNode(ctx: VfsContext, node: Node, signal?: AbortSignal):
   if (!node.remote) return;
   await ctx.remote.rmdir(node.remote, signal);
   ctx.cache.remove(parentOf(node.path), node.remote.id);
-  ctx.cache.forgetTree(node.path);
+  ctx.cache.forgetTree(node.path, { gone: true });
   ctx.store.deleteMeta(node.remote.id);
 }

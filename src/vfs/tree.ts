@@ -3,6 +3,10 @@
  * with the duplicate-name policy (names.ts) applied. Resolving a path walks the views from the root: a
  * deep stat on a warm cache costs no remote call, a cold path lists each missing ancestor once.
  *
+ * A partial listing (the remote could not give the whole folder) is never proof that a name is absent: a look-up
+ * or a placement that does not find the name there answers EAGAIN (retry later) instead of ENOENT or "free", so
+ * a PUT cannot make a duplicate of a file the listing missed.
+ *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
  * Names are looked up by core/names.ts's rule (any canonically equivalent spelling; with caseInsensitive, the
  * one name equal ignoring case), and what a look-up returns carries the stored spelling: a path built from a
@@ -45,6 +49,10 @@ export interface DirView {
   nodes: Node[];
   /** The nodes by shown name, found by any equivalent spelling (core/names.ts). */
   index: NameIndex<Node>;
+  /** The listing behind it is not the whole folder: a missing name may exist (see the module doc). */
+  partial: boolean;
+  /** When the folder may be listed again, in ms from now (for a partial one's Retry-After). */
+  relistInMs: number;
 }
 
 export interface TreeOptions {
@@ -79,7 +87,7 @@ export class Tree {
     const listing = await this.#cache.get(dir, signal);
     const locals = this.#store.listLocal(dir);
     const memo = this.#views.get(dir);
-    if (memo && memo.listing === listing && memo.locals === locals) return memo.view;
+    if (memo && memo.listing === listing && memo.locals === locals) return listing.partial ? { ...memo.view, relistInMs: this.#cache.relistInMs(listing) } : memo.view;
     const candidates: Candidate[] = [
       ...listing.entries.map((e) => ({ name: e.name, kind: e.kind, modTime: e.modTime, id: e.id, remote: e })),
       ...locals.map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
@@ -95,7 +103,7 @@ export class Tree {
       if (item.local) nodes.push({ name, path, kind: 'file', local: item.local });
       else if (item.remote) nodes.push({ name, path, kind: item.remote.kind, remote: item.remote });
     }
-    const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name) };
+    const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name), partial: listing.partial === true, relistInMs: this.#cache.relistInMs(listing) };
     this.#views.set(dir, { listing, locals, view });
     return view;
   }
@@ -113,7 +121,7 @@ export class Tree {
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await this.view(dir, signal);
       node = view.index.find(seg, this.#find);
-      if (!node) throw new FsError('ENOENT', 'no such file or directory', { path });
+      if (!node) throw absent(view, path);
       dir = node.path;
     }
     return node;
@@ -140,7 +148,17 @@ export class Tree {
     const view = await this.view(at, signal);
     const asked = baseName(path);
     const existing = view.index.find(asked, this.#find);
+    if (!existing && view.partial) throw absent(view, path);
     const name = existing?.name ?? asked;
     return { path: joinPath(at, name), name, asked, parent, view, existing };
   }
+}
+
+/** The error for a name not found in `view`: ENOENT, or EAGAIN when the listing is partial (it may exist). */
+function absent(view: DirView, path: string): FsError {
+  if (!view.partial) return new FsError('ENOENT', 'no such file or directory', { path });
+  return new FsError('EAGAIN', 'the folder is too large to be listed completely; this name may exist, try again later', {
+    path,
+    retryAfterMs: Math.max(1000, view.relistInMs),
+  });
 }

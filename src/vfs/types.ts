@@ -69,6 +69,14 @@ export interface VfsOptions {
   dirCacheTimeMs?: number;
   /** Serve a stale listing at once and refresh it in the background. Default false (rclone: blocking). */
   staleWhileRevalidate?: boolean;
+  /**
+   * A folder listed less than this long ago is answered from that listing, forced refreshes included (the
+   * service lists one folder at most once per 30 s). Default 0; the stack passes the listing budget's folder
+   * interval.
+   */
+  minRelistMs?: number;
+  /** How long a change made through us overrides what fresh listings say (read-your-writes). Default 60 000 ms. */
+  consistencyGraceMs?: number;
   /** First ranged GET of a sequential read (rclone --vfs-read-chunk-size). Default 128 MiB; 0 = one open-ended GET. */
   readChunkSize?: number;
   /** Chunk size doubles after each chunk up to this (rclone --vfs-read-chunk-size-limit); -1 = no limit. Default -1. */
@@ -136,6 +144,8 @@ export interface VfsStats extends VfsTransferCounters {
   cacheMisses: number;
   listings: number;
   revalidations: number;
+  /** Refreshes answered from a listing younger than minRelistMs instead of a new listing. */
+  relistsAvoided: number;
 }
 
 export interface Vfs {
@@ -226,9 +236,10 @@ export interface Vfs {
   about(signal?: AbortSignal): Promise<About>;
 
   /**
-   * Re-list `path` now. With recursive, walk the whole subtree as rclone's `vfs/refresh recursive=true` does
-   * (one listing per folder, through the pacer) and drop cached folders that no longer exist. Throws as
-   * readdir for `path`; a folder that vanishes during the walk is forgotten, not an error.
+   * Re-list `path` now (unless it was listed less than minRelistMs ago: that listing stands). With recursive,
+   * walk the whole subtree as rclone's `vfs/refresh recursive=true` does (one listing per folder, as background
+   * listings that yield to clients' requests) and drop cached folders that no longer exist. Throws as readdir
+   * for `path`; a folder that vanishes during the walk is forgotten, not an error.
    */
   refresh(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Drop cached listings at and below `path` ('' = everything). */

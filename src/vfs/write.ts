@@ -43,7 +43,8 @@ export async function openWrite(ctx: VfsContext, at: Placement, opts: WriteOptio
   if (local) {
     sink = new LocalSink(MAX_LOCAL_FILE_BYTES, path);
   } else {
-    const to = { remote: ctx.remote, parent: await remoteDirOf(ctx, at.parent, opts.signal), name, path, logger: ctx.logger };
+    const knownIds = at.view.nodes.flatMap((n) => (n.remote && n.remote.kind === 'file' && n.remote.name === name ? [n.remote.id] : []));
+    const to = { remote: ctx.remote, parent: await remoteDirOf(ctx, at.parent, opts.signal), name, path, logger: ctx.logger, knownIds };
     sink = opts.size !== undefined ? new RemoteSink(to, opts.size) : new SpoolSink(to, ctx.spoolDir);
   }
   ctx.transfers.activeWrites += 1;
@@ -85,6 +86,7 @@ async function commit(ctx: VfsContext, at: Placement, old: Node | undefined, sto
   ctx.cache.upsert(entry);
   ctx.transfers.uploads += 1;
   ctx.transfers.uploadBytes += received.size;
-  await deleteReplaced(ctx, old);
+  // An upload whose answer was lost is found again by listing: never take the replaced file for the new one.
+  if (old?.remote?.id !== entry.id) await deleteReplaced(ctx, old);
   return remoteToVfs(path, name, entry, ctx.store.getMeta(entry.id));
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
 import { isPacer } from '../../src/app/stack.ts';
+import { gatewayTimings, pacerTimings } from '../../src/app/timings.ts';
 import { createEmulator, type CallRecord, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
 import { Secret } from '../../src/util/secret.ts';
 
@@ -24,14 +25,19 @@ export interface TestEmulator {
   calls(sinceMs: number): Promise<CallRecord[]>;
   /** A new counter of this emulator's calls (see CallCounter). */
   counter(): CallCounter;
-  /** An API client of this emulator (a 1 ms pacer unless `opts.pacer` says otherwise), closed by `stop()`. */
+  /**
+   * What folder `folderId` (0 = root) holds now, as stored: not a listing, so no listing rule counts it and no
+   * consistency delay hides a file. For checks of the truth in suites that run the realistic rules.
+   */
+  stored(folderId?: number): Promise<StoredFolder>;
+  /** An API client of this emulator (the test pacer, testPacer(), unless `opts.pacer` says otherwise), closed by `stop()`. */
   client(opts?: ClientOptions): FichierClient;
   /** Closes the clients and the emulator, and removes the temp files. */
   stop(): Promise<void>;
 }
 
 export interface ClientOptions extends Omit<FichierClientOptions, 'apiKey' | 'baseUrl' | 'pacer'> {
-  /** Options over the 1 ms default, or a pacer of the caller's. */
+  /** Options over testPacer(), or a pacer of the caller's. */
   pacer?: PacerOptions | Pacer;
   /** Another key than the emulator's (for auth errors). */
   key?: string;
@@ -50,20 +56,40 @@ export interface CallCounter {
 
 export type { CallRecord, EmulatorStats };
 
+export interface StoredFolder {
+  files: { filename: string; url: string; size: number }[];
+  folders: { id: number; name: string }[];
+}
+
 /** A recognisable, valid-looking 32-character key that tests grep for. */
 export const TEST_KEY = 'TestKey_fichierdav_0123456789_xyz';
 
-/** The lenient profile unless `opts.profile` says otherwise (most suites test something else than the flood rules). */
+/**
+ * The time scale of the end-to-end tests: the emulator plays the real service's rules (realistic profile) this
+ * many times faster, and the gateway's budget is scaled the same way, so every suite proves the gateway lives
+ * within the rules (3 s between listings becomes 30 ms, 30 s per folder 300 ms, a 5 min ban 3 s).
+ */
+export const TEST_TIME_SCALE = 0.01;
+
+/** Pacer options of a test client or stack: the gateway's timings at TEST_TIME_SCALE, calls 1 ms apart. */
+export function testPacer(over: PacerOptions = {}): PacerOptions {
+  return { ...pacerTimings(gatewayTimings(TEST_TIME_SCALE)), minIntervalMs: 1, ...over };
+}
+
+/**
+ * The realistic profile at TEST_TIME_SCALE unless `opts` say otherwise (a suite that needs the lenient one says
+ * why where it asks for it).
+ */
 export async function startEmulator(opts: Partial<EmulatorOptions> & { persistent?: boolean } = {}): Promise<TestEmulator> {
   const dir = mkdtempSync(join(tmpdir(), 'fdav-emu-'));
   const key = opts.apiKey ?? TEST_KEY;
-  const emulator = await createEmulator({ profile: 'lenient', ...opts, apiKey: key, dataDir: opts.persistent ? join(dir, 'data') : opts.dataDir });
+  const emulator = await createEmulator({ profile: 'realistic', timeScale: TEST_TIME_SCALE, ...opts, apiKey: key, dataDir: opts.persistent ? join(dir, 'data') : opts.dataDir });
   const caFile = join(dir, 'ca.pem');
   const { url, port } = await emulator.listen({ host: '127.0.0.1', port: 0, caOut: caFile });
   const admin = emulatorAdmin(url);
   const clients: FichierClient[] = [];
   const client = ({ pacer = {}, key: other, ...rest }: ClientOptions = {}): FichierClient => {
-    const own = isPacer(pacer) ? pacer : createPacer({ minIntervalMs: 1, ...pacer });
+    const own = isPacer(pacer) ? pacer : createPacer(testPacer(pacer));
     const c = new FichierClient({ ...rest, apiKey: new Secret(other ?? key), baseUrl: `${url}/v1`, pacer: own });
     clients.push(c);
     return c;
@@ -90,6 +116,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     calls: async (sinceMs) => (await admin<CallRecord[]>(`calls?since=${sinceMs}`)).filter((c) => c.t >= sinceMs),
     client,
     counter: () => callCounter(() => admin<EmulatorStats>('stats')),
+    stored: (folderId = 0) => admin<StoredFolder>(`stored?folder=${folderId}`),
     stop: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await emulator.close();

@@ -7,7 +7,7 @@ import { createEmulator, type Emulator, type EmulatorStats } from '../../src/emu
 import { systemClock } from '../../src/util/clock.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
 import { recordingClock, type RecordingClock } from './clocks.ts';
-import { emulatorAdmin, TEST_KEY } from './emulator.ts';
+import { emulatorAdmin, TEST_KEY, TEST_TIME_SCALE } from './emulator.ts';
 import { stackOver } from './stack.ts';
 
 /** One WebDAV answer, body read in full. */
@@ -44,7 +44,7 @@ export interface FaultStack {
 }
 
 /** Pacer for fault tests: fast backoff and a short flood cooldown, so retries fit in a test's time. */
-export const FAULT_PACER: PacerOptions = { minIntervalMs: 1, floodCooldownMs: 400, backoffBaseMs: 50, backoffMaxMs: 1000 };
+export const FAULT_PACER: PacerOptions = { floodCooldownMs: 400, floodEscalatedCooldownMs: 1000, backoffBaseMs: 50, backoffMaxMs: 1000 };
 
 export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSize?: number } = {}): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'fdav-faults-'));
@@ -53,7 +53,7 @@ export async function startFaultStack(opts: { pacer?: PacerOptions; readChunkSiz
   let port = 0;
   const emuClock = recordingClock(systemClock);
   const start = async (apiKey = TEST_KEY) => {
-    const next = await createEmulator({ apiKey, dataDir, clock: emuClock, profile: 'lenient' });
+    const next = await createEmulator({ apiKey, dataDir, clock: emuClock, profile: 'realistic', timeScale: TEST_TIME_SCALE });
     ({ port } = await next.listen({ host: '127.0.0.1', port, proxy: false }));
     emulator = next;
   };

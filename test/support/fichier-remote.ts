@@ -1,6 +1,12 @@
 /**
- * The fichier remote of a test stack (stack.ts `stackOver`: a 1 ms pacer, an in-memory store) over a fresh
+ * The fichier remote of a test stack (stack.ts `stackOver`: the test pacer, an in-memory store) over a fresh
  * emulator on 127.0.0.1:<random port>, with the emulator's call counter and path-taking shorthands.
+ *
+ * The emulator plays the realistic listing rules and bans but, unless `opts.emulator` says otherwise, answers
+ * consistently at once, refuses duplicate folder names and does not limit user/info (REMOTE_LAYER_CONFIG): these
+ * suites test the remote layer alone, whose contract is what one call does. Reading one's own writes through a
+ * stale listing, idempotent mkdir and serving the last known quota are the VFS's work, proven over the full
+ * realistic profile by the VFS and WebDAV suites.
  */
 import type { FichierClient } from '../../src/api/client.ts';
 import type { Stack } from '../../src/app/stack.ts';
@@ -26,10 +32,16 @@ export interface EmulatedRemote extends CallCounter {
   stop(): Promise<void>;
 }
 
+/** The emulator settings of the remote-layer suites (see the module doc). */
+export const REMOTE_LAYER_CONFIG: Partial<EmulatorOptions> = {
+  limits: { userInfoIntervalMs: 0 },
+  config: { newFileListDelayMs: 0, deletedFileListDelayMs: 0, folderRmDelayMs: 0, duplicateFolders: 'refuse' },
+};
+
 export async function emulatedRemote(
   opts: { emulator?: Partial<EmulatorOptions>; pacer?: TestStackOptions['pacer']; remote?: TestStackOptions['remote']; apiKey?: string } = {},
 ): Promise<EmulatedRemote> {
-  const emu = await startEmulator(opts.emulator);
+  const emu = await startEmulator({ ...REMOTE_LAYER_CONFIG, ...opts.emulator });
   const stack = await stackOver(
     { apiBase: emu.apiBase, key: opts.apiKey ?? emu.key },
     { ...(opts.pacer ? { pacer: opts.pacer } : {}), ...(opts.remote ? { remote: opts.remote } : {}) },

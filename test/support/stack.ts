@@ -1,7 +1,8 @@
 /**
- * Stacks for tests, all built by app/stack.ts createStack over a test emulator: a 1 ms pacer by default
- * (tests count calls at the emulator, not time), a store file in a temp dir, and optionally the WebDAV server
- * listening on 127.0.0.1:<random port>.
+ * Stacks for tests, all built by app/stack.ts createStack over a test emulator: the gateway's timings at
+ * TEST_TIME_SCALE (the emulator's realistic rules run at the same scale) with API calls 1 ms apart (tests count
+ * calls at the emulator, not time), a store file in a temp dir, and optionally the WebDAV server listening on
+ * 127.0.0.1:<random port>.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import type { Pacer, PacerOptions } from '../../src/api/pacer.ts';
 import { createStack, isPacer, type Stack, type StackOptions } from '../../src/app/stack.ts';
 import { Secret } from '../../src/util/secret.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
-import { startEmulator, type TestEmulator } from './emulator.ts';
+import { startEmulator, TEST_TIME_SCALE, testPacer, type TestEmulator } from './emulator.ts';
 
 /** The API a test stack speaks to: a test emulator, or any base URL and key (a restartable emulator). */
 export interface TestApi {
@@ -19,14 +20,19 @@ export interface TestApi {
 }
 
 export interface TestStackOptions extends Omit<StackOptions, 'account' | 'pacer'> {
-  /** Options over the 1 ms default, or a pacer shared with other stacks. */
+  /** Options over testPacer(), or a pacer shared with other stacks. */
   pacer?: PacerOptions | Pacer;
 }
 
 /** createStack over `api` (see the module doc for the defaults). Rejects as createStack. */
 export function stackOver(api: TestApi, opts: TestStackOptions = {}): Promise<Stack> {
   const { pacer = {}, ...rest } = opts;
-  return createStack({ ...rest, account: { apiBase: api.apiBase, apiKey: new Secret(api.key) }, pacer: isPacer(pacer) ? pacer : { minIntervalMs: 1, ...pacer } });
+  return createStack({
+    timeScale: TEST_TIME_SCALE,
+    ...rest,
+    account: { apiBase: api.apiBase, apiKey: new Secret(api.key) },
+    pacer: isPacer(pacer) ? pacer : testPacer(pacer),
+  });
 }
 
 /**

@@ -2,8 +2,9 @@
  * The one translation of the wire layer's errors (FichierApiError) into FsError codes; the
  * original error is always kept as `cause`. FsErrors pass through unchanged.
  *
- * not-found -> ENOENT; auth, premium, forbidden (password, ACL) -> EACCES, except the forbidden codes that
- * mean "wait" (#186 IP blocked, #649 owner locked, #887 one location at a time) -> EAGAIN; flood, server,
+ * not-found -> ENOENT; auth, premium, forbidden (password, ACL) -> EACCES, except the refusals that mean
+ * "wait" (#186 IP blocked, #620/#649 or the text "Owner locked", #887 one location at a time) and a 403 that
+ * says nothing (retried a few times already) -> EAGAIN; flood, server,
  * transport -> EAGAIN (with Retry-After when known); range -> ERANGE; refused -> ENOTEMPTY for folder/rm
  * (its only refusal once the root is excluded: not empty), ENOSPC when the server speaks of space or
  * quota, else EIO; protocol, upload and anything else -> EIO.
@@ -12,10 +13,9 @@
  * retried, so those errors are `final`. A download failure is not: the VFS reader resumes the transfer.
  */
 import { DOWNLOAD_ENDPOINT } from '../../api/download.ts';
-import { FichierApiError } from '../../api/errors.ts';
+import { FichierApiError, isTemporaryRefusal } from '../../api/errors.ts';
 import { FsError, type FsErrorCode } from '../../core/errors.ts';
 
-const WAIT_CODES: ReadonlySet<number> = new Set([186, 649, 887]);
 const NO_SPACE_TEXT = /\b(space|quota)\b/i;
 
 /** The FsError for `err` (about `path`, when given). */
@@ -36,7 +36,7 @@ function codeFor(err: FichierApiError): FsErrorCode {
     case 'premium':
       return 'EACCES';
     case 'forbidden':
-      return err.code !== undefined && WAIT_CODES.has(err.code) ? 'EAGAIN' : 'EACCES';
+      return isTemporaryRefusal(err) ? 'EAGAIN' : err.retryable ? 'EAGAIN' : 'EACCES';
     case 'flood':
     case 'server':
     case 'transport':
