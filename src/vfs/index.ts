@@ -19,7 +19,7 @@ import type { Listing } from '../store/types.ts';
 import { systemClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';
-import { makeDir, nodeId, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
+import { makeDir, nodeId, nodesToEntries, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
 import { copy } from './copy.ts';
 import { localToVfs, ROOT_ID } from './entry.ts';
 import { nodeHandle, nodeOfHandle, placementOfHandle, targetHandle } from './handles.ts';
@@ -108,7 +108,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       const node = await nodeAt(dir, signal);
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await ctx.tree.view(node?.path ?? '', signal);
-      return view.nodes.map((n) => nodeToEntry(ctx, n));
+      return nodesToEntries(ctx, view.nodes);
     },
 
     async openRead(file, span, signal) {

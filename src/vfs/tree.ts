@@ -4,13 +4,14 @@
  * deep stat on a warm cache costs no remote call, a cold path lists each missing ancestor once.
  *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
- * Views are memoized per folder and reused while the store answers with the same listing and local-file
- * objects (store/memo.ts makes those identical until something changes).
+ * A view is memoized on the listing object it was built from, and reused while the store answers with that same
+ * listing and the same local files (the store's read memo, store/read-cache.ts, keeps those identical until
+ * something changes). So a view lives exactly as long as the memo keeps its listing: the memo's memory budget
+ * bounds both, and no second cache of folders exists here.
  */
 import { FsError } from '../core/errors.ts';
 import { baseName, joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
-import { LRUCache } from 'lru-cache';
 import type { Listing, LocalFile, MetaStore } from '../store/types.ts';
 import type { Logger } from '../util/log.ts';
 import type { ListingCache } from './listing-cache.ts';
@@ -49,8 +50,8 @@ export class Tree {
   readonly #logger: Logger;
   /** Folders whose hidden duplicate directories were already logged (once per folder per Vfs). */
   readonly #warned = new Set<string>();
-  /** Views by folder, reused while the (memoized) listing and local files are the same objects. */
-  readonly #views = new LRUCache<string, { listing: Listing; locals: LocalFile[]; view: DirView }>({ max: 512 });
+  /** Views by the listing they were built from, reused while the local files are the same objects too. */
+  readonly #views = new WeakMap<Listing, { locals: LocalFile[]; view: DirView }>();
 
   constructor(cache: ListingCache, store: MetaStore, logger: Logger) {
     this.#cache = cache;
@@ -62,8 +63,8 @@ export class Tree {
   async view(dir: string, signal?: AbortSignal): Promise<DirView> {
     const listing = await this.#cache.get(dir, signal);
     const locals = this.#store.listLocal(dir);
-    const memo = this.#views.get(dir);
-    if (memo && memo.listing === listing && memo.locals === locals) return memo.view;
+    const memo = this.#views.get(listing);
+    if (memo && memo.locals === locals && memo.view.path === dir) return memo.view;
     const candidates: Candidate[] = [
       ...listing.entries.map((e) => ({ name: e.name, kind: e.kind, modTime: e.modTime, id: e.id, remote: e })),
       ...locals.map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
@@ -75,12 +76,12 @@ export class Tree {
     }
     const nodes: Node[] = [];
     for (const { name, item } of named) {
-      const path = joinPath(dir, name);
-      if (item.local) nodes.push({ name, path, kind: 'file', local: item.local });
-      else if (item.remote) nodes.push({ name, path, kind: item.remote.kind, remote: item.remote });
+      if (item.local) nodes.push({ name, path: joinPath(dir, name), kind: 'file', local: item.local });
+      // The remote entry's own path string when the shown name is its name (the usual case): one string per entry.
+      else if (item.remote) nodes.push({ name, path: isPathOf(item.remote.path, dir, name) ? item.remote.path : joinPath(dir, name), kind: item.remote.kind, remote: item.remote });
     }
     const view = { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])) };
-    this.#views.set(dir, { listing, locals, view });
+    this.#views.set(listing, { locals, view });
     return view;
   }
 
@@ -122,4 +123,10 @@ export class Tree {
     const view = await this.view(dir, signal);
     return { path, name: baseName(path), parent, view, existing: view.byName.get(baseName(path)) };
   }
+}
+
+/** True when `path` is `name` inside `dir` (compared without building the joined string). */
+function isPathOf(path: string, dir: string, name: string): boolean {
+  if (dir === '') return path === name;
+  return path.length === dir.length + 1 + name.length && path.startsWith(dir) && path.charCodeAt(dir.length) === 47 && path.endsWith(name);
 }
