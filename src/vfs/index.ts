@@ -104,11 +104,13 @@ export function createVfs(opts: VfsOptions): Vfs {
 
     stat: async (path, signal) => nodeToEntry(ctx, await ctx.tree.lookup(normPath(path), signal)),
 
-    async readdir(dir, signal) {
+    readdir: async (dir, signal) => (await vfs.readdirVersioned(dir, signal)).entries(),
+
+    async readdirVersioned(dir, signal) {
       const node = await nodeAt(dir, signal);
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await ctx.tree.view(node?.path ?? '', signal);
-      return nodesToEntries(ctx, view.nodes);
+      return { token: view.token, entries: () => nodesToEntries(ctx, view.nodes) };
     },
 
     async openRead(file, span, signal) {
@@ -158,6 +160,7 @@ export function createVfs(opts: VfsOptions): Vfs {
         return localToVfs(node.path, node.name, file);
       }
       store.setMeta(nodeId(node), { modTime });
+      ctx.tree.touch(node?.path ?? '');
       return nodeToEntry(ctx, node);
     },
 
@@ -177,6 +180,8 @@ export function createVfs(opts: VfsOptions): Vfs {
         for (const p of store.getProps(id)) store.removeProp(id, p.ns, p.name);
         for (const p of before) store.setProp(id, p);
         throw new FsError('EIO', 'property update failed', { path: node?.path ?? '', cause: err });
+      } finally {
+        ctx.tree.touch(node?.path ?? '');
       }
     },
 

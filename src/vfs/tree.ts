@@ -37,6 +37,8 @@ export interface DirView {
   path: string;
   nodes: Node[];
   byName: Map<string, Node>;
+  /** A new empty object per view built: Vfs.readdirVersioned's token (holding it does not hold the view). */
+  token: object;
 }
 
 interface Candidate extends NameCandidate {
@@ -80,9 +82,21 @@ export class Tree {
       // The remote entry's own path string when the shown name is its name (the usual case): one string per entry.
       else if (item.remote) nodes.push({ name, path: isPathOf(item.remote.path, dir, name) ? item.remote.path : joinPath(dir, name), kind: item.remote.kind, remote: item.remote });
     }
-    const view = { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])) };
+    const view = { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])), token: {} };
     this.#views.set(listing, { locals, view });
     return view;
+  }
+
+  /**
+   * Forget the views that show the metadata of the item at `path` (its parent's, and its own for a folder), after
+   * a change of its modtime or dead properties that left the listings as they were: the next look-up builds new
+   * views, so whoever keys something on a view (Vfs.readdirVersioned) sees the change.
+   */
+  touch(path: string): void {
+    for (const dir of path === '' ? [''] : [parentOf(path), path]) {
+      const listing = this.#cache.peek(dir);
+      if (listing) this.#views.delete(listing);
+    }
   }
 
   /**

@@ -201,6 +201,15 @@ export interface Vfs {
    */
   copy(src: string | VfsNode, dst: string | VfsTarget, opts?: CopyMoveOptions): Promise<VfsEntry>;
 
+  /**
+   * What `readdir(dir)` answers, with a token that identifies it: the same object for as long as the folder's
+   * listing, its local files, and the modtimes and dead properties of the folder and its members stay unchanged;
+   * a new object after any change made through this VFS or a listing fetched again. `entries()` builds the entries
+   * of that state: call it before any await. Lets a caller keep what it derives from a listing (a serialised
+   * PROPFIND answer) exactly as long as it is valid. Throws as readdir.
+   */
+  readdirVersioned(dir: string | VfsNode, signal?: AbortSignal): Promise<VersionedListing>;
+
   /** Record a client modtime; returns the updated entry. Throws ENOENT. */
   setModTime(at: string | VfsNode, modTime: number): Promise<VfsEntry>;
 
@@ -228,6 +237,13 @@ export interface Vfs {
 
   stats(): VfsStats;
   close(): Promise<void>;
+}
+
+/** `Vfs.readdirVersioned`'s answer. */
+export interface VersionedListing {
+  /** Compare by identity: equal tokens, equal answers. */
+  token: object;
+  entries(): VfsEntry[];
 }
 
 /** One dead-property update of `Vfs.patchProps`. */
