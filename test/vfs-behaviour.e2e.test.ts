@@ -4,6 +4,7 @@
  * 1fichier; an overwrite whose upload is cut mid-way leaves the previous version readable and nothing
  * partial listed.
  */
+import { buffer } from 'node:stream/consumers';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +21,7 @@ let dir: string;
 const stack = stackSet(() => emu, { pacer: { maxAttempts: 1 } });
 const openVfs = (file: string, opts: Partial<VfsOptions> = {}): Promise<Vfs> => stack.openVfs(file, { spoolDir: dir, ...opts });
 async function readAll(vfs: Vfs, path: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of await vfs.openRead(path)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  return buffer(await vfs.openRead(path));
 }
 
 /** Names of every file 1fichier itself holds (folder/ls of the root and `folderId`s). */

@@ -1,3 +1,4 @@
+import { buffer as collect } from 'node:stream/consumers';
 import { describe, it, expect } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -69,15 +70,6 @@ async function setup(b: Behaviour = {}) {
   };
   const { server, client } = await serve({ streaming: handle }, { endPollMaxMs: 300 });
   return { server, client, parsed };
-}
-
-function collect(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function paths(s: TestServer): string[] {

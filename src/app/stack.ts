@@ -1,7 +1,7 @@
 /**
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
  * embedded emulator (when asked) -> the pacer -> FichierClient -> the fichier remote (folder ids kept in the
- * store) and its backend commands -> the MetaStore -> the Vfs -> the WebDAV server (when asked), and closes
+ * store, backend commands included) -> the MetaStore -> the Vfs -> the WebDAV server (when asked), and closes
  * them in the reverse order. The CLI's session and every test helper build their stacks here, so a new
  * part or option is wired once.
  *
@@ -11,8 +11,6 @@ import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import type { RemoteCommands } from '../remote/commands.ts';
-import { createFichierCommands } from '../remote/fichier/commands.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
 import type { Remote } from '../remote/types.ts';
 import { openMetaStore, storePathFor } from '../store/index.ts';
@@ -39,7 +37,7 @@ export interface StackOptions {
    */
   pacer?: PacerOptions | Pacer;
   client?: Pick<FichierClientOptions, 'endPollMaxMs' | 'observer' | 'clock'>;
-  /** Token reuse and get_token extras (`tokenOptions` also applies to the direct links of the commands). */
+  /** Token reuse and get_token extras (`tokenOptions` applies to reads and to the direct links of `remote.commands`). */
   remote?: Pick<FichierRemoteOptions, 'tokenTtlMs' | 'tokenOptions' | 'clock'>;
   /**
    * The metadata store: a file, or `cacheDir` under which the account's own file is derived (store/location.ts).
@@ -62,9 +60,8 @@ export interface Stack {
   emulator?: { emulator: Emulator; url: string; dataDir: string | undefined };
   pacer: Pacer;
   client: FichierClient;
+  /** The fichier remote; its backend commands (direct links, remote uploads) are `remote.commands`. */
   remote: Remote;
-  /** The remote's backend commands (direct links, remote uploads). */
-  commands: RemoteCommands;
   store: MetaStore;
   vfs: Vfs;
   server?: DavServer;
@@ -100,7 +97,6 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const store = openMetaStore({ file: storeFile(opts.store, storeKey, apiKey) });
     closers.push({ what: 'the metadata store', close: () => store.close() });
     const remote = createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
-    const commands = createFichierCommands({ client, ...(opts.remote?.tokenOptions ? { tokenOptions: opts.remote.tokenOptions } : {}) });
     const vfs = createVfs({ logger, ...opts.vfs, remote, store });
     closers.push({ what: 'the VFS', close: () => vfs.close() });
     opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
@@ -113,7 +109,6 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       pacer,
       client,
       remote,
-      commands,
       store,
       vfs,
       ...(server ? { server } : {}),

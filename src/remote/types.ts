@@ -16,6 +16,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ByteSpan } from '../core/span.ts';
+import type { RemoteCommands } from './commands.ts';
 
 export type EntryKind = 'file' | 'dir';
 export type HashType = 'whirlpool' | 'md5' | 'sha1';
@@ -180,6 +181,12 @@ export interface RemoteOptional {
    * Direct, shareable link to a file (1fichier: the file URL). Throws ENOENT. Fallback: none (ENOTSUP).
    */
   publicLink?(file: RemoteEntry, signal?: AbortSignal): Promise<string>;
+
+  /**
+   * The storage's backend commands (commands.ts): operations that fit no path-level contract, reached
+   * through the remote that owns them (rclone's Commander). Fallback when absent: none (ENOTSUP).
+   */
+  readonly commands?: RemoteCommands;
 
   /** Release connections and timers. */
   close?(): Promise<void>;

@@ -22,6 +22,8 @@ export interface TestEmulator {
   stats(): Promise<EmulatorStats>;
   /** Every call the emulator received at or after `sinceMs` (its clock), oldest first. */
   calls(sinceMs: number): Promise<CallRecord[]>;
+  /** A new counter of this emulator's calls (see CallCounter). */
+  counter(): CallCounter;
   /** An API client of this emulator (a 1 ms pacer unless `opts.pacer` says otherwise), closed by `stop()`. */
   client(opts?: ClientOptions): FichierClient;
   /** Closes the clients and the emulator, and removes the temp files. */
@@ -33,6 +35,17 @@ export interface ClientOptions extends Omit<FichierClientOptions, 'apiKey' | 'ba
   pacer?: PacerOptions | Pacer;
   /** Another key than the emulator's (for auth errors). */
   key?: string;
+}
+
+/**
+ * Counts of an emulator's calls by path ('/v1/folder/ls.cgi', 'download', ...) over a window, for tests that
+ * assert what an operation cost; `total` is the API calls (downloads are not API calls).
+ */
+export interface CallCounter {
+  /** Starts a new window. */
+  mark(): Promise<void>;
+  /** The non-zero counts since the last `mark()` (before the first: since the emulator started). */
+  since(): Promise<Record<string, number>>;
 }
 
 export type { CallRecord, EmulatorStats };
@@ -76,6 +89,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     stats: () => admin<EmulatorStats>('stats'),
     calls: async (sinceMs) => (await admin<CallRecord[]>(`calls?since=${sinceMs}`)).filter((c) => c.t >= sinceMs),
     client,
+    counter: () => callCounter(() => admin<EmulatorStats>('stats')),
     stop: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await emulator.close();
@@ -97,6 +111,24 @@ export function emulatorAdmin(url: string): <T = unknown>(path: string, body?: u
     });
     if (!res.ok) throw new Error(`emulator admin ${path}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
+  };
+}
+
+function callCounter(stats: () => Promise<EmulatorStats>): CallCounter {
+  const snapshot = async (): Promise<Record<string, number>> => {
+    const s = await stats();
+    return { ...s.calls, total: s.total };
+  };
+  let base: Record<string, number> = {};
+  return {
+    mark: async () => {
+      base = await snapshot();
+    },
+    since: async () => {
+      const out: Record<string, number> = {};
+      for (const [k, v] of Object.entries(await snapshot())) if (v !== (base[k] ?? 0)) out[k] = v - (base[k] ?? 0);
+      return out;
+    },
   };
 }
 

@@ -31,6 +31,7 @@
  *   so a folder deleted by another client between our listing and the put sends the file to the root
  *   (declared: putFailsOnMissingParent is false).
  * - publicLink checks the file with file/info (ENOENT once removed) and returns its URL.
+ * - `commands` are the backend commands of commands.ts (direct links, remote uploads) over the same client.
  * - The root's entry has modTime 0 (the API gives the root no date without a call).
  */
 import type { Readable } from 'node:stream';
@@ -42,16 +43,17 @@ import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { FsError } from '../../core/errors.ts';
 import { baseName, isWithin, joinPath, parentOf } from '../../core/path.ts';
+import type { RemoteCommands } from '../commands.ts';
 import type { About, DirIdIndex, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
-import { createMemoryDirIdIndex } from './dir-ids.ts';
+import { createFichierCommands } from './commands.ts';
+import { createMemoryDirIdIndex, folderIdOf } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
-import { toFsError } from './errors.ts';
+import { guarded } from './errors.ts';
 import { listFolder, type ListContext } from './listing.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
 export { createMemoryDirIdIndex } from './dir-ids.ts';
-export { decodeName, encodeName, fromStoredName, toStoredName } from './encoding.ts';
-export { toFsError } from './errors.ts';
+export { decodeName, encodeName, toStoredName } from './encoding.ts';
 
 export interface FichierRemoteOptions {
   client: FichierClient;
@@ -61,7 +63,7 @@ export interface FichierRemoteOptions {
   logger?: Logger;
   /** Reuse a download token this long, default 240_000 (the service's tokens live 300_000). */
   tokenTtlMs?: number;
-  /** get_token extras: `cdn` (rclone's `cdn` option) and `pass` (rclone's `file_password`, revealed). */
+  /** get_token extras for reads and direct links: `cdn` (rclone's `cdn` option) and `pass` (rclone's `file_password`, revealed). */
   tokenOptions?: TokenRequestOptions;
 }
 
@@ -92,9 +94,12 @@ class FichierRemote implements Remote {
   readonly #clock: Clock;
   readonly #tokens: DownloadTokens;
   readonly #ctx: ListContext;
+  /** Direct links (with the same `tokenOptions` as reads) and remote uploads. */
+  readonly commands: RemoteCommands;
 
   constructor(opts: FichierRemoteOptions) {
     this.#client = opts.client;
+    this.commands = createFichierCommands({ client: opts.client, ...(opts.tokenOptions ? { tokenOptions: opts.tokenOptions } : {}) });
     this.#dirIds = opts.dirIds ?? createMemoryDirIdIndex();
     this.#clock = opts.clock ?? systemClock;
     this.#tokens = new DownloadTokens(opts.client, this.#clock, opts.tokenTtlMs ?? 240_000, opts.tokenOptions);
@@ -102,15 +107,15 @@ class FichierRemote implements Remote {
   }
 
   list(dir: string, signal?: AbortSignal): Promise<RemoteEntry[]> {
-    return this.#guard(dir, signal, async () => (await this.#listDir(dir, signal)).entries);
+    return guarded(dir, signal, async () => (await this.#listDir(dir, signal)).entries);
   }
 
   stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(path, signal, () => this.#stat(path, signal));
+    return guarded(path, signal, () => this.#stat(path, signal));
   }
 
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
       const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...range, expectedSize: file.size, signal });
       const lease = await this.#tokens.lease(file.id, signal);
@@ -127,7 +132,7 @@ class FichierRemote implements Remote {
   put(parent: RemoteEntry, name: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
     const { size, signal } = opts;
     const path = joinPath(parent.path, name);
-    return this.#guard(path, signal, async () => {
+    return guarded(path, signal, async () => {
       const folderId = folderIdOf(parent);
       if (!Number.isSafeInteger(size) || size <= 0) throw new FsError('EINVAL', '1fichier cannot store empty files', { path });
       if (size > MAX_UPLOAD_BYTES) throw new FsError('EINVAL', '1fichier stores at most 300 GB per file', { path });
@@ -137,7 +142,7 @@ class FichierRemote implements Remote {
   }
 
   remove(file: RemoteEntry, signal?: AbortSignal): Promise<void> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'remove of a directory (use rmdir)', { path: file.path });
       this.#tokens.drop(file.id);
       const res = await this.#client.fileRm([file.id], signal);
@@ -147,7 +152,7 @@ class FichierRemote implements Remote {
 
   mkdir(parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
     const path = joinPath(parent.path, name);
-    return this.#guard(path, signal, async () => {
+    return guarded(path, signal, async () => {
       const res = await this.#client
         .folderMkdir(folderIdOf(parent), toStoredName(name), signal)
         .catch(refusedAsExisting('the server refused a folder of that name', path));
@@ -158,7 +163,7 @@ class FichierRemote implements Remote {
   }
 
   rmdir(dir: RemoteEntry, signal?: AbortSignal): Promise<void> {
-    return this.#guard(dir.path, signal, async () => {
+    return guarded(dir.path, signal, async () => {
       if (dir.path === '') throw new FsError('EINVAL', 'cannot remove the root', { path: '' });
       await this.#client.folderRm(folderIdOf(dir), signal);
       this.#dirIds.forget(dir.path);
@@ -166,7 +171,7 @@ class FichierRemote implements Remote {
   }
 
   move(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'move of a directory (use dirMove)', { path: file.path });
       const folderId = folderIdOf(parent);
       const renamed = name !== file.name;
@@ -185,7 +190,7 @@ class FichierRemote implements Remote {
   }
 
   dirMove(dir: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(dir.path, signal, async () => {
+    return guarded(dir.path, signal, async () => {
       if (dir.path === '') throw new FsError('EINVAL', 'cannot move the root', { path: '' });
       const srcId = folderIdOf(dir);
       const destinationFolderId = folderIdOf(parent);
@@ -202,7 +207,7 @@ class FichierRemote implements Remote {
   }
 
   copy(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'copy of a directory', { path: file.path });
       const dstPath = joinPath(parent.path, name);
       const res = await this.#client.fileCp([file.id], folderIdOf(parent), toStoredName(name), signal);
@@ -213,7 +218,7 @@ class FichierRemote implements Remote {
   }
 
   about(signal?: AbortSignal): Promise<About> {
-    return this.#guard('', signal, async () => {
+    return guarded('', signal, async () => {
       const info = await this.#client.userInfo(signal);
       const total = finite(info.available_cold_storage);
       const used = finite(info.cold_storage);
@@ -223,7 +228,7 @@ class FichierRemote implements Remote {
   }
 
   publicLink(file: RemoteEntry, signal?: AbortSignal): Promise<string> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'folders have no public link here', { path: file.path });
       await this.#client.fileInfo(file.id, signal);
       return file.id;
@@ -232,16 +237,6 @@ class FichierRemote implements Remote {
 
   async close(): Promise<void> {
     this.#tokens.clear();
-  }
-
-  /** Runs `fn`; any failure leaves as an FsError about `path`, except the caller's own abort. */
-  async #guard<T>(path: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (signal?.aborted && !(err instanceof FsError)) throw signal.reason;
-      throw toFsError(err, path);
-    }
   }
 
   async #stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
@@ -305,18 +300,6 @@ function moved(file: RemoteEntry, path: string, name: string, renamed: boolean):
 /** A reused download token the download host refused: expired or used (410), or unknown (404). */
 function isRefusedToken(err: unknown): boolean {
   return err instanceof FichierApiError && err.endpoint === DOWNLOAD_ENDPOINT && (err.kind === 'not-found' || err.kind === 'refused');
-}
-
-/**
- * The folder id of a folder entry the caller handed us (the root's is 0). Throws ENOTDIR for a file entry: the
- * callers' contract is a folder, and a file's id (its URL) is no folder id.
- */
-function folderIdOf(dir: RemoteEntry): number {
-  if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path: dir.path });
-  if (dir.path === '') return 0;
-  const id = Number(dir.id);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new FsError('EINVAL', `not a 1fichier folder id: ${dir.id}`, { path: dir.path });
-  return id;
 }
 
 /**
