@@ -7,6 +7,7 @@
  *
  * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
  */
+import { dirname, join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
@@ -44,7 +45,12 @@ export interface StackOptions {
    * Default: in memory (nothing survives the stack).
    */
   store?: { file: string } | { cacheDir: string };
-  vfs?: Omit<VfsOptions, 'remote' | 'store'>;
+  vfs?: Omit<VfsOptions, 'remote' | 'store' | 'readCache'>;
+  /**
+   * The persistent read cache of file edges (vfs/edge-cache.ts), in `read-cache/` beside the account's store
+   * file. Only with a store on disk (an in-memory store has no directory to share it with). Default: none.
+   */
+  readCache?: Omit<NonNullable<VfsOptions['readCache']>, 'dir'>;
   /** Also build the WebDAV server over the VFS (not listening: call `server.listen`). */
   server?: Omit<DavServerOptions, 'vfs'>;
   /** Told of every API call; reads the pacer's and the VFS's counters. The server reports to it too. */
@@ -94,10 +100,12 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
     const client = new FichierClient({ ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
     closers.push({ what: 'the API client', close: () => client.close() });
-    const store = openMetaStore({ file: storeFile(opts.store, storeKey, apiKey) });
+    const file = storeFile(opts.store, storeKey, apiKey);
+    const store = openMetaStore({ file });
     closers.push({ what: 'the metadata store', close: () => store.close() });
     const remote = createFichierRemote({ ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
-    const vfs = createVfs({ logger, ...opts.vfs, remote, store });
+    const readCache = opts.readCache && file !== ':memory:' ? { ...opts.readCache, dir: join(dirname(file), 'read-cache') } : undefined;
+    const vfs = createVfs({ logger, ...opts.vfs, ...(readCache ? { readCache } : {}), remote, store });
     closers.push({ what: 'the VFS', close: () => vfs.close() });
     opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
     const server = opts.server ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, vfs }) : undefined;

@@ -78,6 +78,7 @@ export async function openSession(
     remote: { tokenOptions },
     store: { cacheDir: settings.cacheDir },
     vfs: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit },
+    readCache: { maxBytes: settings.vfsCacheMaxSize, headBytes: settings.vfsReadCacheHead, tailBytes: settings.vfsReadCacheTail },
     ...(server ? { server } : {}),
     metrics,
     logger,

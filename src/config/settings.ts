@@ -65,6 +65,12 @@ export interface Settings {
   vfsReadChunkSize: number;
   /** Bytes the read chunk may double up to; -1 = no limit. */
   vfsReadChunkSizeLimit: number;
+  /** Total bytes of the persistent read cache (file heads and tails); -1 = no limit, 0 = off. */
+  vfsCacheMaxSize: number;
+  /** Bytes the read cache keeps from the start of each file read. */
+  vfsReadCacheHead: number;
+  /** Bytes the read cache keeps from the end of each file read. */
+  vfsReadCacheTail: number;
   cacheDir: string;
   pacer: PacerSettings;
   mount: MountSettings;
@@ -126,6 +132,9 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     dirCacheTime: 300_000,
     vfsReadChunkSize: 128 * 2 ** 20,
     vfsReadChunkSizeLimit: -1,
+    vfsCacheMaxSize: 10 * 2 ** 30,
+    vfsReadCacheHead: 2 ** 20,
+    vfsReadCacheTail: 4 * 2 ** 20,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
     mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },

@@ -21,6 +21,7 @@ import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';
 import { makeDir, nodeId, nodesToEntries, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
 import { copy } from './copy.ts';
+import { EdgeCache } from './edge-cache.ts';
 import { localToVfs, ROOT_ID } from './entry.ts';
 import { nodeHandle, nodeOfHandle, placementOfHandle, targetHandle } from './handles.ts';
 import { ListingCache } from './listing-cache.ts';
@@ -76,6 +77,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       return root;
     },
   };
+  const edges = opts.readCache ? new EdgeCache({ ...opts.readCache, logger }) : undefined;
   const about = new AboutCache({ remote, clock, logger, ttlMs: opts.aboutTtlMs ?? DEFAULT_ABOUT_TTL_MS });
   if (store.getMeta(ROOT_ID)?.modTime === undefined) store.setMeta(ROOT_ID, { modTime: clock.now() });
 
@@ -213,7 +215,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     },
 
     async close() {
-      await cache.drain();
+      await Promise.all([cache.drain(), edges?.close()]);
     },
   };
 
@@ -223,13 +225,12 @@ export function createVfs(opts: VfsOptions): Vfs {
     if (span) assertSpan(span, size, node.path);
     if (node.local) return Readable.from(size === 0 ? [] : [node.local.content.subarray(span?.start ?? 0, (span?.end ?? size - 1) + 1)]);
     if (size === 0) return Readable.from([]);
-    const stream = chunkedRead(remote, node.remote, span ?? { start: 0, end: size - 1 }, {
-      ...ctx.read,
-      clock,
-      logger,
-      ...(signal ? { signal } : {}),
-      onBytes: (n) => (ctx.transfers.downloadBytes += n),
-    });
+    const file = node.remote;
+    const fromRemote = (part: ByteSpan, partSignal: AbortSignal | undefined): Readable =>
+      chunkedRead(remote, file, part, { ...ctx.read, clock, logger, ...(partSignal ? { signal: partSignal } : {}), onBytes: (n) => (ctx.transfers.downloadBytes += n) });
+    const whole = span ?? { start: 0, end: size - 1 };
+    // Edge fills pass the cache's own signal: a client that goes away does not leave a cached edge half-filled.
+    const stream = edges ? edges.read(file, whole, (part, fillSignal) => fromRemote(part, fillSignal ?? signal), signal) : fromRemote(whole, signal);
     ctx.transfers.downloads += 1;
     ctx.transfers.activeReads += 1;
     stream.once('close', () => (ctx.transfers.activeReads -= 1));

@@ -76,6 +76,11 @@ export interface VfsOptions {
    * pacer owns those retries.
    */
   readRetries?: number;
+  /**
+   * The persistent cache of the first and last bytes of files read (edge-cache.ts): its directory, total size
+   * (rclone --vfs-cache-max-size; -1 = no limit, 0 = off) and the head and tail kept per file. Default: none.
+   */
+  readCache?: { dir: string; maxBytes: number; headBytes: number; tailBytes: number };
   /** Where bodies of unknown size are spooled before upload. Default os.tmpdir(). */
   spoolDir?: string;
   /** Glob-like patterns (`*` and `?`) of OS junk names kept local, never uploaded. Default JUNK_PATTERNS. */
