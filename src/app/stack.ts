@@ -10,7 +10,7 @@
 import { dirname, join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
+import type { Emulator, EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
 import type { Remote } from '../remote/types.ts';
@@ -139,6 +139,8 @@ interface Account {
 async function startAccount(account: StackAccount, logger: Logger, closers: { what: string; close: () => unknown }[]): Promise<Account> {
   if ('apiBase' in account) return { apiBase: account.apiBase, apiKey: account.apiKey, storeKey: account.apiBase };
   const { apiKey, ...rest } = account.emulator;
+  // Imported here, not at the top: a server of a real account never loads the emulator and its packages.
+  const { createEmulator } = await import('../emulator/index.ts');
   const emulator = await createEmulator({ ...rest, apiKey: apiKey.reveal(), logger: logger.child({ component: 'emulator' }) });
   closers.push({ what: 'the emulator', close: () => emulator.close() });
   const { url } = await emulator.listen({ host: '127.0.0.1', port: 0, proxy: false });

@@ -176,11 +176,11 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'Total size of the read cache on disk (under the cache directory): the first and last bytes of every file read, so media rescans and previews, also after a restart, cost no API call and no download. Least recently used first out; `off` means no limit, 0 turns the cache off.',
   },
   {
-    path: 'vfsReadCacheHead', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-cache-head <size>', env: envs('VFS_READ_CACHE_HEAD', true), example: '1Mi',
+    path: 'vfsReadCacheHead', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-cache-head <size>', env: envs('VFS_READ_CACHE_HEAD', false), example: '1Mi',
     doc: 'Bytes the read cache keeps from the start of each file read (what probes read of the headers).',
   },
   {
-    path: 'vfsReadCacheTail', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-cache-tail <size>', env: envs('VFS_READ_CACHE_TAIL', true), example: '4Mi',
+    path: 'vfsReadCacheTail', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-cache-tail <size>', env: envs('VFS_READ_CACHE_TAIL', false), example: '4Mi',
     doc: 'Bytes the read cache keeps from the end of each file read (an MP4 index at the end: about 4.5 MB for a two-hour film).',
   },
   {
