@@ -38,6 +38,8 @@ export interface MountSettings {
 export interface Settings {
   /** rclone remote name, without ':' (default 'fichier'). */
   remote: string;
+  /** The folder `serve webdav` and `mount` serve as their root ('' = the whole account), canonical (no slashes around). */
+  root: string;
   /** WebDAV listen address, HOST:PORT. */
   addr: string;
   /** 1fichier API base URL. */
@@ -71,6 +73,8 @@ export interface Settings {
   vfsReadCacheHead: number;
   /** Bytes the read cache keeps from the end of each file read. */
   vfsReadCacheTail: number;
+  /** Look-ups fall back to the one name equal ignoring case (rclone --vfs-case-insensitive). */
+  vfsCaseInsensitive: boolean;
   cacheDir: string;
   pacer: PacerSettings;
   mount: MountSettings;
@@ -96,7 +100,10 @@ export interface ResolvedSettings {
   apiKey?: Secret;
   /** rclone remote's file_password, revealed. */
   filePassword?: Secret;
-  /** rclone remote's folder_password, revealed. */
+  /**
+   * rclone remote's folder_password as written: obscured by `rclone config`, or in clear (rclone 1.60 sends it as
+   * written, so configurations that work with rclone hold it in clear). Try config/obscure.ts passwordCandidates.
+   */
   folderPassword?: Secret;
   /** rclone remote's shared_folder id. */
   sharedFolder?: string;
@@ -122,6 +129,7 @@ export const DEFAULT_REMOTE = 'fichier';
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     remote: DEFAULT_REMOTE,
+    root: '',
     addr: '127.0.0.1:8080',
     apiUrl: DEFAULT_API_URL,
     readOnly: false,
@@ -135,6 +143,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     vfsCacheMaxSize: 10 * 2 ** 30,
     vfsReadCacheHead: 2 ** 20,
     vfsReadCacheTail: 4 * 2 ** 20,
+    vfsCaseInsensitive: false,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 30_000 },
     mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },

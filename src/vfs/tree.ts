@@ -4,12 +4,16 @@
  * deep stat on a warm cache costs no remote call, a cold path lists each missing ancestor once.
  *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
+ * Names are looked up by core/names.ts's rule (any canonically equivalent spelling; with caseInsensitive, the
+ * one name equal ignoring case), and what a look-up returns carries the stored spelling: a path built from a
+ * found node is the canonical path, whatever spelling the caller used.
  * A view is memoized on the listing object it was built from, and reused while the store answers with that same
  * listing and the same local files (the store's read memo, store/read-cache.ts, keeps those identical until
  * something changes). So a view lives exactly as long as the memo keeps its listing: the memo's memory budget
  * bounds both, and no second cache of folders exists here.
  */
 import { FsError } from '../core/errors.ts';
+import { NameIndex } from '../core/names.ts';
 import { baseName, joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import type { Listing, LocalFile, MetaStore } from '../store/types.ts';
@@ -24,8 +28,12 @@ export type Node =
 
 /** Where a new item goes (Tree.resolve). */
 export interface Placement {
+  /** Canonical: the parent's path and `name`. */
   path: string;
+  /** The existing item's shown name when there is one (whatever spelling was asked), else the asked name. */
   name: string;
+  /** The name as the caller spelled it. */
+  asked: string;
   /** The parent folder's node; undefined for the root. */
   parent: Node | undefined;
   view: DirView;
@@ -36,9 +44,15 @@ export interface Placement {
 export interface DirView {
   path: string;
   nodes: Node[];
-  byName: Map<string, Node>;
+  /** The nodes by shown name, found by any equivalent spelling (core/names.ts). */
+  index: NameIndex<Node>;
   /** A new empty object per view built: Vfs.readdirVersioned's token (holding it does not hold the view). */
   token: object;
+}
+
+export interface TreeOptions {
+  /** Look-ups fall back to the one name equal ignoring case (rclone --vfs-case-insensitive). */
+  caseInsensitive: boolean;
 }
 
 interface Candidate extends NameCandidate {
@@ -50,15 +64,17 @@ export class Tree {
   readonly #cache: ListingCache;
   readonly #store: MetaStore;
   readonly #logger: Logger;
+  readonly #find: { caseInsensitive: boolean };
   /** Folders whose hidden duplicate directories were already logged (once per folder per Vfs). */
   readonly #warned = new Set<string>();
   /** Views by the listing they were built from, reused while the local files are the same objects too. */
   readonly #views = new WeakMap<Listing, { locals: LocalFile[]; view: DirView }>();
 
-  constructor(cache: ListingCache, store: MetaStore, logger: Logger) {
+  constructor(cache: ListingCache, store: MetaStore, logger: Logger, opts: TreeOptions = { caseInsensitive: false }) {
     this.#cache = cache;
     this.#store = store;
     this.#logger = logger;
+    this.#find = { caseInsensitive: opts.caseInsensitive };
   }
 
   /** The view of folder `dir` (which must be known to be a folder). Throws as ListingCache.get. */
@@ -82,7 +98,7 @@ export class Tree {
       // The remote entry's own path string when the shown name is its name (the usual case): one string per entry.
       else if (item.remote) nodes.push({ name, path: isPathOf(item.remote.path, dir, name) ? item.remote.path : joinPath(dir, name), kind: item.remote.kind, remote: item.remote });
     }
-    const view = { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])), token: {} };
+    const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name), token: {} };
     this.#views.set(listing, { locals, view });
     return view;
   }
@@ -111,7 +127,7 @@ export class Tree {
     for (const seg of segs) {
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await this.view(dir, signal);
-      node = view.byName.get(seg);
+      node = view.index.find(seg, this.#find);
       if (!node) throw new FsError('ENOENT', 'no such file or directory', { path });
       dir = node.path;
     }
@@ -127,15 +143,20 @@ export class Tree {
 
   /**
    * Where canonical `path` (not the root) goes: its parent folder's node (undefined = the root), the parent's
-   * view, and the node at `path` in it, if any (for creations). Throws ENOENT (parent missing), ENOTDIR (the
-   * parent or an ancestor is a file), and what listings throw.
+   * view, and the node at `path` in it, if any (for creations). The placement's path and name are canonical: an
+   * existing item keeps its shown name, so replacing it never creates a second spelling of one name. Throws ENOENT
+   * (parent missing), ENOTDIR (the parent or an ancestor is a file), and what listings throw.
    */
   async resolve(path: string, signal?: AbortSignal): Promise<Placement> {
     const dir = parentOf(path);
     const parent = await this.lookup(dir, signal);
     if (parent && parent.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: dir });
-    const view = await this.view(dir, signal);
-    return { path, name: baseName(path), parent, view, existing: view.byName.get(baseName(path)) };
+    const at = parent?.path ?? '';
+    const view = await this.view(at, signal);
+    const asked = baseName(path);
+    const existing = view.index.find(asked, this.#find);
+    const name = existing?.name ?? asked;
+    return { path: joinPath(at, name), name, asked, parent, view, existing };
   }
 }
 

@@ -26,7 +26,7 @@ import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs } from '../vfs/types.ts';
 import { createAuthenticator, createFailureThrottle } from './auth.ts';
 import type { Credentials } from './auth.ts';
-import type { DavShared, Handler } from './context.ts';
+import type { DavFrontEnd, DavShared, Handler } from './context.ts';
 import { handleCopy } from './handlers/copy.ts';
 import { handleDelete } from './handlers/delete.ts';
 import { handleGet, handleHead } from './handlers/get.ts';
@@ -90,6 +90,8 @@ export interface DavServerOptions {
   allowHosts?: readonly string[];
   /** Memory for serialised PROPFIND answers of hot folders, bytes (propfind-cache.ts); 0 = none. Default 16 MiB. */
   propfindCacheBytes?: number;
+  /** Pages and endpoints for browsers beside the WebDAV methods (src/webui). */
+  frontEnd?: DavFrontEnd;
 }
 
 /** Default memory for serialised PROPFIND answers. */
@@ -145,6 +147,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
       maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
       realm: opts.realm ?? 'fichier-dav',
     },
+    ...(opts.frontEnd ? { frontEnd: opts.frontEnd } : {}),
   };
   const guardFor = (loopbackBind: boolean): BrowserGuard =>
     createBrowserGuard({

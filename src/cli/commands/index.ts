@@ -31,6 +31,7 @@ export const GLOBAL_FIELDS = [
   'vfsCacheMaxSize',
   'vfsReadCacheHead',
   'vfsReadCacheTail',
+  'vfsCaseInsensitive',
   'apiUrl',
   'pacer.minIntervalMs',
   'pacer.concurrency',

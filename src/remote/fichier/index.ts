@@ -10,9 +10,7 @@
  * - Names: every name sent is encoded and every name read decoded (encoding.ts), including the new names
  *   of rename, move and copy, which rclone sends unencoded: encoding everything keeps our round trip exact.
  * - Listing: see listing.ts (one call per folder when the answer carries the files).
- * - Reads: reusable download tokens per file (tokens.ts); a reused token the download host refuses (410
- *   expired or used, 404) is dropped and the read retried once with a fresh one. The span is the caller's,
- *   validated where it entered: sent as is.
+ * - Reads: read.ts (reusable download tokens per file, one retry with a fresh token when a reused one is refused).
  * - Errors: every failure leaves as an FsError (errors.ts `toFsError`), except the caller's own abort. A
  *   failure of an API call is `final` (the pacer already retried it); a failure of the download itself is
  *   not (the VFS reader owns those retries).
@@ -36,9 +34,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { FichierClient } from '../../api/client.ts';
-import { DOWNLOAD_ENDPOINT } from '../../api/download.ts';
 import { FichierApiError } from '../../api/errors.ts';
 import { MAX_UPLOAD_BYTES } from '../../api/upload.ts';
+import { offerName } from '../../api/userinfo.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { FsError } from '../../core/errors.ts';
@@ -50,6 +48,7 @@ import { createMemoryDirIdIndex, folderIdOf } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
 import { guarded } from './errors.ts';
 import { listFolder, type ListContext } from './listing.ts';
+import { readByToken } from './read.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
 export { createMemoryDirIdIndex } from './dir-ids.ts';
@@ -76,6 +75,7 @@ export const FICHIER_FACTS: Readonly<RemoteFacts> = {
   hashes: ['whirlpool'],
   cheapSeek: true,
   putFailsOnMissingParent: false,
+  readOnly: false,
 };
 
 /** Forbidden codes that mean something other than "this name is taken" on folder/mkdir and folder/mv. */
@@ -115,18 +115,7 @@ class FichierRemote implements Remote {
   }
 
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
-    return guarded(file.path, signal, async () => {
-      if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
-      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...range, expectedSize: file.size, signal });
-      const lease = await this.#tokens.lease(file.id, signal);
-      try {
-        return (await download(lease.tokenUrl)).body;
-      } catch (err) {
-        if (!lease.reused || !isRefusedToken(err)) throw err;
-        this.#tokens.drop(file.id, lease.tokenUrl);
-        return (await download((await this.#tokens.lease(file.id, signal)).tokenUrl)).body;
-      }
-    });
+    return guarded(file.path, signal, () => readByToken(this.#client, this.#tokens, file, range, signal));
   }
 
   put(parent: RemoteEntry, name: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
@@ -223,7 +212,7 @@ class FichierRemote implements Remote {
       const total = finite(info.available_cold_storage);
       const used = finite(info.cold_storage);
       const free = total !== undefined && used !== undefined ? Math.max(0, total - used) : undefined;
-      return { total, used, free };
+      return { total, used, free, plan: offerName(info.offer) };
     });
   }
 
@@ -295,11 +284,6 @@ class FichierRemote implements Remote {
 function moved(file: RemoteEntry, path: string, name: string, renamed: boolean): RemoteEntry {
   const { mimeType, ...rest } = file;
   return { ...rest, path, name, ...(!renamed && mimeType !== undefined ? { mimeType } : {}) };
-}
-
-/** A reused download token the download host refused: expired or used (410), or unknown (404). */
-function isRefusedToken(err: unknown): boolean {
-  return err instanceof FichierApiError && err.endpoint === DOWNLOAD_ENDPOINT && (err.kind === 'not-found' || err.kind === 'refused');
 }
 
 /**
