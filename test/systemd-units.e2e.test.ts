@@ -34,7 +34,7 @@ describe('systemd units', () => {
     });
 
     it(`${unit} starts fichier-dav with flags it accepts`, async () => {
-      const execStart = /^ExecStart=\S+ \S+fichier-dav\.js (.+)$/m.exec(readFileSync(join(scripts, unit), 'utf8'))?.[1];
+      const execStart = /^ExecStart=\S+ (?:--\S+ )*\S+fichier-dav\.js (.+)$/m.exec(readFileSync(join(scripts, unit), 'utf8'))?.[1];
       expect(execStart).toBeDefined();
       const args = execStart!.split(/\s+/).map((a) => a.replace(/%C/g, '/var/cache'));
       let err = '';

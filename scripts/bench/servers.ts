@@ -1,11 +1,12 @@
 /**
  * The two WebDAV servers under test, each a child process on a free 127.0.0.1 port over the bench emulator:
- * - ours: `node bin/fichier-dav.js serve webdav --addr ... --cache-dir DIR` (key and API base from the env);
+ * - ours: `node [the launcher's shebang flags] bin/fichier-dav.js serve webdav --addr ... --cache-dir DIR` (key and
+ *   API base from the env);
  * - rclone: `rclone serve webdav F: --addr ...` with rclone's defaults, its fichier backend reaching the
  *   emulator through proxy mode (HTTPS_PROXY + --ca-cert; remote F: from RCLONE_CONFIG_F_* env vars).
  * Neither reads the user's configuration: HOME, TMPDIR and the working directory are under the work dir.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CONDITIONS } from './config.ts';
@@ -16,6 +17,11 @@ export type ServerKind = 'ours' | 'rclone';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'fichier-dav.js');
+/**
+ * Node's flags on the launcher's shebang line (`#!/usr/bin/env -S node FLAGS`): ours runs with them, as the
+ * installed `fichier-dav` command, `npm start` and the service units do.
+ */
+const BIN_NODE_FLAGS = (readFileSync(BIN, 'utf8').split('\n', 1)[0] ?? '').replace(/^#!.*?\bnode\b/, '').split(/\s+/).filter(Boolean);
 const START_TIMEOUT_MS = 60_000;
 
 export interface RunningServer {
@@ -83,7 +89,7 @@ export function createLauncher(emu: BenchEmulator, workDir: string, oursNodeOpti
   const spawnOurs = (port: number, cacheDir: string, logFile: string, extra: string[]): Child => {
     const home = join(workDir, 'home-ours');
     mkdirSync(home, { recursive: true });
-    return startChild(process.execPath, [BIN, 'serve', 'webdav', '--addr', `127.0.0.1:${port}`, '--cache-dir', cacheDir, ...extra], {
+    return startChild(process.execPath, [...BIN_NODE_FLAGS, BIN, 'serve', 'webdav', '--addr', `127.0.0.1:${port}`, '--cache-dir', cacheDir, ...extra], {
       env: {
         PATH: process.env.PATH,
         HOME: home,

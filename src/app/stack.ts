@@ -13,11 +13,12 @@
  *
  * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
  */
+import { dirname, join } from 'node:path';
 import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createRateState, type RatePersistence, type RateSnapshot } from '../api/rate-state.ts';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
+import type { Emulator, EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
 import { createSharedFolderRemote } from '../remote/shared-folder/index.ts';
@@ -59,7 +60,12 @@ export interface StackOptions {
    * Default: in memory (nothing survives the stack).
    */
   store?: { file: string } | { cacheDir: string };
-  vfs?: Omit<VfsOptions, 'remote' | 'store'>;
+  vfs?: Omit<VfsOptions, 'remote' | 'store' | 'readCache'>;
+  /**
+   * The persistent read cache of file edges (vfs/edge-cache.ts), in `read-cache/` beside the account's store
+   * file. Only with a store on disk (an in-memory store has no directory to share it with). Default: none.
+   */
+  readCache?: Omit<NonNullable<VfsOptions['readCache']>, 'dir'>;
   /**
    * Serve this public 1fichier shared folder (rclone's `shared_folder`) instead of the account's files, read-only,
    * with these password candidates tried in order (config/obscure.ts passwordCandidates). Its metadata store is
@@ -125,7 +131,8 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const t = gatewayTimings(opts.timeScale);
     const { apiBase, apiKey, emulator, storeKey } = await startAccount(opts.account, logger, closers);
     const shared = opts.sharedFolder;
-    const store = openMetaStore({ file: storeFile(opts.store, shared && storeKey !== undefined ? `${storeKey}\nshared-folder:${shared.id}` : storeKey, apiKey) });
+    const file = storeFile(opts.store, shared && storeKey !== undefined ? `${storeKey}\nshared-folder:${shared.id}` : storeKey, apiKey);
+    const store = openMetaStore({ file });
     closers.push({ what: 'the metadata store', close: () => store.close() });
     const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger));
     const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
@@ -134,11 +141,13 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const remote = shared
       ? createSharedFolderRemote({ ...opts.remote, client, id: shared.id, ...(shared.passwords ? { passwords: shared.passwords } : {}) })
       : createFichierRemote({ settleMs: t.settleMs, ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
+    const readCache = opts.readCache && file !== ':memory:' ? { ...opts.readCache, dir: join(dirname(file), 'read-cache') } : undefined;
     const accountVfs = createVfs({
       logger,
       minRelistMs: pacer.listing.folderIntervalMs,
       consistencyGraceMs: t.consistencyGraceMs,
       ...opts.vfs,
+      ...(readCache ? { readCache } : {}),
       remote,
       store,
     });
@@ -213,6 +222,8 @@ interface Account {
 async function startAccount(account: StackAccount, logger: Logger, closers: { what: string; close: () => unknown }[]): Promise<Account> {
   if ('apiBase' in account) return { apiBase: account.apiBase, apiKey: account.apiKey, storeKey: account.apiBase };
   const { apiKey, ...rest } = account.emulator;
+  // Imported here, not at the top: a server of a real account never loads the emulator and its packages.
+  const { createEmulator } = await import('../emulator/index.ts');
   const emulator = await createEmulator({ ...rest, apiKey: apiKey.reveal(), logger: logger.child({ component: 'emulator' }) });
   closers.push({ what: 'the emulator', close: () => emulator.close() });
   const { url } = await emulator.listen({ host: '127.0.0.1', port: 0, proxy: false });

@@ -135,6 +135,8 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
       readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
       caseInsensitive: settings.vfsCaseInsensitive,
     },
+    // Serving only: a media server's rescans need it; a transfer reads each byte once and resumes by offset.
+    ...(opts.served ? { readCache: { maxBytes: settings.vfsCacheMaxSize, headBytes: settings.vfsReadCacheHead, tailBytes: settings.vfsReadCacheTail } } : {}),
     root,
     ...(resolved.sharedFolder !== undefined ? { sharedFolder: sharedFolderOf(resolved.sharedFolder, resolved.folderPassword) } : {}),
     ...(server ? serverParts(server) : {}),

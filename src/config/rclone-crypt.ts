@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import nacl from 'tweetnacl';
+import { createRequire } from 'node:module';
+import type Nacl from 'tweetnacl';
 import { CodedError } from '../util/coded-error.ts';
+
+/** tweetnacl, loaded when an encrypted configuration is first opened (most never are). */
+let naclModule: typeof Nacl | undefined;
+const nacl = (): typeof Nacl => (naclModule ??= createRequire(import.meta.url)('tweetnacl') as typeof Nacl);
 
 /**
  * rclone's config-file encryption (fs/config/crypt.go): after optional blank or `#`/`;` comment lines,
@@ -65,7 +70,7 @@ export function decryptRcloneConfig(text: string, password: string): string {
     throw new RcloneCryptError('corrupt', 'failed to load base64 encoded data');
   }
   const data = Buffer.from(b64, 'base64');
-  if (data.length < NONCE_LENGTH + nacl.secretbox.overheadLength) {
+  if (data.length < NONCE_LENGTH + nacl().secretbox.overheadLength) {
     throw new RcloneCryptError('corrupt', 'configuration data too short');
   }
   const nonce = data.subarray(0, NONCE_LENGTH);
@@ -73,7 +78,7 @@ export function decryptRcloneConfig(text: string, password: string): string {
   const candidates = password.trim() === password ? [password] : [password, password.trim()];
   for (const candidate of candidates) {
     if (candidate === '') continue;
-    const plain = nacl.secretbox.open(box, nonce, keyFor(candidate));
+    const plain = nacl().secretbox.open(box, nonce, keyFor(candidate));
     if (plain !== null) return Buffer.from(plain).toString('utf8');
   }
   throw new RcloneCryptError('bad-password', "couldn't decrypt configuration, most likely wrong password");

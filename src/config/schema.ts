@@ -187,6 +187,18 @@ export const FIELDS: readonly FieldDescriptor[] = [
     doc: 'Largest size the read chunk doubles up to; `off` means no limit.',
   },
   {
+    path: 'vfsCacheMaxSize', group: 'vfs', type: 'size', min: -1, flag: '--vfs-cache-max-size <size>', env: envs('VFS_CACHE_MAX_SIZE', true), example: '10Gi',
+    doc: 'Total size of the read cache on disk (under the cache directory): the first and last bytes of every file read, so media rescans and previews, also after a restart, cost no API call and no download. Least recently used first out; `off` means no limit, 0 turns the cache off.',
+  },
+  {
+    path: 'vfsReadCacheHead', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-cache-head <size>', env: envs('VFS_READ_CACHE_HEAD', false), example: '1Mi',
+    doc: 'Bytes the read cache keeps from the start of each file read (what probes read of the headers).',
+  },
+  {
+    path: 'vfsReadCacheTail', group: 'vfs', type: 'size', min: 0, flag: '--vfs-read-cache-tail <size>', env: envs('VFS_READ_CACHE_TAIL', false), example: '4Mi',
+    doc: 'Bytes the read cache keeps from the end of each file read (an MP4 index at the end: about 4.5 MB for a two-hour film).',
+  },
+  {
     path: 'vfsCaseInsensitive', group: 'vfs', type: 'boolean', flag: '--vfs-case-insensitive', env: envs('VFS_CASE_INSENSITIVE', true), example: false,
     doc: 'A name that matches nothing exactly (nor in another Unicode spelling) finds the one file or folder whose name differs only by case, as Windows clients expect; writing to it replaces that item and keeps its spelling. Off by default: 1fichier names are case-sensitive. The mount passes it on to rclone.',
   },

@@ -75,6 +75,12 @@ export interface Settings {
   vfsReadChunkSize: number;
   /** Bytes the read chunk may double up to; -1 = no limit. */
   vfsReadChunkSizeLimit: number;
+  /** Total bytes of the persistent read cache (file heads and tails); -1 = no limit, 0 = off. */
+  vfsCacheMaxSize: number;
+  /** Bytes the read cache keeps from the start of each file read. */
+  vfsReadCacheHead: number;
+  /** Bytes the read cache keeps from the end of each file read. */
+  vfsReadCacheTail: number;
   /** Look-ups fall back to the one name equal ignoring case (rclone --vfs-case-insensitive). */
   vfsCaseInsensitive: boolean;
   cacheDir: string;
@@ -143,6 +149,9 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     consistencyGrace: 60_000,
     vfsReadChunkSize: 128 * 2 ** 20,
     vfsReadChunkSizeLimit: -1,
+    vfsCacheMaxSize: 10 * 2 ** 30,
+    vfsReadCacheHead: 2 ** 20,
+    vfsReadCacheTail: 4 * 2 ** 20,
     vfsCaseInsensitive: false,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 300_000, banCooldownEscalatedMs: 3_600_000, listIntervalMs: 3000, listFolderIntervalMs: 30_000 },

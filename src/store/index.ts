@@ -19,7 +19,7 @@ import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import type { DeadProp } from '../core/props.ts';
 import type { FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
-import { memoizeStore } from './read-cache.ts';
+import { memoizeStore, type ForgetHook } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
 export type { FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
@@ -55,7 +55,10 @@ export function openMetaStore(opts: MetaStoreOptions): MetaStore {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return memoizeStore(new SqliteMetaStore(db, inMemory ? undefined : opts.file, opts.maxLocalBytes ?? DEFAULT_MAX_LOCAL_BYTES));
+    const forgot: ForgetHook = { forgot: () => undefined };
+    const memo = memoizeStore(new SqliteMetaStore(db, inMemory ? undefined : opts.file, opts.maxLocalBytes ?? DEFAULT_MAX_LOCAL_BYTES, forgot), opts.memoBytes);
+    forgot.forgot = memo.hook.forgot;
+    return memo.store;
   } catch (err) {
     db.close();
     throw err;
@@ -78,6 +81,8 @@ class SqliteMetaStore implements MetaStore {
     private readonly db: Database.Database,
     private readonly file: string | undefined,
     private readonly maxLocalBytes: number,
+    /** Told of every subtree forgotten, whichever method forgot it (the read memo drops its answers there). */
+    private readonly onForget: ForgetHook,
   ) {
     const p = <P extends Value[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
     this.q = {
@@ -104,6 +109,7 @@ class SqliteMetaStore implements MetaStore {
       getDirId: p<[string], { id: string }>('SELECT id FROM dir_ids WHERE path = ?'),
       setDirId: p<[string, string]>('INSERT INTO dir_ids (path, id) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET id = excluded.id'),
       getMeta: p<[string], MetaRow>('SELECT mod_time, md5, sha1 FROM meta WHERE id = ?'),
+      getMetaMany: p<[string], MetaRow & { id: string }>('SELECT id, mod_time, md5, sha1 FROM meta WHERE id IN (SELECT value FROM json_each(?))'),
       mergeMeta: p<[string, Value, Value, Value]>(
         `INSERT INTO meta (id, mod_time, md5, sha1) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
            mod_time = coalesce(excluded.mod_time, mod_time), md5 = coalesce(excluded.md5, md5), sha1 = coalesce(excluded.sha1, sha1)`,
@@ -162,6 +168,7 @@ class SqliteMetaStore implements MetaStore {
     this.forgetTreeTx = db.transaction((prefix: string) => {
       this.tree.forgetListings.run(prefix);
       this.tree.forgetDirIds.run(prefix);
+      this.onForget.forgot(prefix);
     });
 
     this.putListingTx = db.transaction((dir: string, entries: RemoteEntry[], fetchedAt: number, partial: boolean) => {
@@ -310,12 +317,14 @@ class SqliteMetaStore implements MetaStore {
 
   getMeta(id: string): FileMeta | undefined {
     const r = this.q.getMeta.get(id);
-    if (r === undefined) return undefined;
-    const m: FileMeta = {};
-    if (r.mod_time !== null) m.modTime = r.mod_time;
-    if (r.md5 !== null) m.md5 = r.md5;
-    if (r.sha1 !== null) m.sha1 = r.sha1;
-    return m;
+    return r === undefined ? undefined : rowToMeta(r);
+  }
+
+  getMetaMany(ids: readonly string[]): Map<string, FileMeta> {
+    const out = new Map<string, FileMeta>();
+    if (ids.length === 0) return out;
+    for (const r of this.q.getMetaMany.all(JSON.stringify(ids))) out.set(r.id, rowToMeta(r));
+    return out;
   }
 
   setMeta(id: string, patch: FileMeta): void {
@@ -400,6 +409,14 @@ function asciiLower(s: string): string {
 
 function dirKey(path: string, id: string): string {
   return `${path}\0${id}`;
+}
+
+function rowToMeta(r: MetaRow): FileMeta {
+  const m: FileMeta = {};
+  if (r.mod_time !== null) m.modTime = r.mod_time;
+  if (r.md5 !== null) m.md5 = r.md5;
+  if (r.sha1 !== null) m.sha1 = r.sha1;
+  return m;
 }
 
 function rowToLocal(r: LocalRow): LocalFile {

@@ -41,13 +41,27 @@ export function entryValues(e: RemoteEntry): (string | number | null)[] {
 
 export const ENTRY_COLUMNS = 'path, name, kind, size, mod_time, id, mime, whirlpool, md5, sha1';
 
+/**
+ * MIME types repeat across thousands of rows: one string per distinct type instead of one per row (a cached
+ * listing keeps every entry's). Bounded, so hostile names cannot grow it without limit.
+ */
+const mimes = new Map<string, string>();
+const MAX_MIMES = 1024;
+
+function internMime(m: string): string {
+  const known = mimes.get(m);
+  if (known !== undefined) return known;
+  if (mimes.size < MAX_MIMES) mimes.set(m, m);
+  return m;
+}
+
 export function rowToEntry(r: EntryRow): RemoteEntry {
   const hashes: RemoteEntry['hashes'] = {};
   if (r.whirlpool !== null) hashes.whirlpool = r.whirlpool;
   if (r.md5 !== null) hashes.md5 = r.md5;
   if (r.sha1 !== null) hashes.sha1 = r.sha1;
   const e: RemoteEntry = { path: r.path, name: r.name, kind: r.kind === 'dir' ? 'dir' : 'file', size: r.size, modTime: r.mod_time, id: r.id, hashes };
-  if (r.mime !== null) e.mimeType = r.mime;
+  if (r.mime !== null) e.mimeType = internMime(r.mime);
   return e;
 }
 

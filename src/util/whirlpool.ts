@@ -1,8 +1,7 @@
-import { createWhirlpool } from 'hash-wasm';
-
 /**
  * Whirlpool digests (1fichier's only checksum), as 128 lower-case hex characters.
- * Backed by hash-wasm; both helpers are safe to use concurrently (each call owns its hasher).
+ * Backed by hash-wasm, imported on first use (a server that never hashes does not load it); both helpers are
+ * safe to use concurrently (each call owns its hasher).
  */
 
 /** An incremental Whirlpool hasher: feed chunks with `update`, then `digestHex` once. */
@@ -15,6 +14,7 @@ export interface WhirlpoolHasher {
 
 /** Creates a streaming hasher (O(1) memory whatever the input size). */
 export async function createWhirlpoolHasher(): Promise<WhirlpoolHasher> {
+  const { createWhirlpool } = await import('hash-wasm');
   const h = await createWhirlpool();
   h.init();
   let done = false;

@@ -6,7 +6,7 @@
 import { FsError, isFsError } from '../core/errors.ts';
 import { parentOf } from '../core/path.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import type { FileMeta, MetaStore } from '../store/types.ts';
+import type { MetaStore } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import { localToVfs, remoteToVfs, ROOT_ID, rootToVfs } from './entry.ts';
@@ -30,30 +30,21 @@ export interface VfsContext {
   remoteRoot(signal?: AbortSignal): Promise<RemoteEntry>;
 }
 
-interface BuiltEntry {
-  meta: FileMeta | undefined;
-  path: string;
-  name: string;
-  entry: VfsEntry;
-}
-
-/**
- * Entries already built, by the remote entry they came from: a warm listing of thousands of files reuses them
- * (no ETag hashing, no allocation) while the remote entry, its metadata object (the store memo keeps it while
- * unchanged), its path and its name are the same. Entries are shared: callers never mutate them.
- */
-const built = new WeakMap<RemoteEntry, BuiltEntry>();
-
 /** The VfsEntry of `node` (undefined = the root), with the store's metadata applied. */
 export function nodeToEntry(ctx: VfsContext, node: Node | undefined): VfsEntry {
   if (!node) return rootToVfs(ctx.store.getMeta(ROOT_ID));
   if (node.local) return localToVfs(node.path, node.name, node.local);
-  const meta = ctx.store.getMeta(node.remote.id);
-  const hit = built.get(node.remote);
-  if (hit && hit.meta === meta && hit.path === node.path && hit.name === node.name) return hit.entry;
-  const entry = remoteToVfs(node.path, node.name, node.remote, meta);
-  built.set(node.remote, { meta, path: node.path, name: node.name, entry });
-  return entry;
+  return remoteToVfs(node.path, node.name, node.remote, ctx.store.getMeta(node.remote.id));
+}
+
+/**
+ * The VfsEntries of many nodes, their metadata read in one query. Entries are built per call, not kept: a cached
+ * folder holds its remote entries once (the store's memo), and what is derived from them is cheap to derive again
+ * (the WebDAV layer keeps its serialised answers of hot folders instead).
+ */
+export function nodesToEntries(ctx: VfsContext, nodes: readonly Node[]): VfsEntry[] {
+  const metas = ctx.store.getMetaMany(nodes.flatMap((n) => (n.remote ? [n.remote.id] : [])));
+  return nodes.map((n) => (n.local ? localToVfs(n.path, n.name, n.local) : remoteToVfs(n.path, n.name, n.remote, metas.get(n.remote.id))));
 }
 
 /** The id metadata and dead properties are keyed by (undefined node = the root). */

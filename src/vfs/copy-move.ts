@@ -93,14 +93,15 @@ export async function withOverwrite(ctx: VfsContext, plan: TransferPlan, transfe
   const first = removeFirst(ctx, plan);
   if (first && existing) await removeNode(ctx, existing);
   const placed = await transfer();
-  if (modTime !== undefined) setPlacedModTime(ctx, placed, modTime);
+  if (modTime !== undefined) setPlacedModTime(ctx, plan.dst.path, placed, modTime);
   if (!first && existing) await removeNode(ctx, existing);
   return placedToEntry(ctx, plan.dst.path, placed);
 }
 
-function setPlacedModTime(ctx: VfsContext, placed: Placed, modTime: number): void {
+function setPlacedModTime(ctx: VfsContext, path: string, placed: Placed, modTime: number): void {
   if (placed.local) ctx.store.putLocal({ ...placed.local, modTime });
   else ctx.store.setMeta(placed.remote.id, { modTime });
+  ctx.tree.touch(path);
 }
 
 /** The VfsEntry of a placed item at `path`. */

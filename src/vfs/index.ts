@@ -19,8 +19,9 @@ import type { Listing } from '../store/types.ts';
 import { systemClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';
-import { makeDir, nodeId, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
+import { makeDir, nodeId, nodesToEntries, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
 import { copy } from './copy.ts';
+import { EdgeCache } from './edge-cache.ts';
 import { localToVfs, ROOT_ID } from './entry.ts';
 import { nodeHandle, nodeOfHandle, placementOfHandle, targetHandle } from './handles.ts';
 import { ListingCache } from './listing-cache.ts';
@@ -79,6 +80,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       return root;
     },
   };
+  const edges = opts.readCache ? new EdgeCache({ ...opts.readCache, logger }) : undefined;
   const about = new AboutCache({ remote, store, clock, logger, ttlMs: opts.aboutTtlMs ?? DEFAULT_ABOUT_TTL_MS });
   if (store.getMeta(ROOT_ID)?.modTime === undefined) store.setMeta(ROOT_ID, { modTime: clock.now() });
 
@@ -106,11 +108,13 @@ export function createVfs(opts: VfsOptions): Vfs {
 
     stat: async (path, signal) => nodeToEntry(ctx, await ctx.tree.lookup(normPath(path), signal)),
 
-    async readdir(dir, signal) {
+    readdir: async (dir, signal) => (await vfs.readdirVersioned(dir, signal)).entries(),
+
+    async readdirVersioned(dir, signal) {
       const node = await nodeAt(dir, signal);
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await ctx.tree.view(node?.path ?? '', signal);
-      return view.nodes.map((n) => nodeToEntry(ctx, n));
+      return { token: view.token, entries: () => nodesToEntries(ctx, view.nodes) };
     },
 
     async openRead(file, span, signal) {
@@ -160,6 +164,7 @@ export function createVfs(opts: VfsOptions): Vfs {
         return localToVfs(node.path, node.name, file);
       }
       store.setMeta(nodeId(node), { modTime });
+      ctx.tree.touch(node?.path ?? '');
       return nodeToEntry(ctx, node);
     },
 
@@ -179,6 +184,8 @@ export function createVfs(opts: VfsOptions): Vfs {
         for (const p of store.getProps(id)) store.removeProp(id, p.ns, p.name);
         for (const p of before) store.setProp(id, p);
         throw new FsError('EIO', 'property update failed', { path: node?.path ?? '', cause: err });
+      } finally {
+        ctx.tree.touch(node?.path ?? '');
       }
     },
 
@@ -210,7 +217,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     },
 
     async close() {
-      await cache.drain();
+      await Promise.all([cache.drain(), edges?.close()]);
     },
   };
 
@@ -220,13 +227,12 @@ export function createVfs(opts: VfsOptions): Vfs {
     if (span) assertSpan(span, size, node.path);
     if (node.local) return Readable.from(size === 0 ? [] : [node.local.content.subarray(span?.start ?? 0, (span?.end ?? size - 1) + 1)]);
     if (size === 0) return Readable.from([]);
-    const stream = chunkedRead(remote, node.remote, span ?? { start: 0, end: size - 1 }, {
-      ...ctx.read,
-      clock,
-      logger,
-      ...(signal ? { signal } : {}),
-      onBytes: (n) => (ctx.transfers.downloadBytes += n),
-    });
+    const file = node.remote;
+    const fromRemote = (part: ByteSpan, partSignal: AbortSignal | undefined): Readable =>
+      chunkedRead(remote, file, part, { ...ctx.read, clock, logger, ...(partSignal ? { signal: partSignal } : {}), onBytes: (n) => (ctx.transfers.downloadBytes += n) });
+    const whole = span ?? { start: 0, end: size - 1 };
+    // Edge fills pass the cache's own signal: a client that goes away does not leave a cached edge half-filled.
+    const stream = edges ? edges.read(file, whole, (part, fillSignal) => fromRemote(part, fillSignal ?? signal), signal) : fromRemote(whole, signal);
     ctx.transfers.downloads += 1;
     ctx.transfers.activeReads += 1;
     stream.once('close', () => (ctx.transfers.activeReads -= 1));

@@ -18,6 +18,7 @@ export function readOnlyVfs(vfs: Vfs): Vfs {
     resolve: (path, signal) => vfs.resolve(path, signal),
     stat: (path, signal) => vfs.stat(path, signal),
     readdir: (path, signal) => vfs.readdir(path, signal),
+    readdirVersioned: (path, signal) => vfs.readdirVersioned(path, signal),
     openRead: (path, range, signal) => vfs.openRead(path, range, signal),
     openWrite: (path) => refuse(path),
     writeFile: (path) => refuse(path),

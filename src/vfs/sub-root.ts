@@ -107,6 +107,10 @@ export function subRootVfs(vfs: Vfs, base: string): Vfs {
     resolve: (path, signal) => notRoot(path, 'EINVAL', async () => outTarget(await vfs.resolve(inPath(path), signal))),
     stat: async (path, signal) => out(await vfs.stat(inPath(path), signal)),
     readdir: async (dir, signal) => (await vfs.readdir(toInner(dir), signal)).map(out),
+    readdirVersioned: async (dir, signal) => {
+      const inner = await vfs.readdirVersioned(toInner(dir), signal);
+      return { token: inner.token, entries: () => inner.entries().map(out) };
+    },
     openRead: async (file, span, signal) => vfs.openRead(toInner(file), span, signal),
     openWrite: (at, opts) =>
       notRoot(at, 'EISDIR', async () => {

@@ -11,14 +11,15 @@
  * Names are looked up by core/names.ts's rule (any canonically equivalent spelling; with caseInsensitive, the
  * one name equal ignoring case), and what a look-up returns carries the stored spelling: a path built from a
  * found node is the canonical path, whatever spelling the caller used.
- * Views are memoized per folder and reused while the store answers with the same listing and local-file
- * objects (store/read-cache.ts keeps those identical until something changes).
+ * A view is memoized on the listing object it was built from, and reused while the store answers with that same
+ * listing and the same local files (the store's read memo, store/read-cache.ts, keeps those identical until
+ * something changes). So a view lives exactly as long as the memo keeps its listing: the memo's memory budget
+ * bounds both, and no second cache of folders exists here.
  */
 import { FsError } from '../core/errors.ts';
 import { NameIndex } from '../core/names.ts';
 import { baseName, joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
-import { LRUCache } from 'lru-cache';
 import type { Listing, LocalFile, MetaStore } from '../store/types.ts';
 import type { Logger } from '../util/log.ts';
 import type { ListingCache } from './listing-cache.ts';
@@ -53,6 +54,8 @@ export interface DirView {
   partial: boolean;
   /** When the folder may be listed again, in ms from now (for a partial one's Retry-After). */
   relistInMs: number;
+  /** A new empty object per view built: Vfs.readdirVersioned's token (holding it does not hold the view). */
+  token: object;
 }
 
 export interface TreeOptions {
@@ -72,8 +75,8 @@ export class Tree {
   readonly #find: { caseInsensitive: boolean };
   /** Folders whose hidden duplicate directories were already logged (once per folder per Vfs). */
   readonly #warned = new Set<string>();
-  /** Views by folder, reused while the (memoized) listing and local files are the same objects. */
-  readonly #views = new LRUCache<string, { listing: Listing; locals: LocalFile[]; view: DirView }>({ max: 512 });
+  /** Views by the listing they were built from, reused while the local files are the same objects too. */
+  readonly #views = new WeakMap<Listing, { locals: LocalFile[]; view: DirView }>();
 
   constructor(cache: ListingCache, store: MetaStore, logger: Logger, opts: TreeOptions = { caseInsensitive: false }) {
     this.#cache = cache;
@@ -86,8 +89,8 @@ export class Tree {
   async view(dir: string, signal?: AbortSignal): Promise<DirView> {
     const listing = await this.#cache.get(dir, signal);
     const locals = this.#store.listLocal(dir);
-    const memo = this.#views.get(dir);
-    if (memo && memo.listing === listing && memo.locals === locals) return listing.partial ? { ...memo.view, relistInMs: this.#cache.relistInMs(listing) } : memo.view;
+    const memo = this.#views.get(listing);
+    if (memo && memo.locals === locals && memo.view.path === dir) return listing.partial ? { ...memo.view, relistInMs: this.#cache.relistInMs(listing) } : memo.view;
     const candidates: Candidate[] = [
       ...listing.entries.map((e) => ({ name: e.name, kind: e.kind, modTime: e.modTime, id: e.id, remote: e })),
       ...locals.map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
@@ -99,13 +102,25 @@ export class Tree {
     }
     const nodes: Node[] = [];
     for (const { name, item } of named) {
-      const path = joinPath(dir, name);
-      if (item.local) nodes.push({ name, path, kind: 'file', local: item.local });
-      else if (item.remote) nodes.push({ name, path, kind: item.remote.kind, remote: item.remote });
+      if (item.local) nodes.push({ name, path: joinPath(dir, name), kind: 'file', local: item.local });
+      // The remote entry's own path string when the shown name is its name (the usual case): one string per entry.
+      else if (item.remote) nodes.push({ name, path: isPathOf(item.remote.path, dir, name) ? item.remote.path : joinPath(dir, name), kind: item.remote.kind, remote: item.remote });
     }
-    const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name), partial: listing.partial === true, relistInMs: this.#cache.relistInMs(listing) };
-    this.#views.set(dir, { listing, locals, view });
+    const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name), partial: listing.partial === true, relistInMs: this.#cache.relistInMs(listing), token: {} };
+    this.#views.set(listing, { locals, view });
     return view;
+  }
+
+  /**
+   * Forget the views that show the metadata of the item at `path` (its parent's, and its own for a folder), after
+   * a change of its modtime or dead properties that left the listings as they were: the next look-up builds new
+   * views, so whoever keys something on a view (Vfs.readdirVersioned) sees the change.
+   */
+  touch(path: string): void {
+    for (const dir of path === '' ? [''] : [parentOf(path), path]) {
+      const listing = this.#cache.peek(dir);
+      if (listing) this.#views.delete(listing);
+    }
   }
 
   /**
@@ -161,4 +176,10 @@ function absent(view: DirView, path: string): FsError {
     path,
     retryAfterMs: Math.max(1000, view.relistInMs),
   });
+}
+
+/** True when `path` is `name` inside `dir` (compared without building the joined string). */
+function isPathOf(path: string, dir: string, name: string): boolean {
+  if (dir === '') return path === name;
+  return path.length === dir.length + 1 + name.length && path.startsWith(dir) && path.charCodeAt(dir.length) === 47 && path.endsWith(name);
 }

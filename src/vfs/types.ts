@@ -87,6 +87,11 @@ export interface VfsOptions {
    * pacer owns those retries.
    */
   readRetries?: number;
+  /**
+   * The persistent cache of the first and last bytes of files read (edge-cache.ts): its directory, total size
+   * (rclone --vfs-cache-max-size; -1 = no limit, 0 = off) and the head and tail kept per file. Default: none.
+   */
+  readCache?: { dir: string; maxBytes: number; headBytes: number; tailBytes: number };
   /** Where bodies of unknown size are spooled before upload. Default os.tmpdir(). */
   spoolDir?: string;
   /** Glob-like patterns (`*` and `?`) of OS junk names kept local, never uploaded. Default JUNK_PATTERNS. */
@@ -219,6 +224,15 @@ export interface Vfs {
    */
   copy(src: string | VfsNode, dst: string | VfsTarget, opts?: CopyMoveOptions): Promise<VfsEntry>;
 
+  /**
+   * What `readdir(dir)` answers, with a token that identifies it: the same object for as long as the folder's
+   * listing, its local files, and the modtimes and dead properties of the folder and its members stay unchanged;
+   * a new object after any change made through this VFS or a listing fetched again. `entries()` builds the entries
+   * of that state: call it before any await. Lets a caller keep what it derives from a listing (a serialised
+   * PROPFIND answer) exactly as long as it is valid. Throws as readdir.
+   */
+  readdirVersioned(dir: string | VfsNode, signal?: AbortSignal): Promise<VersionedListing>;
+
   /** Record a client modtime; returns the updated entry. Throws ENOENT. */
   setModTime(at: string | VfsNode, modTime: number): Promise<VfsEntry>;
 
@@ -247,6 +261,13 @@ export interface Vfs {
 
   stats(): VfsStats;
   close(): Promise<void>;
+}
+
+/** `Vfs.readdirVersioned`'s answer. */
+export interface VersionedListing {
+  /** Compare by identity: equal tokens, equal answers. */
+  token: object;
+  entries(): VfsEntry[];
 }
 
 /** One dead-property update of `Vfs.patchProps`. */

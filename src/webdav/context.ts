@@ -14,6 +14,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import type { Vfs, VfsEntry } from '../vfs/types.ts';
 import type { LockManager } from './locks.ts';
+import type { PropfindCache } from './propfind-cache.ts';
 
 export interface DavOptions {
   /** URL prefix the drive is served under, '' or '/dav' (no trailing slash). */
@@ -30,6 +31,8 @@ export interface DavOptions {
 export interface DavShared {
   vfs: Vfs;
   locks: LockManager;
+  /** Serialised PROPFIND answers of hot folders; absent = none kept. */
+  answers?: PropfindCache;
   logger: Logger;
   clock: Clock;
   opts: DavOptions;

@@ -23,11 +23,15 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
-import bcrypt from 'bcryptjs';
 import { CodedError } from '../util/coded-error.ts';
 
-/** apache-md5 is CommonJS whose typings declare a default export it does not have at runtime. */
-const aprMd5 = createRequire(import.meta.url)('apache-md5') as (password: string, salt?: string) => string;
+/**
+ * apache-md5 is CommonJS whose typings declare a default export it does not have at runtime. Loaded on first
+ * use, like bcryptjs: a server without an htpasswd file does not keep them in memory.
+ */
+let aprMd5: ((password: string, salt?: string) => string) | undefined;
+const apr1 = (password: string, salt: string): string =>
+  (aprMd5 ??= createRequire(import.meta.url)('apache-md5') as (password: string, salt?: string) => string)(password, salt);
 
 export type HtpasswdErrorCode = 'EHTPASSWD_SYNTAX' | 'EHTPASSWD_DES' | 'EHTPASSWD_HASH';
 
@@ -94,10 +98,10 @@ function classify(hash: string, lineNo: number, options: HtpasswdOptions): HashS
 async function check(entry: Entry, pass: string): Promise<boolean> {
   switch (entry.scheme) {
     case 'bcrypt':
-      return bcrypt.compare(pass, entry.hash);
+      return (await import('bcryptjs')).default.compare(pass, entry.hash);
     case 'apr1':
     case 'md5-crypt':
-      return safeEqual(aprMd5(Buffer.from(pass, 'utf8').toString('latin1'), entry.hash), entry.hash);
+      return safeEqual(apr1(Buffer.from(pass, 'utf8').toString('latin1'), entry.hash), entry.hash);
     case 'sha1':
       return safeEqual(`{SHA}${createHash('sha1').update(pass, 'utf8').digest('base64')}`, entry.hash);
     case 'plain':

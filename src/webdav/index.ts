@@ -40,6 +40,7 @@ import { handlePut } from './handlers/put.ts';
 import { handleUnlock } from './handlers/unlock.ts';
 import type { HtpasswdFile } from './htpasswd.ts';
 import { createLockManager } from './locks.ts';
+import { PropfindCache } from './propfind-cache.ts';
 import { refuseWrites } from './read-only.ts';
 import { encodeSegment, baseSegments } from './request.ts';
 import { createDavCore } from './server.ts';
@@ -87,9 +88,14 @@ export interface DavServerOptions {
   allowOrigins?: readonly string[];
   /** Host names answered besides loopback names (and IP literals off loopback), e.g. a reverse proxy's. */
   allowHosts?: readonly string[];
+  /** Memory for serialised PROPFIND answers of hot folders, bytes (propfind-cache.ts); 0 = none. Default 16 MiB. */
+  propfindCacheBytes?: number;
   /** Pages and endpoints for browsers beside the WebDAV methods (src/webui). */
   frontEnd?: DavFrontEnd;
 }
+
+/** Default memory for serialised PROPFIND answers. */
+export const DEFAULT_PROPFIND_CACHE_BYTES = 16 * 2 ** 20;
 
 /** The request headers a WebDAV web client sends, for the CORS preflight answer. */
 export const CORS_REQUEST_HEADERS: readonly string[] = [
@@ -132,6 +138,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
   const shared: DavShared = {
     vfs: readOnly ? readOnlyVfs(opts.vfs) : opts.vfs,
     locks: createLockManager({ clock }),
+    answers: new PropfindCache(opts.propfindCacheBytes ?? DEFAULT_PROPFIND_CACHE_BYTES),
     logger,
     clock,
     opts: {

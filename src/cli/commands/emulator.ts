@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { createEmulator, type ProfileName } from '../../emulator/index.ts';
+import type { ProfileName } from '../../emulator/index.ts';
 import { createLogger } from '../../util/log.ts';
 import { Secret } from '../../util/secret.ts';
 import { emulatorKeyFor } from '../emulator-key.ts';
@@ -68,6 +68,7 @@ export function emulatorCommand(io: CliIo): Command {
       const logger = createLogger({ level: verbose >= 2 ? 'debug' : verbose === 1 ? 'info' : 'warn', destination: io.stderr });
       const dataDir = flags.data ? resolve(io.cwd, flags.data) : undefined;
       const apiKey = new Secret(flags.key ?? io.env.FICHIER_EMULATOR_KEY ?? emulatorKeyFor(dataDir));
+      const { createEmulator } = await import('../../emulator/index.ts');
       const emulator = await createEmulator({
         apiKey: apiKey.reveal(),
         dataDir,

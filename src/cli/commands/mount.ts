@@ -31,9 +31,10 @@ import { onStopSignal } from '../shutdown.ts';
 import { checkPidFile, isDaemonChild, removePidFile, startDaemon, tellParentMounted, writePidFile } from './mount-daemon.ts';
 import { checkMountPoint, unmount, unmountSyncArgs, waitMounted } from './mount-point.ts';
 import { EXIT_NO_RCLONE, findRclone, pendingUploads, rcloneMountInvocation } from './mount-rclone.ts';
+import { READ_CACHE_FIELDS } from './serve.ts';
 
 /** The settings `mount` takes besides the global ones: the gateway's and rclone's mount options. */
-export const MOUNT_FIELDS = ['readOnly', 'rc', 'rcAddr', 'mount.vfsCacheMode', 'mount.allowOther', 'mount.allowNonEmpty', 'mount.daemon', 'mount.pidFile'];
+export const MOUNT_FIELDS = [...READ_CACHE_FIELDS, 'readOnly', 'rc', 'rcAddr', 'mount.vfsCacheMode', 'mount.allowOther', 'mount.allowNonEmpty', 'mount.daemon', 'mount.pidFile'];
 
 /** Exit status when the rclone child died while mounted. */
 export const EXIT_RCLONE_DIED = 3;

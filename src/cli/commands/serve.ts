@@ -23,7 +23,10 @@ import { servingOf, servingText } from '../../config/show.ts';
 import { onShutdown } from '../shutdown.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
-export const SERVE_FIELDS = ['addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'allowOrigin', 'allowHost', 'rc', 'rcAddr', 'rcUser', 'rcPass'];
+/** The read cache of file edges: what serving sessions (serve webdav, mount) keep on disk; transfers do not use it. */
+export const READ_CACHE_FIELDS = ['vfsCacheMaxSize', 'vfsReadCacheHead', 'vfsReadCacheTail'];
+
+export const SERVE_FIELDS = [...READ_CACHE_FIELDS, 'addr', 'user', 'pass', 'htpasswd', 'readOnly', 'baseurl', 'cert', 'key', 'allowAnonymous', 'allowOrigin', 'allowHost', 'rc', 'rcAddr', 'rcUser', 'rcPass'];
 
 function readPem(cwd: string, file: string, what: string): string {
   try {

@@ -22,15 +22,26 @@ async function start(wrap?: (v: Vfs) => Vfs): Promise<PropServer> {
   return srv;
 }
 
-/** A Vfs whose readdir is counted (and optionally replaced by a synthetic listing). */
-function countingReaddir(counter: { n: number }, fake?: (path: string) => VfsEntry[]): (v: Vfs) => Vfs {
+/**
+ * A Vfs whose listings are counted: `n` listings asked for, `built` of them whose entries were built (optionally a
+ * synthetic listing, whose token is the same while `fake` answers).
+ */
+function countingReaddir(counter: { n: number; built?: number }, fake?: (path: string) => VfsEntry[]): (v: Vfs) => Vfs {
+  const fakeToken = {};
   return (v) =>
     new Proxy(v, {
       get(target, prop, receiver) {
-        if (prop === 'readdir') {
+        if (prop === 'readdirVersioned') {
           return async (dir: string | VfsNode, signal?: AbortSignal) => {
             counter.n++;
-            return fake ? fake(typeof dir === 'string' ? dir : dir.entry.path) : target.readdir(dir, signal);
+            const real = fake ? { token: fakeToken, entries: () => fake(typeof dir === 'string' ? dir : dir.entry.path) } : await target.readdirVersioned(dir, signal);
+            return {
+              token: real.token,
+              entries: () => {
+                counter.built = (counter.built ?? 0) + 1;
+                return real.entries();
+              },
+            };
           };
         }
         return Reflect.get(target, prop, receiver) as unknown;
@@ -245,4 +256,69 @@ describe('PROPFIND large folders', () => {
     const root = propsOf(responsesOf(lean.body).get('/w/')!);
     expect(root.get(`${MS_NS} Win32FileAttributes`)?.el.text).toBe('00000010');
   }, 60_000);
+});
+
+describe('PROPFIND answers of hot folders (kept serialised)', () => {
+  /** A folder `hot` with three files and a PROPFIND of it asked three times: the third answer is the kept one. */
+  async function hot(counter: { n: number; built?: number }) {
+    const s = await start(countingReaddir(counter));
+    await s.kit.vfs.mkdir('hot');
+    for (const n of ['a.txt', 'b.txt', 'c.txt']) await s.kit.vfs.writeFile(`hot/${n}`, Buffer.from(n), { modTime: 1_700_000_000_000 });
+    const ask = () => s.send('PROPFIND', '/hot/', { headers: { Depth: '1' } });
+    return { s, ask };
+  }
+
+  it('answers an unchanged folder with the same bytes, built once and then sent whole', async () => {
+    const counter = { n: 0, built: 0 };
+    const { ask } = await hot(counter);
+    const first = await ask();
+    const second = await ask();
+    const third = await ask();
+    const fourth = await ask();
+    expect([first.status, second.status, third.status, fourth.status]).toEqual([207, 207, 207, 207]);
+    expect(second.body).toBe(first.body);
+    expect(third.body).toBe(first.body);
+    expect(fourth.body).toBe(first.body);
+    // First: streamed (chunked) and marked; second: built whole and kept; then answered from memory.
+    expect(first.headers['content-length']).toBeUndefined();
+    expect(fourth.headers['content-length']).toBe(String(Buffer.byteLength(first.body)));
+    expect(counter.n).toBe(4);
+    expect(counter.built).toBe(2);
+  });
+
+  it('sees a PROPPATCH of a member, a new file, a removed file and a new modtime', async () => {
+    const { s, ask } = await hot({ n: 0 });
+    await ask();
+    await ask();
+    const kept = (await ask()).body;
+    const patch = `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:x"><D:set><D:prop><Z:tag>blue</Z:tag></D:prop></D:set></D:propertyupdate>`;
+    expect((await s.send('PROPPATCH', '/hot/a.txt', { body: patch })).status).toBe(207);
+    const patched = (await ask()).body;
+    expect(patched).not.toBe(kept);
+    expect(propsOf(responsesOf(patched).get('/hot/a.txt')!).get('urn:x tag')?.el.text).toBe('blue');
+    expect((await s.send('PUT', '/hot/d.txt', { body: 'dddd' })).status).toBe(201);
+    expect(responsesOf((await ask()).body).has('/hot/d.txt')).toBe(true);
+    expect((await s.send('DELETE', '/hot/b.txt')).status).toBe(204);
+    expect(responsesOf((await ask()).body).has('/hot/b.txt')).toBe(false);
+    await s.kit.vfs.setModTime('hot/c.txt', 1_600_000_000_000);
+    const c = propsOf(responsesOf((await ask()).body).get('/hot/c.txt')!);
+    expect(c.get(D('getlastmodified'))?.el.text).toBe(httpDate(1_600_000_000_000));
+    // The folder's own dead properties are part of its answer too.
+    await s.send('PROPPATCH', '/hot/', { body: patch });
+    await ask();
+    const own = propsOf(responsesOf((await ask()).body).get('/hot/')!);
+    expect(own.get('urn:x tag')?.el.text).toBe('blue');
+  });
+
+  it('never keeps an answer that carries a lock (its timeout counts down) or the account quota', async () => {
+    const counter = { n: 0, built: 0 };
+    const { s, ask } = await hot(counter);
+    const lock = s.shared.locks.lock('hot/a.txt', { scope: 'exclusive', depth: 0, timeoutSec: 100 });
+    for (let i = 0; i < 3; i++) expect((await ask()).body).toContain(lock.token);
+    expect(counter.built).toBe(3);
+    s.shared.locks.unlock('hot/a.txt', lock.token);
+    const quota = PROPS('<D:quota-used-bytes/><D:getetag/>');
+    for (let i = 0; i < 3; i++) await s.send('PROPFIND', '/hot/', { headers: { Depth: '1' }, body: quota });
+    expect(counter.built).toBe(6);
+  });
 });

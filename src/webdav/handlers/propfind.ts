@@ -1,8 +1,9 @@
 /**
  * PROPFIND (RFC 4918 §9.1, RFC 4331 quota): Depth 0 or 1 only (infinity, and a missing Depth, which means
- * infinity, answer 403 with DAV:propfind-finite-depth); a Depth 1 listing is ONE vfs.readdir (answered from
- * the VFS's cached listing), never a stat per entry; the 207 is streamed as entries are produced, honouring
- * backpressure.
+ * infinity, answer 403 with DAV:propfind-finite-depth); a Depth 1 listing is ONE vfs.readdirVersioned (answered
+ * from the VFS's cached listing), never a stat per entry; the 207 is streamed as entries are produced, honouring
+ * backpressure. The Depth 1 answer of a folder asked for again in the same state is kept serialised and sent
+ * whole (propfind-cache.ts), byte for byte what streaming it would send.
  *
  * Choices where the references are silent:
  * - A body of only white space counts as empty (allprop). A `<propfind>` with none of allprop, propname and prop
@@ -24,7 +25,7 @@ import type { LivePropContext, PropName } from '../props.ts';
 import { MS_NS, OC_NS, allProps, isLiveProp, isQuotaProp, liveProp, propNames } from '../props.ts';
 import { depthOf } from '../write-guard.ts';
 import { DAV_NS, child, createMultistatusWriter, errorDocument, parseXml } from '../xml.ts';
-import type { PropValue, Propstat, XmlElement } from '../xml.ts';
+import type { MultistatusWriter, PropValue, Propstat, XmlElement } from '../xml.ts';
 
 /** What the client asked for. */
 type PropRequest = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
@@ -124,16 +125,33 @@ export const handlePropfind: Handler = async (s, r) => {
   }
   const q = parsePropfind(await r.body());
   const { node, entry } = await lookupWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
-  const members = depth === '1' && node && entry.kind === 'dir' ? await s.vfs.readdir(node, r.signal) : [];
+  const listing = depth === '1' && node && entry.kind === 'dir' ? await s.vfs.readdirVersioned(node, r.signal) : undefined;
+  const lean = /Microsoft/i.test(r.header('user-agent') ?? '');
+  const key = listing && s.answers && isCacheable(s, q, entry.path) ? answerKey(entry.path, q, lean) : undefined;
+  const state = key && listing && s.answers ? s.answers.lookup(key, listing.token, entry.etag) : undefined;
+  if (state?.kind === 'hit') return sendWhole(r, state.bytes);
+  const members = listing?.entries() ?? [];
   const ctx: LivePropContext = {
     locksCovering: (p) => s.locks.locksCovering(p),
     hrefOf: (p, isCollection) => r.href(p, isCollection),
     now: s.clock.now(),
     about: needsQuota(q) ? await quotaOf(s, r) : undefined,
   };
-  const lean = /Microsoft/i.test(r.header('user-agent') ?? '');
   const namespaces: Record<string, string> = { D: DAV_NS, oc: OC_NS };
   if (lean) namespaces.Z = MS_NS;
+  const all = [entry, ...members];
+  const dead = needsDead(q) ? s.vfs.propsOf(all) : new Map<string, DeadProp[]>();
+  const render = (w: MultistatusWriter, e: VfsEntry): void => w.response(r.href(e.path, e.kind === 'dir'), propstatsOf(e, q, dead.get(e.id) ?? NO_PROPS, ctx, lean));
+
+  if (state?.kind === 'build' && key && listing && s.answers) {
+    const parts: string[] = [];
+    const w = createMultistatusWriter((chunk) => parts.push(chunk), namespaces);
+    for (const e of all) render(w, e);
+    w.end();
+    const bytes = Buffer.from(parts.join(''), 'utf8');
+    s.answers.keep(key, listing.token, entry.etag, bytes);
+    return sendWhole(r, bytes);
+  }
 
   let pending = '';
   const w = createMultistatusWriter((chunk) => {
@@ -141,20 +159,39 @@ export const handlePropfind: Handler = async (s, r) => {
   }, namespaces);
   const flush = async (): Promise<void> => {
     if (pending === '') return;
-    if (!r.res.headersSent) r.res.writeHead(207, { 'Content-Type': 'application/xml; charset=utf-8' });
+    if (!r.res.headersSent) r.res.writeHead(207, { 'Content-Type': XML_TYPE });
     const ok = r.res.write(pending);
     pending = '';
     if (!ok && !r.res.destroyed) await drained(r);
   };
-
-  const all = [entry, ...members];
-  const dead = needsDead(q) ? s.vfs.propsOf(all) : new Map<string, DeadProp[]>();
   for (const e of all) {
     if (r.signal.aborted) return;
-    w.response(r.href(e.path, e.kind === 'dir'), propstatsOf(e, q, dead.get(e.id) ?? NO_PROPS, ctx, lean));
+    render(w, e);
     if (pending.length >= FLUSH_CHARS) await flush();
   }
   w.end();
   await flush();
   r.res.end();
 };
+
+const XML_TYPE = 'application/xml; charset=utf-8';
+
+/** A whole answer in one write, with its length. */
+function sendWhole(r: DavRequest, bytes: Buffer): void {
+  r.res.writeHead(207, { 'Content-Type': XML_TYPE, 'Content-Length': bytes.length });
+  r.res.end(bytes);
+}
+
+/**
+ * Whether the Depth 1 answer of `dir` depends only on the listing and the entries' own data, so it can be kept
+ * (propfind-cache.ts): no quota property asked for (the account's space changes on its own), and no lock on the
+ * folder, an ancestor or a member (lockdiscovery carries the time left).
+ */
+function isCacheable(s: DavShared, q: PropRequest, dir: string): boolean {
+  return !needsQuota(q) && s.locks.locksCovering(dir).length === 0 && s.locks.locksBelow(dir).length === 0;
+}
+
+/** The cache key of an answer: the folder, what was asked, and the lean (Microsoft) form or not. */
+function answerKey(dir: string, q: PropRequest, lean: boolean): string {
+  return `${lean ? 'L' : 'F'}${JSON.stringify(q)}\0${dir}`;
+}
