@@ -13,7 +13,7 @@
  */
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
-import { createRateState, type RatePersistence, type RateSnapshot } from '../api/rate-state.ts';
+import { createRateState, type RatePersistence, type RateSnapshot, type RateState } from '../api/rate-state.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { RemoteCommands } from '../remote/commands.ts';
@@ -29,6 +29,7 @@ import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
 import { systemClock } from '../util/clock.ts';
 import { gatewayTimings } from './timings.ts';
+import { openStackSharedState, type StackSharedState, type StackSharedStateOptions } from './shared-state.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
 export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
@@ -62,6 +63,8 @@ export interface StackOptions {
   metrics?: Metrics;
   /** Logger of every part (the emulator's lines carry component=emulator). Default silent. */
   logger?: Logger;
+  /** Share the pacing state and listing changes with the other gateways of the account through Redis. */
+  sharedState?: StackSharedStateOptions;
 }
 
 export interface Stack {
@@ -77,6 +80,8 @@ export interface Stack {
   store: MetaStore;
   vfs: Vfs;
   server?: DavServer;
+  /** Set with `sharedState`: its health and counters. */
+  sharedState?: StackSharedState;
   /** Closes the server, the VFS, the store, the client and the emulator, in that order. Never rejects (failures are logged). */
   close(): Promise<void>;
 }
@@ -105,7 +110,8 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const { apiBase, apiKey, emulator, storeKey } = await startAccount(opts.account, logger, closers);
     const store = openMetaStore({ file: storeFile(opts.store, storeKey, apiKey) });
     closers.push({ what: 'the metadata store', close: () => store.close() });
-    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger));
+    const shared = opts.sharedState ? await openStackSharedState(opts.sharedState, { apiBase, apiKey, logger, closers }) : undefined;
+    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger, shared?.wrap));
     const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
     const client = new FichierClient({ endPollMaxMs: t.endPollMaxMs, ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
     closers.push({ what: 'the API client', close: () => client.close() });
@@ -115,12 +121,13 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       logger,
       minRelistMs: pacer.listing.folderIntervalMs,
       consistencyGraceMs: t.consistencyGraceMs,
+      ...(shared ? { changes: shared.handle.feed } : {}),
       ...opts.vfs,
       remote,
       store,
     });
     closers.push({ what: 'the VFS', close: () => vfs.close() });
-    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
+    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats(), ...(shared ? { sharedStateStats: () => shared.handle.stats() } : {}) });
     const server = opts.server ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, vfs }) : undefined;
     if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });
     let closed: Promise<void> | undefined;
@@ -134,6 +141,7 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       store,
       vfs,
       ...(server ? { server } : {}),
+      ...(shared ? { sharedState: shared.handle } : {}),
       close: () => (closed ??= closeAll()),
     };
   } catch (err) {
@@ -146,7 +154,13 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
 const RATE_STATE_KEY = 'rate';
 
 /** The pacer's options: the scaled timings, the caller's options over them, and its state kept in `store`. */
-function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions, store: MetaStore, logger: Logger): PacerOptions {
+function pacerOptions(
+  t: ReturnType<typeof gatewayTimings>,
+  given: PacerOptions,
+  store: MetaStore,
+  logger: Logger,
+  wrap?: (local: RateState, listIntervalMs: number, folderIntervalMs: number) => RateState,
+): PacerOptions {
   const persist: RatePersistence = {
     load: () => {
       try {
@@ -159,7 +173,7 @@ function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions,
     save: (snapshot) => store.setState(RATE_STATE_KEY, JSON.stringify(snapshot)),
   };
   const clock = given.clock ?? systemClock;
-  return {
+  const opts: PacerOptions = {
     logger,
     minIntervalMs: t.minIntervalMs,
     listIntervalMs: t.listIntervalMs,
@@ -168,9 +182,10 @@ function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions,
     floodEscalatedCooldownMs: t.floodEscalatedCooldownMs,
     backoffBaseMs: t.backoffBaseMs,
     backoffMaxMs: t.backoffMaxMs,
-    state: createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') }),
     ...given,
   };
+  const local = createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') });
+  return { ...opts, state: given.state ?? (wrap ? wrap(local, opts.listIntervalMs ?? t.listIntervalMs, opts.listFolderIntervalMs ?? t.listFolderIntervalMs) : local) };
 }
 
 interface Account {

@@ -1,0 +1,53 @@
+/**
+ * The stack's side of the shared state (shared-state/): parses the address, connects, and hands the pacer a
+ * wrapper of its local rate state and the VFS the listing-change feed. Kept out of stack.ts so the composition
+ * root only says where it goes.
+ */
+import type { RateState } from '../api/rate-state.ts';
+import { parseSharedStateUrl } from '../config/shared-state-url.ts';
+import { openSharedState, type SharedState } from '../shared-state/index.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import type { Logger } from '../util/log.ts';
+import type { Secret } from '../util/secret.ts';
+
+export interface StackSharedStateOptions {
+  /** redis://HOST:PORT[/DB] or rediss://... (no password in it: ConfigError 'bad-field'). */
+  url: string;
+  /** Read from the environment or a file by the caller. */
+  password?: string;
+  /** Share of the budget taken while Redis is away, 0 < share <= 1. Default 0.25. */
+  fallbackShare?: number;
+  /** How long to wait for Redis at start. Default 2000 ms. */
+  connectWaitMs?: number;
+  /** How long a gateway holds the probe after a ban before another one may take it. Default 30 s. */
+  probeLeaseMs?: number;
+  clock?: Clock;
+}
+
+export type StackSharedState = SharedState;
+
+export interface OpenedSharedState {
+  handle: SharedState;
+  wrap: (local: RateState, listIntervalMs: number, folderIntervalMs: number) => RateState;
+}
+
+/** Connects (never rejects for an unreachable Redis: the gateway starts on local state); registers its closer. */
+export async function openStackSharedState(
+  o: StackSharedStateOptions,
+  ctx: { apiBase: string; apiKey: Secret; logger: Logger; closers: { what: string; close: () => unknown }[] },
+): Promise<OpenedSharedState> {
+  const address = parseSharedStateUrl(o.url);
+  const handle = await openSharedState({
+    address,
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    apiBase: ctx.apiBase,
+    apiKey: ctx.apiKey.reveal(),
+    clock: o.clock ?? systemClock,
+    logger: ctx.logger.child({ component: 'shared-state' }),
+    ...(o.fallbackShare !== undefined ? { fallbackShare: o.fallbackShare } : {}),
+    ...(o.connectWaitMs !== undefined ? { connectWaitMs: o.connectWaitMs } : {}),
+    ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}),
+  });
+  ctx.closers.push({ what: 'the shared state', close: () => handle.close() });
+  return { handle, wrap: (local, listIntervalMs, folderIntervalMs) => handle.rateState(local, listIntervalMs, folderIntervalMs) };
+}

@@ -1,0 +1,50 @@
+/**
+ * The shared-state address: `redis://HOST:PORT[/DB]` or `rediss://...` (TLS). A password is never part of it (the
+ * address appears in argv, `config show` and logs): it comes from the environment or a file, and an address that
+ * carries one is refused with a reason. A user name (Redis ACL) may be given in the address.
+ */
+import { ConfigError } from './errors.ts';
+
+export interface SharedStateAddress {
+  host: string;
+  port: number;
+  db: number;
+  tls: boolean;
+  username?: string;
+  /** The address as shown: what was given, without credentials. */
+  shown: string;
+}
+
+/** Parses `url`. Throws ConfigError (code 'bad-field') for anything else than the forms above, or a password in it. */
+export function parseSharedStateUrl(url: string, setting = 'sharedState'): SharedStateAddress {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad(setting, 'is not a URL; expected redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB]');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(setting, `has scheme ${u.protocol} ; expected redis:// or rediss://`);
+  if (u.password !== '') {
+    throw bad(setting, 'carries a password: give it in FICHIER_DAV_SHARED_STATE_PASSWORD or a file (sharedStatePasswordFile), never in the address');
+  }
+  if (u.hostname === '') throw bad(setting, 'has no host');
+  if (u.search !== '' || u.hash !== '') throw bad(setting, 'has a query or fragment; only redis://HOST:PORT[/DB] is understood');
+  const port = u.port === '' ? 6379 : Number(u.port);
+  const path = u.pathname.replace(/^\//, '');
+  if (path !== '' && !/^\d{1,2}$/.test(path)) throw bad(setting, `has database "${path}"; expected a number (0-15 on a default Redis)`);
+  const db = path === '' ? 0 : Number(path);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const username = u.username === '' ? undefined : decodeURIComponent(u.username);
+  return {
+    host,
+    port,
+    db,
+    tls: u.protocol === 'rediss:',
+    ...(username !== undefined ? { username } : {}),
+    shown: `${u.protocol}//${username !== undefined ? `${encodeURIComponent(username)}@` : ''}${u.host}/${db}`,
+  };
+}
+
+function bad(setting: string, why: string): ConfigError {
+  return new ConfigError('bad-field', `${setting} ${why}`, { field: setting });
+}
