@@ -6,8 +6,9 @@
 import type { RateState } from '../api/rate-state.ts';
 import { parseSharedStateUrl } from '../config/shared-state-url.ts';
 import { openSharedState, type SharedState } from '../shared-state/index.ts';
+import { createSharedLink } from '../shared-state/link.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import type { Logger } from '../util/log.ts';
+import { silentLogger, type Logger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
 
 export interface StackSharedStateOptions {
@@ -50,4 +51,24 @@ export async function openStackSharedState(
   });
   ctx.closers.push({ what: 'the shared state', close: () => handle.close() });
   return { handle, wrap: (local, listIntervalMs, folderIntervalMs) => handle.rateState(local, listIntervalMs, folderIntervalMs) };
+}
+
+/**
+ * Whether the shared-state Redis answers now (for `config show`): connects, waits at most `waitMs`, closes.
+ * Never rejects; a malformed address is reported as not reachable with the reason.
+ */
+export async function probeSharedState(o: Pick<StackSharedStateOptions, 'url' | 'password'>, waitMs = 1500): Promise<{ address: string; up: boolean; reason?: string }> {
+  let address;
+  try {
+    address = parseSharedStateUrl(o.url);
+  } catch (err) {
+    return { address: '<invalid>', up: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+  const link = createSharedLink({ ...address, ...(o.password !== undefined ? { password: o.password } : {}), logger: silentLogger });
+  try {
+    const up = await link.ready(waitMs);
+    return { address: address.shown, up, ...(up ? {} : { reason: 'no answer' }) };
+  } finally {
+    await link.close();
+  }
 }

@@ -21,17 +21,17 @@ export function parseSharedStateUrl(url: string, setting = 'sharedState'): Share
   try {
     u = new URL(url);
   } catch {
-    throw bad(setting, 'is not a URL; expected redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB]');
+    throw bad(setting, 'must be redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB]');
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(setting, `has scheme ${u.protocol} ; expected redis:// or rediss://`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(setting, 'must start with redis:// or rediss://');
   if (u.password !== '') {
-    throw bad(setting, 'carries a password: give it in FICHIER_DAV_SHARED_STATE_PASSWORD or a file (sharedStatePasswordFile), never in the address');
+    throw bad(setting, 'must not carry a password: give it in FICHIER_DAV_SHARED_STATE_PASSWORD or a file (sharedStatePasswordFile), never in the address');
   }
-  if (u.hostname === '') throw bad(setting, 'has no host');
-  if (u.search !== '' || u.hash !== '') throw bad(setting, 'has a query or fragment; only redis://HOST:PORT[/DB] is understood');
+  if (u.hostname === '') throw bad(setting, 'must name a host');
+  if (u.search !== '' || u.hash !== '') throw bad(setting, 'must be redis://HOST:PORT[/DB] (no query or fragment)');
   const port = u.port === '' ? 6379 : Number(u.port);
   const path = u.pathname.replace(/^\//, '');
-  if (path !== '' && !/^\d{1,2}$/.test(path)) throw bad(setting, `has database "${path}"; expected a number (0-15 on a default Redis)`);
+  if (path !== '' && !/^\d{1,2}$/.test(path)) throw bad(setting, 'must end with a database number (0-15 on a default Redis)');
   const db = path === '' ? 0 : Number(path);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const username = u.username === '' ? undefined : decodeURIComponent(u.username);
