@@ -22,6 +22,8 @@ export interface StackSharedStateOptions {
   connectWaitMs?: number;
   /** How long a gateway holds the probe after a ban before another one may take it. Default 30 s. */
   probeLeaseMs?: number;
+  /** Longest wait between two reconnection attempts; the timetable still applies twice this long after Redis returns. Default 5000 ms. */
+  reconnectMaxMs?: number;
   clock?: Clock;
 }
 
@@ -48,6 +50,7 @@ export async function openStackSharedState(
     ...(o.fallbackShare !== undefined ? { fallbackShare: o.fallbackShare } : {}),
     ...(o.connectWaitMs !== undefined ? { connectWaitMs: o.connectWaitMs } : {}),
     ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}),
+    ...(o.reconnectMaxMs !== undefined ? { reconnectMaxMs: o.reconnectMaxMs } : {}),
   });
   ctx.closers.push({ what: 'the shared state', close: () => handle.close() });
   return { handle, wrap: (local, listIntervalMs, folderIntervalMs) => handle.rateState(local, listIntervalMs, folderIntervalMs) };

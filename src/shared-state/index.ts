@@ -37,6 +37,8 @@ export interface SharedStateOptions {
   connectWaitMs?: number;
   /** Probe lease of the shared ban (redis-rate-state.ts). */
   probeLeaseMs?: number;
+  /** Longest wait between reconnection attempts (link.ts); the timetable applies twice this long after a return. Default 5000 ms. */
+  reconnectMaxMs?: number;
 }
 
 export interface SharedStateStats extends FailoverStats {
@@ -63,7 +65,8 @@ export function accountPrefix(apiBase: string, apiKey: string): string {
 
 /** Connects (waiting at most connectWaitMs; a gateway starts on local state when Redis is not there yet). Never rejects. */
 export async function openSharedState(o: SharedStateOptions): Promise<SharedState> {
-  const link = createSharedLink({ ...o.address, ...(o.password !== undefined ? { password: o.password } : {}), logger: o.logger });
+  const reconnectMaxMs = o.reconnectMaxMs ?? 5000;
+  const link = createSharedLink({ ...o.address, ...(o.password !== undefined ? { password: o.password } : {}), logger: o.logger, maxReconnectDelayMs: reconnectMaxMs });
   await link.ready(o.connectWaitMs ?? 2000);
   const prefix = accountPrefix(o.apiBase, o.apiKey);
   const owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
@@ -84,7 +87,7 @@ export async function openSharedState(o: SharedStateOptions): Promise<SharedStat
   return {
     rateState(local, listIntervalMs, folderIntervalMs) {
       const shared = createRedisRateState({ redis: link.redis, prefix, owner, clock: o.clock, ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}) });
-      failover = createFailoverRateState({ shared, local, link, clock: o.clock, logger: o.logger, share, listIntervalMs, folderIntervalMs, ...(members ? { members } : {}) });
+      failover = createFailoverRateState({ shared, local, link, clock: o.clock, logger: o.logger, share, listIntervalMs, folderIntervalMs, settleMs: 2 * reconnectMaxMs, ...(members ? { members } : {}) });
       return failover;
     },
     feed,
