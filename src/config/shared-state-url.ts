@@ -3,6 +3,7 @@
  * address appears in argv, `config show` and logs): it comes from the environment or a file, and an address that
  * carries one is refused with a reason. A user name (Redis ACL) may be given in the address.
  */
+import { Secret } from '../util/secret.ts';
 import { ConfigError } from './errors.ts';
 
 export interface SharedStateAddress {
@@ -25,6 +26,8 @@ export function parseSharedStateUrl(url: string, setting = 'sharedState'): Share
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(setting, 'must start with redis:// or rediss://');
   if (u.password !== '') {
+    // Registered for redaction: the refusal below may be printed with the address it came in.
+    new Secret(decodeURIComponent(u.password));
     throw bad(setting, 'must not carry a password: give it in FICHIER_DAV_SHARED_STATE_PASSWORD or a file (sharedStatePasswordFile), never in the address');
   }
   if (u.hostname === '') throw bad(setting, 'must name a host');
