@@ -17,6 +17,7 @@ import type { UploadedFile } from '../src/api/upload.ts';
 import { ENDPOINT_PATHS, FILE_URL_RE, parseWireDate, type FileEntry, type RemoteInfoResponse } from '../src/api/types.ts';
 import type { EmulatorStats } from '../src/emulator/index.ts';
 import { whirlpoolHex } from '../src/util/whirlpool.ts';
+import { testBytes } from './support/bytes.ts';
 import { makeContractTarget, plannedContractTarget, type ContractTarget } from './support/contract-target.ts';
 
 const planned = plannedContractTarget();
@@ -45,11 +46,6 @@ let folderSeq = 0;
 async function newFolder(label: string, parent = t.scratchId): Promise<number> {
   const name = `${label}-${++folderSeq}`;
   return (await t.client.folderMkdir(parent, name)).folder_id;
-}
-
-/** `n` random bytes. */
-function bytes(n: number): Buffer {
-  return randomBytes(n);
 }
 
 async function put(folderId: number, filename: string, data: Buffer): Promise<UploadedFile> {
@@ -123,7 +119,7 @@ describe('user/info.cgi', () => {
       const raw = (await t.client.call('user/info.cgi', {})) as unknown as Record<string, unknown>;
       for (const k of ['offer', 'cdn', 'use_cdn', '2fa', 'mail_rm', 'ftp_mode', 'default_port']) expect(typeof raw[k], k).toBe('string');
       const before = (await t.client.userInfo()).cold_storage;
-      const data = bytes(5000);
+      const data = randomBytes(5000);
       await put(await newFolder('quota'), 'quota.bin', data);
       const after = await t.client.userInfo();
       expect(after.cold_storage - before).toBe(data.length);
@@ -155,7 +151,7 @@ describe('folder/mkdir.cgi and folder/ls.cgi', () => {
 
   it('folder/ls with files:1 returns the files in items; without it, no items', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('lsfiles');
-    const up = await put(folder, 'listed.txt', bytes(300));
+    const up = await put(folder, 'listed.txt', randomBytes(300));
     const withFiles = await t.client.folderLs(folder, { files: true });
     expect(withFiles.items?.map((f) => [f.url, f.filename, f.size])).toEqual([[up.url, 'listed.txt', 300]]);
     const without = await t.client.folderLs(folder);
@@ -174,7 +170,7 @@ describe('upload: get_upload_server.cgi, upload.cgi, end.pl', () => {
 
   it('a few KB: whirlpool and size match; file/ls and file/info give the same entry', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('upsmall');
-    const data = bytes(4096);
+    const data = randomBytes(4096);
     const up = await put(folder, 'small.txt', data);
     expect(up.url).toMatch(FILE_URL_RE);
     expect(up.filename).toBe('small.txt');
@@ -192,7 +188,7 @@ describe('upload: get_upload_server.cgi, upload.cgi, end.pl', () => {
 
   it('~3 MB: whirlpool and size match, listed with the same checksum', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('upbig');
-    const data = bytes(3 * 1024 * 1024 + 17);
+    const data = randomBytes(3 * 1024 * 1024 + 17);
     const up = await put(folder, 'big.bin', data);
     expect(up.size).toBe(data.length);
     expect(up.whirlpool).toBe(await whirlpoolHex(data));
@@ -218,8 +214,8 @@ describe('upload: get_upload_server.cgi, upload.cgi, end.pl', () => {
 
   it('duplicate names: two uploads of one name in one folder are two files with different URLs', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('dup');
-    const a = await put(folder, 'same.txt', bytes(100));
-    const b = await put(folder, 'same.txt', bytes(200));
+    const a = await put(folder, 'same.txt', randomBytes(100));
+    const b = await put(folder, 'same.txt', randomBytes(200));
     expect(a.url).not.toBe(b.url);
     const items = await filesOf(folder);
     expect(items.map((f) => f.filename)).toEqual(['same.txt', 'same.txt']);
@@ -232,7 +228,7 @@ describe('upload: get_upload_server.cgi, upload.cgi, end.pl', () => {
 describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
   it('file/rename keeps the URL', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('rename');
-    const up = await put(folder, 'before.txt', bytes(64));
+    const up = await put(folder, 'before.txt', randomBytes(64));
     const res = await t.client.fileRename(up.url, 'after.txt');
     expect(res.renamed).toBe(1);
     expect(res.urls[0]).toEqual({ url: up.url, old_filename: 'before.txt', new_filename: 'after.txt' });
@@ -242,7 +238,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
   it('file/mv to another folder keeps the URL; only the new folder lists it', { timeout: TIMEOUT }, async () => {
     const from = await newFolder('mvfrom');
     const to = await newFolder('mvto');
-    const up = await put(from, 'moved.txt', bytes(64));
+    const up = await put(from, 'moved.txt', randomBytes(64));
     const res = await t.client.fileMv([up.url], to);
     expect(res.moved).toBe(1);
     expect(res.urls).toEqual([up.url]);
@@ -254,7 +250,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
   it('file/mv with rename moves and renames, URL unchanged', { timeout: TIMEOUT }, async () => {
     const from = await newFolder('mvrnfrom');
     const to = await newFolder('mvrnto');
-    const up = await put(from, 'old-name.txt', bytes(64));
+    const up = await put(from, 'old-name.txt', randomBytes(64));
     const res = await t.client.fileMv([up.url], to, 'new-name.txt');
     expect(res.moved).toBe(1);
     expect(res.urls).toEqual([up.url]);
@@ -265,7 +261,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
   it('file/cp gives a new URL with the same checksum; the source stays', { timeout: TIMEOUT }, async () => {
     const from = await newFolder('cpfrom');
     const to = await newFolder('cpto');
-    const up = await put(from, 'orig.txt', bytes(64));
+    const up = await put(from, 'orig.txt', randomBytes(64));
     const res = await t.client.fileCp([up.url], to, 'copy.txt');
     expect(res.copied).toBe(1);
     const pair = res.urls[0]!;
@@ -280,7 +276,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
 
   it('file/chattr sets a description', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('chattr');
-    const up = await put(folder, 'described.txt', bytes(64));
+    const up = await put(folder, 'described.txt', randomBytes(64));
     const res = await t.client.fileChattr([up.url], { description: 'contract test' });
     expect(res.updated).toBe(1);
     expect(res.urls).toEqual([up.url]);
@@ -291,7 +287,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
 
   it('folder/share.cgi shares a folder: its /dir/ page lists its files (with the password when set); share:0 ends it', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('shared');
-    const up = await put(folder, 'public.txt', bytes(64));
+    const up = await put(folder, 'public.txt', testBytes(64));
     const shared = await t.client.call('folder/share.cgi', { folder_id: folder, share: 1, pass: 'contract-pass' });
     const id = /\/dir\/([A-Za-z0-9]+)$/.exec(shared.url ?? '')?.[1];
     expect(id, shared.url).toBeDefined();
@@ -303,7 +299,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
 
   it('a KO with HTTP 200 is an error: renaming a deleted file (#312)', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('rename-ko');
-    const up = await put(folder, 'gone.txt', bytes(64));
+    const up = await put(folder, 'gone.txt', randomBytes(64));
     await t.client.fileRm([up.url]);
     const err = await apiError(t.client.fileRename(up.url, 'whatever.txt'));
     expectError(err, { kind: 'refused', httpStatus: 200, code: 312 });
@@ -315,7 +311,7 @@ describe('file/rename.cgi, file/mv.cgi, file/cp.cgi, file/chattr.cgi', () => {
 describe('file/rm.cgi', () => {
   it('removes the file; file/info and get_token on it are then not-found (404 #469)', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('rm');
-    const up = await put(folder, 'doomed.txt', bytes(64));
+    const up = await put(folder, 'doomed.txt', randomBytes(64));
     const res = await t.client.fileRm([up.url]);
     expect(res.removed).toBe(1);
     expect(await filesOf(folder)).toEqual([]);
@@ -340,7 +336,7 @@ describe('folder/mv.cgi and folder/rm.cgi', () => {
     const a = await newFolder('fmvA');
     const b = await newFolder('fmvB');
     const moving = await newFolder('moving', a);
-    const up = await put(moving, 'inside.txt', bytes(64));
+    const up = await put(moving, 'inside.txt', randomBytes(64));
     await t.client.folderMv(moving, { destinationFolderId: b });
     expect(await subFolderIds(a)).toEqual([]);
     expect(await subFolderIds(b)).toEqual([moving]);
@@ -361,7 +357,7 @@ describe('folder/mv.cgi and folder/rm.cgi', () => {
   it('folder/rm of a non-empty folder is a KO (HTTP 200) and the folder stays', { timeout: TIMEOUT }, async () => {
     const parent = await newFolder('frmfull');
     const full = await newFolder('full', parent);
-    await put(full, 'keep.txt', bytes(64));
+    await put(full, 'keep.txt', randomBytes(64));
     const err = await apiError(t.client.folderRm(full));
     expectError(err, { kind: 'refused', httpStatus: 200 });
     if (t.kind === 'emulator') expect(err.code).toBe(906);
@@ -387,7 +383,7 @@ describe('download/get_token.cgi and the download host', () => {
   let fileUrl: string;
 
   beforeAll(async () => {
-    data = bytes(SIZE);
+    data = randomBytes(SIZE);
     fileUrl = (await put(await newFolder('download'), 'payload.bin', data)).url;
   }, TIMEOUT);
 
@@ -472,7 +468,7 @@ describe('authentication', () => {
 
 describe('remote/request.cgi, remote/ls.cgi, remote/info.cgi', () => {
   let server: Server | undefined;
-  const payload = bytes(2345);
+  const payload = randomBytes(2345);
 
   beforeAll(async () => {
     if (!caps.loopbackRemote) return;
@@ -545,7 +541,7 @@ describe('wire dates and file/ls filters', () => {
   it('dates are Paris local time: a new upload is dated within minutes of now once read as Europe/Paris', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('dates');
     const before = Date.now();
-    await put(folder, 'dated.txt', bytes(64));
+    await put(folder, 'dated.txt', testBytes(64));
     const [entry] = await filesOf(folder);
     const listed = parseWireDate(entry!.date)!.getTime();
     expect(listed).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 5 * 60_000);
@@ -554,9 +550,9 @@ describe('wire dates and file/ls filters', () => {
 
   it('sent_after and sent_before filter by upload date, both bounds inclusive to the second', { timeout: TIMEOUT }, async () => {
     const folder = await newFolder('sent');
-    const a = await put(folder, 'a.txt', bytes(10));
+    const a = await put(folder, 'a.txt', testBytes(10));
     await sleep(1100);
-    const b = await put(folder, 'b.txt', bytes(10));
+    const b = await put(folder, 'b.txt', testBytes(10));
     const items = await filesOf(folder);
     const dateOf = (url: string) => items.find((f) => f.url === url)!.date;
     expect(dateOf(a.url) < dateOf(b.url)).toBe(true);
@@ -624,7 +620,7 @@ describe('the real service rules (emulator only: its realistic profile, time-sca
     // Delays long enough that a loaded machine still lists within them.
     await admin('config', { newFileListDelayMs: 1500, deletedFileListDelayMs: 1500 });
     const folder = await newFolder('rule-lag');
-    const up = await put(folder, 'late.txt', bytes(32));
+    const up = await put(folder, 'late.txt', testBytes(32));
     expect(await filesOf(folder)).toEqual([]);
     await sleep(1600);
     expect((await filesOf(folder)).map((f) => f.url)).toEqual([up.url]);
@@ -659,7 +655,7 @@ describe('transient faults', () => {
     const folder = await newFolder('fault-end');
     const before = await emuStats();
     await admin('faults', { endPlHtml: { count: 2 } });
-    const data = bytes(1000);
+    const data = randomBytes(1000);
     const up = await put(folder, 'patient.bin', data);
     expect(up.whirlpool).toBe(await whirlpoolHex(data));
     const after = await emuStats();

@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function runQuick(): Promise<{ code: number; output: string }> {
   const args = ['--import', 'tsx', RUN, '--quick', '--no-install', '--out', join(dir, 'results'), '--work', join(dir, 'work')];
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { timeout: 330_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, output: `${stdout}\n${stderr}` });
     });
@@ -28,13 +28,13 @@ function runQuick(): Promise<{ code: number; output: string }> {
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 describe('npm run bench -- --quick', () => {
-  it('measures every item on both servers and writes the results', { timeout: 180_000 }, async () => {
+  it('measures every item on both servers and writes the results', { timeout: 340_000 }, async () => {
     const { code, output } = await runQuick();
     expect(code, output).toBe(0);
     for (const f of ['results.json', 'results.md', 'ratios.svg']) expect(existsSync(join(dir, 'results', f)), f).toBe(true);
     const report = JSON.parse(readFileSync(join(dir, 'results', 'results.json'), 'utf8')) as BenchReport;
     expect(report.mode).toBe('quick');
-    expect(report.items.map((i) => i.id)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7']);
+    expect(report.items.map((i) => i.id)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9']);
     for (const item of report.items) {
       expect(item.error, `${item.id}: ${item.error}`).toBeUndefined();
       expect(item.metrics.length, item.id).toBeGreaterThan(0);

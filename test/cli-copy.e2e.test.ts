@@ -116,13 +116,14 @@ describe('copy', () => {
 
   it('resumes a download cut mid-body from the .partial, with a ranged read', async () => {
     const dst = join(work, 'resume');
-    // The first GET is throttled and cut after 2 MB; once it is under way, the next GET (the VFS's reopen)
-    // is refused with 401, which the VFS does not retry: the run fails with a .partial on disk.
+    // The first GET is throttled and cut after 2 MB; once it is under way, the next two GETs (the VFS's reopen on
+    // the reused token, then on a fresh one) are refused with 401, which the VFS does not retry further: the run
+    // fails with a .partial on disk.
     await emu.admin('faults', { resetMidBody: { target: 'download', count: 1, afterBytes: 2_000_000 }, bandwidth: { downBytesPerSec: 2_000_000 } });
     const downloadsBefore = (await emu.stats()).downloads;
     const running = cli('copy', 'fichier:up/big.bin', 'resume');
     while ((await emu.stats()).downloads === downloadsBefore) await new Promise((r) => setTimeout(r, 10));
-    await emu.admin('faults', { failNext: [{ endpoint: 'download', count: 1, status: 401 }] });
+    await emu.admin('faults', { failNext: [{ endpoint: 'download', count: 2, status: 401 }] });
     const cut = await running;
     await emu.admin('faults/clear', {});
     expect(cut.code).toBe(1);
@@ -186,11 +187,11 @@ describe('copyto and moveto', () => {
     expect((await cli('lsjson', 'fichier:mv2/renamed.bin')).code).toBe(1);
   });
 
-  it('moveto of a folder within the account to a new name is one server-side folder move', async () => {
+  it('moveto of a folder within the account to a new name is a server-side folder move, no copy', async () => {
     const before = await emu.stats();
     expect((await cli('moveto', 'fichier:up/deep', 'fichier:moved-deep')).code).toBe(0);
     const after = await emu.stats();
-    expect(delta(after, before, '/v1/folder/mv.cgi')).toBe(1);
+    expect(delta(after, before, '/v1/folder/mv.cgi')).toBe(2); // the move, then the rename: one call may only rename
     const ls = JSON.parse((await cli('lsjson', '-R', 'fichier:moved-deep')).stdout) as { Path: string }[];
     expect(ls.map((e) => e.Path).sort()).toEqual(['er', 'er/est', 'er/est/leaf.bin']);
     expect((await cli('lsjson', 'fichier:up/deep')).code).toBe(1);

@@ -92,9 +92,11 @@ describe('503 bursts and slow calls', () => {
     await step(['folder/mv.cgi'], () => move('e/', 'd/e/'), 201);
     await step(['file/rm.cgi'], () => st.dav('DELETE', 'd/e/b.bin'), 204);
     await step(['folder/rm.cgi'], () => st.dav('DELETE', 'd/e/'), 204);
-    // Every burst was retried through the pacer, except the download body's, which the VFS reader re-opens.
+    // Every burst was retried through the pacer, except the download body's, which the VFS reader re-opens, and
+    // folder/mkdir's first 503: a 5xx does not say whether the folder was made, so it is looked for before the
+    // call is sent again (a blind retry could make two).
     const viaPacer = armed.filter((e) => e !== 'download').length;
-    expect(st.pacer.stats().retries - retriesBefore).toBeGreaterThanOrEqual(2 * viaPacer);
+    expect(st.pacer.stats().retries - retriesBefore).toBeGreaterThanOrEqual(2 * viaPacer - 1);
     console.log(`503 bursts: ${armed.length} endpoints, pacer retries ${st.pacer.stats().retries - retriesBefore}`);
     expect(await listing('')).toEqual(['d']);
     expect(await listing('d')).toEqual([]);

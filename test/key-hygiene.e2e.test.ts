@@ -3,6 +3,7 @@
  * capture every log line (client and emulator, at trace level) and every error in every form
  * (message, stack, cause chain, util.inspect, JSON), and find neither key anywhere.
  */
+import { buffer as drain } from 'node:stream/consumers';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,12 +37,6 @@ async function failure(fn: () => Promise<unknown>): Promise<Error> {
     return err as Error;
   }
   throw new Error('expected a failure');
-}
-
-async function drain(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 beforeAll(async () => {

@@ -10,14 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { createMemoryRemote } from '../src/remote/memory/index.ts';
-import { openMetaStore } from '../src/store/index.ts';
-import { systemClock } from '../src/util/clock.ts';
-import { createVfs } from '../src/vfs/index.ts';
 import type { Vfs } from '../src/vfs/types.ts';
 import { createDavServer } from '../src/webdav/index.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { stackSet, type StackSet } from './support/stack.ts';
+import { memoryVfs } from './support/vfs-kit.ts';
 
 const USER = 'litmus';
 const PASS = 'pa:ss+w/rd';
@@ -68,11 +65,6 @@ async function litmusGroup(vfs: Vfs, group: string): Promise<GroupResult> {
     await dav.close();
     rmSync(cwd, { recursive: true, force: true });
   }
-}
-
-function memoryVfs(): Vfs {
-  const remote = createMemoryRemote({ clock: systemClock, facts: { duplicateNames: true, emptyFiles: false } });
-  return createVfs({ remote, store: openMetaStore({ file: ':memory:' }) });
 }
 
 describe('litmus over the memory remote (1fichier facts)', () => {

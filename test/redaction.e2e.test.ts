@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { testTimingSettings } from './support/cli.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const KEY = 'RedactMe_Key_0123456789abcdefXYZ';
@@ -53,7 +54,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = baseEnv({ FICHIER_AP
 beforeAll(async () => {
   emu = await startEmulator({ apiKey: KEY });
   mkdirSync(join(dir, 'home'), { recursive: true });
-  writeFileSync(join(dir, 'mount.json'), JSON.stringify({ cacheDir: join(dir, 'cache'), pacer: { minIntervalMs: 5 } }));
+  writeFileSync(join(dir, 'mount.json'), JSON.stringify({ cacheDir: join(dir, 'cache'), ...testTimingSettings(5) }));
   mkdirSync(join(dir, 'up', 'sub'), { recursive: true });
   writeFileSync(join(dir, 'up', 'one.txt'), 'one\n');
   writeFileSync(join(dir, 'up', 'sub', 'two.txt'), 'two two\n');
@@ -118,7 +119,7 @@ describe('the API key never appears in output, logs, rc answers or metrics', () 
     const keyFile = join(dir, 'key');
     writeFileSync(keyFile, KEY + '\n', { mode: 0o600 });
     const mountWithKey = join(dir, 'mount-key.json');
-    writeFileSync(mountWithKey, JSON.stringify({ cacheDir: join(dir, 'cache'), pacer: { minIntervalMs: 5 }, apiKeyFrom: `file:${keyFile}` }));
+    writeFileSync(mountWithKey, JSON.stringify({ cacheDir: join(dir, 'cache'), ...testTimingSettings(5), apiKeyFrom: `file:${keyFile}` }));
     const fromFile = await cli(['ls', 'fichier:', '--mount-config', mountWithKey], baseEnv());
     expect(fromFile.code, fromFile.out).toBe(0);
 

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli, cliEnv } from './support/cli.ts';
+import { runCli, cliEnv, testTimingSettings } from './support/cli.ts';
 import { createMetrics, type Metrics } from '../src/observe/metrics.ts';
 import { FakeClock } from '../src/util/clock.ts';
 import { createLogger } from '../src/util/log.ts';
@@ -364,7 +364,7 @@ describe('a config file holding the key that others can read', () => {
     const keyFile = join(dir, 'key.txt');
     writeFileSync(keyFile, stack.emu.key + '\n', { mode: 0o600 });
     const mount = join(dir, 'mount-key.json');
-    writeFileSync(mount, JSON.stringify({ cacheDir: join(dir, 'cache'), pacer: { minIntervalMs: 5 }, apiKeyFrom: `file:${keyFile}` }));
+    writeFileSync(mount, JSON.stringify({ cacheDir: join(dir, 'cache'), ...testTimingSettings(5), apiKeyFrom: `file:${keyFile}` }));
     const viaConf = () => runCli(['lsd', 'fich:', '--config', conf], { env, cwd: dir });
     const viaMount = () => runCli(['lsd', 'fichier:', '--mount-config', mount], { env, cwd: dir });
 

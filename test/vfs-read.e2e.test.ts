@@ -3,6 +3,7 @@
  * token, an expired token, a connection reset mid-stream or a failed download are survived with identical
  * bytes, and an API call that keeps failing is retried by the pacer only (the reader does not multiply it).
  */
+import { buffer as readAll } from 'node:stream/consumers';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
@@ -13,26 +14,14 @@ import { systemClock } from '../src/util/clock.ts';
 import { silentLogger } from '../src/util/log.ts';
 import { chunkedRead, type ChunkedReadOptions } from '../src/vfs/read.ts';
 import { seededRandom as prng } from '../src/util/random.ts';
+import { testBytes } from './support/bytes.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 
 const MiB = 1024 * 1024;
 const TOKEN_CALL = '/v1/download/get_token.cgi';
 
-function generate(size: number, seed: number): Buffer {
-  const rand = prng(seed);
-  const b = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4) b.writeUInt32LE((rand() * 2 ** 32) >>> 0, i);
-  return b;
-}
-
 function* pieces(data: Buffer, size = MiB): Generator<Buffer> {
   for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(c as Buffer);
-  return Buffer.concat(parts);
 }
 
 let emu: TestEmulator;
@@ -58,7 +47,7 @@ beforeAll(async () => {
   emu = await startEmulator();
   client = emu.client();
   remote = createFichierRemote({ client });
-  data = generate(50 * 1000 * 1000, 42);
+  data = testBytes(50 * 1000 * 1000, 42);
   entry = await remote.put(await remote.stat(''), 'big.bin', Readable.from(pieces(data)), { size: data.length });
   expect(entry.size).toBe(data.length);
 }, 120_000);
@@ -118,7 +107,7 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
     }
   });
 
-  it('a failed download is resumed by the reader with the same token (no API call)', async () => {
+  it('a failed download is resumed by the reader; a reused token that got a 503 is replaced once, not per retry', async () => {
     const before = await emu.stats();
     await emu.admin('faults', { failNext: [{ endpoint: 'download', count: 2, status: 503 }] });
     try {
@@ -127,8 +116,10 @@ describe('chunkedRead over the fichier remote (emulator)', () => {
       const got = await readAll(chunkedRead(remote, entry, { start, end }, opts({ chunkSize: 0 })));
       expect(got.equals(data.subarray(start, end + 1))).toBe(true);
       const after = await emu.stats();
-      expect((after.calls[TOKEN_CALL] ?? 0) - (before.calls[TOKEN_CALL] ?? 0)).toBe(0);
-      expect((after.calls['download'] ?? 0) - (before.calls['download'] ?? 0)).toBe(3);
+      // A reused token's 503 takes a fresh one (the download host's answer to a stale token is not known), whose
+      // own 503 the reader retries with it: at most one token call, however many retries.
+      expect((after.calls[TOKEN_CALL] ?? 0) - (before.calls[TOKEN_CALL] ?? 0)).toBeLessThanOrEqual(1);
+      expect((after.calls['download'] ?? 0) - (before.calls['download'] ?? 0)).toBeGreaterThanOrEqual(3);
     } finally {
       await emu.admin('faults/clear', {});
     }

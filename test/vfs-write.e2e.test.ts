@@ -1,20 +1,20 @@
 /**
- * The VFS write pipeline (src/vfs/write.ts) through the fichier remote against the emulator: a 200 MB
+ * The VFS write pipeline (src/vfs/write.ts and write-stream.ts) through the fichier remote against the emulator: a 200 MB
  * streamed write grows the writer's peak RSS by less than 64 MB (measured in a child process), and an upload
  * cut mid-way rejects `result` and leaves no partial file, the previous version untouched.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
 import { isFsError } from '../src/core/errors.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
-import { openMetaStore } from '../src/store/index.ts';
-import { createVfs } from '../src/vfs/index.ts';
+import { testBytes } from './support/bytes.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { readAll, streamOf } from './support/remote-kit.ts';
+import { stackOver } from './support/stack.ts';
 
 const MB = 1000 * 1000;
 const WRITER = fileURLToPath(new URL('./fixtures/upload-writer.ts', import.meta.url));
@@ -52,10 +52,6 @@ function runWriter(emu: TestEmulator, size: number, path: string, timeoutMs: num
   });
 }
 
-function* pieces(total: number, seed: number, size = 64 * 1024): Generator<Buffer> {
-  for (let at = 0; at < total; at += size) yield Buffer.alloc(Math.min(size, total - at), (seed + at / size) & 0xff);
-}
-
 let emu: TestEmulator;
 let client: FichierClient;
 
@@ -86,16 +82,15 @@ describe('vfs.openWrite over the fichier remote (emulator)', () => {
   }, 180_000);
 
   it('an upload cut mid-way rejects result; no partial file is listed and the previous version stays', async () => {
-    const remote = freshRemote();
-    const store = openMetaStore({ file: ':memory:' });
-    const vfs = createVfs({ remote, store, spoolDir: emu.dir });
+    const stack = await stackOver(emu, { vfs: { spoolDir: emu.dir } });
+    const { vfs } = stack;
     await vfs.mkdir('cut');
-    const v1 = await vfs.writeFile('cut/doc.bin', Readable.from(pieces(300_000, 1)), { size: 300_000 });
+    const v1 = await vfs.writeFile('cut/doc.bin', testBytes(300_000, 1));
     await emu.admin('faults', { resetMidBody: { target: 'upload', count: 1, afterBytes: 2 * MB } });
     try {
       const size = 8 * MB;
       const w = await vfs.openWrite('cut/doc.bin', { size });
-      const piped = pipeline(Readable.from(pieces(size, 2)), w).catch((e: unknown) => e);
+      const piped = pipeline(streamOf(testBytes(size, 2)), w).catch((e: unknown) => e);
       const err = await w.result.then(
         () => undefined,
         (e: unknown) => e,
@@ -105,13 +100,11 @@ describe('vfs.openWrite over the fichier remote (emulator)', () => {
       expect((await vfs.readdir('cut')).map((e) => [e.name, e.id])).toEqual([['doc.bin', v1.id]]);
     } finally {
       await emu.admin('faults/clear', {});
-      await vfs.close();
-      store.close();
+      await stack.close();
     }
-    const listed = await freshRemote().list('cut');
+    const remote = freshRemote();
+    const listed = await remote.list('cut');
     expect(listed.map((e) => [e.name, e.id, e.size])).toEqual([['doc.bin', v1.id, 300_000]]);
-    const parts: Buffer[] = [];
-    for await (const c of await remote.openRead(listed[0]!)) parts.push(c as Buffer);
-    expect(Buffer.concat(parts).equals(Buffer.concat([...pieces(300_000, 1)]))).toBe(true);
+    expect((await readAll(remote, listed[0]!)).equals(testBytes(300_000, 1))).toBe(true);
   }, 60_000);
 });

@@ -7,11 +7,8 @@ import { createDavServer } from '../src/webdav/index.ts';
 import type { DavServer, DavServerOptions } from '../src/webdav/index.ts';
 import { DavError } from '../src/webdav/context.ts';
 import type { Handler } from '../src/webdav/context.ts';
-import { createMemoryRemote } from '../src/remote/memory/index.ts';
-import { openMetaStore } from '../src/store/index.ts';
-import { createVfs } from '../src/vfs/index.ts';
 import { createLogger } from '../src/util/log.ts';
-import { systemClock } from '../src/util/clock.ts';
+import { memoryVfs } from './support/vfs-kit.ts';
 
 const servers: DavServer[] = [];
 
@@ -19,13 +16,8 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-function makeVfs() {
-  const remote = createMemoryRemote({ clock: systemClock, facts: { duplicateNames: true, emptyFiles: false } });
-  return createVfs({ remote, store: openMetaStore({ file: ':memory:' }) });
-}
-
 async function start(opts: Partial<DavServerOptions> = {}): Promise<{ dav: DavServer; url: string; port: number }> {
-  const dav = createDavServer({ vfs: makeVfs(), ...opts });
+  const dav = createDavServer({ vfs: memoryVfs(), ...opts });
   servers.push(dav);
   const { url, port } = await dav.listen('127.0.0.1', 0);
   return { dav, url, port };
@@ -86,10 +78,10 @@ describe('authentication', () => {
   });
 
   it('refuses to listen anonymously on a non-loopback address unless allowed', async () => {
-    const dav = createDavServer({ vfs: makeVfs() });
+    const dav = createDavServer({ vfs: memoryVfs() });
     servers.push(dav);
     await expect(dav.listen('0.0.0.0', 0)).rejects.toThrow(/anonymous/);
-    const withUsers = createDavServer({ vfs: makeVfs(), users: [{ user: 'u', pass: 'p' }] });
+    const withUsers = createDavServer({ vfs: memoryVfs(), users: [{ user: 'u', pass: 'p' }] });
     servers.push(withUsers);
     await expect(withUsers.listen('0.0.0.0', 0)).resolves.toMatchObject({ port: expect.any(Number) as number });
   });
@@ -146,7 +138,7 @@ describe('read-only mode', () => {
   });
 
   it('wraps the VFS too: a handler that writes under a verb not known as a write still gets 403 (EROFS)', async () => {
-    const vfs = makeVfs();
+    const vfs = memoryVfs();
     const { url } = await start({ vfs, readOnly: true, handlers: { SEARCH: async (s) => void (await s.vfs.mkdir('made')) } });
     expect((await call(url, 'SEARCH')).status).toBe(403);
     await expect(vfs.stat('made')).rejects.toMatchObject({ code: 'ENOENT' });

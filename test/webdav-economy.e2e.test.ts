@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import type { CallCounter } from './support/emulator.ts';
 import { startDavStack, type DavStack } from './support/stack.ts';
 
 const LS = '/v1/folder/ls.cgi';
@@ -17,29 +18,19 @@ const UPLOAD_CALLS = ['/end.pl', '/upload.cgi', '/v1/upload/get_upload_server.cg
 describe('WebDAV request economy in cached folders (emulator counts)', () => {
   let stack: DavStack;
   let auth: string;
-  let base: Record<string, number> = {};
+  let counter: CallCounter;
+  /** Calls (and downloads) since the last mark(), by emulator path; `total` is the API calls. */
+  const mark = () => counter.mark();
+  const since = () => counter.since();
 
   const dav = async (method: string, p: string, headers: Record<string, string> = {}, body?: string) => {
     const res = await request(`${stack.url}${p}`, { method: method as 'GET', headers: { authorization: auth, ...headers }, body });
     return { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
   };
-  const counts = async (): Promise<Record<string, number>> => {
-    const s = await stack.emu.stats();
-    return { ...s.calls, total: s.total };
-  };
-  const mark = async (): Promise<void> => {
-    base = await counts();
-  };
-  /** Calls (and downloads) since the last mark(), by emulator path; `total` is the API calls. */
-  const since = async (): Promise<Record<string, number>> => {
-    const now = await counts();
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(now)) if (v - (base[k] ?? 0) !== 0) out[k] = v - (base[k] ?? 0);
-    return out;
-  };
 
   beforeAll(async () => {
     stack = await startDavStack();
+    counter = stack.emu.counter();
     auth = `Basic ${Buffer.from(`${stack.user}:${stack.pass}`).toString('base64')}`;
     expect((await dav('MKCOL', '/docs/')).status).toBe(201);
     expect((await dav('MKCOL', '/docs/archive/')).status).toBe(201);

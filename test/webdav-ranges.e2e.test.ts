@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { testBytes } from './support/remote-contract.ts';
+import { testBytes } from './support/bytes.ts';
 import { uploadNodeUrl } from '../src/api/hosts.ts';
 import { UPLOAD_PATH } from '../src/api/types.ts';
 import { startDavStack, type DavStack } from './support/stack.ts';

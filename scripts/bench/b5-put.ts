@@ -20,6 +20,7 @@ export const B5: BenchItem = {
     const dir = ctx.fixtures.putDir;
     const speed: Record<string, number> = {};
     const peak: Record<string, number> = {};
+    const above: Record<string, number> = {};
     for (const [i, kind] of KINDS.entries()) {
       await withServer(ctx.servers, kind, {}, async (srv) => {
         await propfind(srv.url, dir, '1');
@@ -29,6 +30,7 @@ export const B5: BenchItem = {
         const c = ctx.emu.counter();
         const r = await putGenerated(davUrl(srv.url, target), bytes, i + 1);
         peak[kind] = srv.rss.peak() / MB;
+        above[kind] = peak[kind]! - idle;
         const d = c.delta();
         if (r.status < 300) speed[kind] = bytes / MB / (r.ms / 1000);
         const hwm = (memoryOf(srv.pid)?.hwm ?? 0) / MB;
@@ -44,5 +46,8 @@ export const B5: BenchItem = {
     }
     out.metrics.push(judge(metric('PUT throughput', 'MB/s', 'higher', speed.ours ?? null, speed.rclone ?? null), '≥ 1.0× rclone', (m) => m.ratio !== null && m.ratio >= 1));
     out.metrics.push(judge(metric('peak RSS during the PUT', 'MB', 'lower', peak.ours ?? null, peak.rclone ?? null), 'ours ≤ 150 MB', (m) => m.ours !== null && m.ours <= 150));
+    out.metrics.push(
+      judge(metric('peak RSS above the RSS before the PUT', 'MB', 'lower', above.ours ?? null, above.rclone ?? null), 'ours ≤ 20 MB', (m) => m.ours !== null && m.ours <= 20),
+    );
   },
 };

@@ -27,6 +27,16 @@ export interface BenchSizes {
   /** B7: folders x files per folder (each folder stays under folder/ls's 5000-entry cap: one call per folder). */
   manyFolders: number;
   manyFilesPerFolder: number;
+  /** B8: folders x files per folder already in our metadata store, and the folder listed cold. */
+  storeFolders: number;
+  storeFilesPerFolder: number;
+  coldFolderFiles: number;
+  /** B9: media files in the library (half MP4 with the index at the end, half MKV) and their durations. */
+  libraryFiles: number;
+  libraryMinSeconds: number;
+  libraryMaxSeconds: number;
+  /** B9: duration of the two longer files (MP4, MKV; not scanned) whose read pattern is also measured; 0 = none. */
+  probeSampleSeconds: number;
 }
 
 export const FULL: BenchSizes = {
@@ -43,6 +53,13 @@ export const FULL: BenchSizes = {
   loadSeconds: 10,
   manyFolders: 25,
   manyFilesPerFolder: 4000,
+  storeFolders: 200,
+  storeFilesPerFolder: 5000,
+  coldFolderFiles: 5000,
+  libraryFiles: 200,
+  libraryMinSeconds: 6,
+  libraryMaxSeconds: 15,
+  probeSampleSeconds: 300,
 };
 
 export const QUICK: BenchSizes = {
@@ -59,6 +76,13 @@ export const QUICK: BenchSizes = {
   loadSeconds: 2,
   manyFolders: 2,
   manyFilesPerFolder: 1000,
+  storeFolders: 4,
+  storeFilesPerFolder: 1000,
+  coldFolderFiles: 500,
+  libraryFiles: 4,
+  libraryMinSeconds: 1,
+  libraryMaxSeconds: 2,
+  probeSampleSeconds: 0,
 };
 
 /** Folder count of the B2 tree (without its root). */
@@ -89,4 +113,6 @@ export const PATHS = {
   bigFile: 'bench/big/big.bin',
   putDir: 'bench/put',
   many: 'bench/many',
+  b8: 'bench/b8',
+  library: 'bench/library',
 } as const;

@@ -31,6 +31,8 @@ export interface PropfindResult {
   bytes: number;
   /** The entries below the target (the target itself excluded). */
   children: DavEntry[];
+  /** The response body. */
+  body: string;
 }
 
 const trim = (p: string): string => p.replace(/^\/+|\/+$/g, '');
@@ -60,7 +62,7 @@ export async function propfind(base: string, path: string, depth: '0' | '1'): Pr
   const ms = performance.now() - t0;
   const self = trim(new URL(davUrl(base, path, true)).pathname);
   const children = parseMultistatus(text, base).filter((e) => e.path !== self);
-  return { status: res.status, ms, bytes: Buffer.byteLength(text), children };
+  return { status: res.status, ms, bytes: Buffer.byteLength(text), children, body: text };
 }
 
 export interface WalkResult {

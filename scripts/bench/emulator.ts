@@ -13,6 +13,8 @@ export interface CallDelta {
   api: number;
   /** Per route ("/v1/folder/ls.cgi", "/upload.cgi", "download", ...). */
   byRoute: Record<string, number>;
+  /** Body bytes the download host sent (what was pulled from "1fichier"). */
+  bytesOut: number;
   /** Every call (API, upload node, download host) in arrival order: ms after the counter started, route, HTTP status. */
   timeline: { atMs: number; path: string; status: number }[];
 }
@@ -84,7 +86,7 @@ export async function startBenchEmulator(dataDir: string, workDir: string): Prom
             if (d) byRoute[k] = d;
           }
           const timeline = emulator.control.calls(since).map((c) => ({ atMs: c.t - since, path: c.path, status: c.status }));
-          return { api: after.total - before.total, byRoute, timeline };
+          return { api: after.total - before.total, byRoute, bytesOut: after.bytesOut - before.bytesOut, timeline };
         },
       };
     },

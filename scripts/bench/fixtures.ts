@@ -12,6 +12,8 @@ import { newFileRow } from '../../src/emulator/catalog.ts';
 import { ROOT_ID, State } from '../../src/emulator/state.ts';
 import { createWhirlpoolHasher, whirlpoolHex } from '../../src/util/whirlpool.ts';
 import { MiB, PATHS, treeFolderCount, type BenchSizes } from './config.ts';
+import type { LibraryFixtures } from './library.ts';
+import type { StoreFixtures } from './store-fixtures.ts';
 
 export interface BenchFixtures {
   bigFolder: { path: string; files: number; dirs: number };
@@ -19,6 +21,10 @@ export interface BenchFixtures {
   bigFile: { path: string; bytes: number };
   putDir: string;
   many: { path: string; folders: number; files: number };
+  /** B8's store template and cold folder, when B8 runs. */
+  store?: StoreFixtures;
+  /** B9's media library, when B9 runs. */
+  library?: LibraryFixtures;
 }
 
 const MARKER = 'bench-fixtures.json';

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { PROPFIND_BODY } from './dav.ts';
+import { aptInstall, which } from './tools.ts';
 
 export interface LoadResult {
   requests: number;
@@ -21,32 +22,6 @@ export interface LoadGenerator {
   name: string;
   /** Sends PROPFIND Depth 1 to `url` from `clients` connections for `seconds`. */
   run(url: string, clients: number, seconds: number): Promise<LoadResult>;
-}
-
-function which(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** apt-get install -y wrk (after apt-get update if the first try fails); true when wrk is then present. */
-function installWrk(log: (m: string) => void): boolean {
-  const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: 'ignore', timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  for (const steps of [[['install', '-y', 'wrk']], [['update'], ['install', '-y', 'wrk']]]) {
-    try {
-      for (const s of steps) {
-        log(`B6: running apt-get ${s.join(' ')}`);
-        apt(s);
-      }
-      if (which('wrk')) return true;
-    } catch (err) {
-      log(`B6: apt-get failed: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-  return false;
 }
 
 const LUA = `wrk.method = "PROPFIND"
@@ -113,7 +88,7 @@ export function loadGenerator(workDir: string, allowInstall: boolean, log: (m: s
   let present = which('wrk');
   if (!present && allowInstall) {
     log('B6: wrk is missing; installing it with apt-get install -y wrk');
-    present = installWrk(log);
+    present = aptInstall('wrk', 'wrk', (m) => log(`B6: ${m}`));
   }
   if (!present) {
     log('B6: using the Node load generator (undici Pool)');

@@ -4,7 +4,8 @@
  * /proc/PID/status (VmRSS every 100 ms, VmHWM on demand).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 
 const live = new Set<ChildProcess>();
@@ -102,4 +103,14 @@ export async function killAllChildren(): Promise<void> {
   const procs = [...live];
   for (const p of procs) p.kill('SIGKILL');
   await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : once(p, 'exit'))));
+}
+
+/** Total size of the files under `dir` (a metadata store: the SQLite database with its -wal and -shm files). */
+export function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : e.isFile() ? statSync(p).size : 0;
+  }
+  return n;
 }

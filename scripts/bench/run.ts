@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: fichier-dav's WebDAV server against `rclone serve webdav` over the same in-process 1fichier
- * emulator, item by item (B1..B7, described in bench/README.md), with a table, results.json, results.md and ratios.svg at the end.
+ * emulator, item by item (B1..B9, described in bench/README.md), with a table, results.json, results.md and ratios.svg at the end.
  * Every server is a child process started and stopped per measurement; all of them and the emulator are
  * stopped at the end, on failure and on Ctrl-C too. Loopback only. See bench/README.md.
  *
@@ -8,7 +8,8 @@
  *
  * --quick: tiny sizes (a smoke test; the numbers mean nothing). --out: where the results go (default bench/,
  * or <work>/results with --quick). --work: data and scratch dir (default bench/tmp/full or bench/tmp/quick;
- * the seeded emulator data is kept there between runs). --no-install: never apt-get install wrk.
+ * the seeded emulator data is kept there between runs). --no-install: never apt-get install wrk (nor mediainfo).
+ * --ours-node-options "FLAGS": NODE_OPTIONS for our server (experiments with V8 flags; the report names them).
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,16 +18,21 @@ import { B1, B2 } from './b1-b2-listing.ts';
 import { B3, B4 } from './b3-b4-read.ts';
 import { B5 } from './b5-put.ts';
 import { B6, B7 } from './b6-b7.ts';
+import { B8 } from './b8-store.ts';
+import { B9 } from './b9-rescan.ts';
 import { CONDITIONS, FULL, QUICK } from './config.ts';
 import { startBenchEmulator, type BenchEmulator } from './emulator.ts';
 import { prepareFixtures } from './fixtures.ts';
+import { prepareLibrary } from './library.ts';
+import { unmountAll, unmountBelow } from './mount.ts';
 import { machineInfo } from './machine.ts';
 import { killAllChildren } from './procs.ts';
 import { writeReport, type BenchReport } from './report.ts';
 import { createLauncher } from './servers.ts';
+import { prepareStoreFixtures } from './store-fixtures.ts';
 import type { BenchContext, BenchItem, ItemResult } from './types.ts';
 
-const ALL: BenchItem[] = [B1, B2, B3, B4, B5, B6, B7];
+const ALL: BenchItem[] = [B1, B2, B3, B4, B5, B6, B7, B8, B9];
 const BENCH_DIR = resolve(import.meta.dirname, '..', '..', 'bench');
 
 const { values } = parseArgs({
@@ -36,6 +42,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     work: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
+    'ours-node-options': { type: 'string', default: '' },
   },
 });
 
@@ -53,10 +60,14 @@ const t0 = performance.now();
 const stamp = (): string => `[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`;
 const log = (msg: string): void => console.log(`${stamp()} ${msg}`);
 
-/** Removes what the previous run left in the work dir (caches, spools, logs), keeping the seeded emulator data. */
+/** What survives between runs: the seeded emulator data, B8's store template, B9's generated library, results. */
+const KEEP = new Set(['emulator-data', 'b8-store', 'b9-library', 'results']);
+
+/** Removes what the previous run left in the work dir (caches, spools, logs, mount points), keeping KEEP. */
 function cleanWorkDir(): void {
   mkdirSync(workDir, { recursive: true });
-  for (const e of readdirSync(workDir)) if (e !== 'emulator-data' && e !== 'results') rmSync(join(workDir, e), { recursive: true, force: true });
+  unmountBelow(workDir);
+  for (const e of readdirSync(workDir)) if (!KEEP.has(e)) rmSync(join(workDir, e), { recursive: true, force: true });
 }
 
 let emu: BenchEmulator | undefined;
@@ -64,6 +75,7 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  await unmountAll();
   await killAllChildren();
   await emu?.close();
 }
@@ -83,10 +95,12 @@ try {
   cleanWorkDir();
   const dataDir = join(workDir, 'emulator-data');
   const fixtures = await prepareFixtures(dataDir, sizes, log);
+  if (items.includes(B8)) fixtures.store = await prepareStoreFixtures(dataDir, workDir, sizes, log);
+  if (items.includes(B9)) fixtures.library = await prepareLibrary(dataDir, workDir, sizes, log);
   emu = await startBenchEmulator(dataDir, workDir);
   log(`emulator on ${emu.url} (latency ${CONDITIONS.apiLatencyMs} ms per call, ${CONDITIONS.bandwidthBytesPerSec / 2 ** 20} MiB/s both ways, limits off)`);
   const facts: Record<string, string> = {};
-  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir), workDir, allowInstall: !values['no-install'], log, facts };
+  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir, values['ours-node-options']), workDir, allowInstall: !values['no-install'], log, facts };
   const results: ItemResult[] = [];
   for (const item of items) {
     const out: ItemResult = { id: item.id, title: item.title, elapsedMs: 0, metrics: [], notes: [] };
@@ -98,6 +112,7 @@ try {
       out.error = err instanceof Error ? err.message : String(err);
       failed = true;
       log(`${item.id}: ERROR ${out.error}`);
+      await unmountAll();
       await killAllChildren();
     }
     out.elapsedMs = performance.now() - start;
@@ -115,7 +130,10 @@ try {
       apiLatencyMs: CONDITIONS.apiLatencyMs,
       bandwidthBytesPerSec: { download: CONDITIONS.bandwidthBytesPerSec, upload: CONDITIONS.bandwidthBytesPerSec },
       politenessLimits: 'off',
-      servers: 'fichier-dav serve webdav (defaults, fresh --cache-dir per start unless restarted) and rclone serve webdav F: (defaults, fichier backend via proxy mode)',
+      servers:
+        'fichier-dav serve webdav (defaults, fresh --cache-dir per start unless restarted' +
+        (values['ours-node-options'] ? `, NODE_OPTIONS="${values['ours-node-options']}"` : '') +
+        ') and rclone serve webdav F: (defaults, fichier backend via proxy mode)',
       loadGenerator: facts.loadGenerator ?? null,
     },
     sizes,

@@ -31,12 +31,19 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** ours: the --cache-dir (default: a new one). */
+  cacheDir?: string;
+  /** Extra command-line arguments (rclone: e.g. --vfs-cache-mode full). */
+  args?: string[];
+}
+
 export interface ServerLauncher {
   /**
    * Starts a server and resolves once it answers HTTP. `cacheDir` (ours only) defaults to a new directory;
    * pass a previous server's to restart on the same metadata store. Rejects when it exits or stays silent.
    */
-  start(kind: ServerKind, opts?: { cacheDir?: string }): Promise<RunningServer>;
+  start(kind: ServerKind, opts?: StartOptions): Promise<RunningServer>;
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -64,26 +71,37 @@ async function waitReady(child: Child, ready: RegExp, what: string): Promise<voi
   throw new Error(`${what} did not answer within ${START_TIMEOUT_MS} ms (see ${child.logFile})`);
 }
 
-export function createLauncher(emu: BenchEmulator, workDir: string): ServerLauncher {
+/**
+ * `oursNodeOptions`: NODE_OPTIONS for our server (V8 flags, a --import'ed probe) when an experiment needs them;
+ * the run's report names them. Default: none.
+ */
+export function createLauncher(emu: BenchEmulator, workDir: string, oursNodeOptions = ''): ServerLauncher {
   let seq = 0;
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
 
-  const spawnOurs = (port: number, cacheDir: string, logFile: string): Child => {
+  const spawnOurs = (port: number, cacheDir: string, logFile: string, extra: string[]): Child => {
     const home = join(workDir, 'home-ours');
     mkdirSync(home, { recursive: true });
-    return startChild(process.execPath, [BIN, 'serve', 'webdav', '--addr', `127.0.0.1:${port}`, '--cache-dir', cacheDir], {
-      env: { PATH: process.env.PATH, HOME: home, TMPDIR: join(workDir, 'tmp-ours'), FICHIER_API_KEY: emu.key, FICHIER_API_URL: emu.apiBase },
+    return startChild(process.execPath, [BIN, 'serve', 'webdav', '--addr', `127.0.0.1:${port}`, '--cache-dir', cacheDir, ...extra], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        TMPDIR: join(workDir, 'tmp-ours'),
+        FICHIER_API_KEY: emu.key,
+        FICHIER_API_URL: emu.apiBase,
+        ...(oursNodeOptions ? { NODE_OPTIONS: oursNodeOptions } : {}),
+      },
       cwd: home,
       logFile,
     });
   };
 
-  const spawnRclone = (port: number, logFile: string): Child => {
+  const spawnRclone = (port: number, logFile: string, extra: string[]): Child => {
     const home = join(workDir, 'home-rclone');
     mkdirSync(home, { recursive: true });
     const proxy = `http://127.0.0.1:${emu.port}`;
-    return startChild('rclone', ['serve', 'webdav', 'F:', '--addr', `127.0.0.1:${port}`, '--config', join(home, 'rclone.conf'), '--ca-cert', emu.caFile], {
+    return startChild('rclone', ['serve', 'webdav', 'F:', '--addr', `127.0.0.1:${port}`, '--config', join(home, 'rclone.conf'), '--ca-cert', emu.caFile, ...extra], {
       env: {
         PATH: process.env.PATH,
         HOME: home,
@@ -105,7 +123,8 @@ export function createLauncher(emu: BenchEmulator, workDir: string): ServerLaunc
       const logFile = join(logDir, `${String(seq).padStart(2, '0')}-${kind}.log`);
       const cacheDir = kind === 'ours' ? (opts.cacheDir ?? join(workDir, `cache-${seq}`)) : undefined;
       for (const d of [join(workDir, 'tmp-ours'), join(workDir, 'tmp-rclone')]) mkdirSync(d, { recursive: true });
-      const child = kind === 'ours' ? spawnOurs(port, cacheDir!, logFile) : spawnRclone(port, logFile);
+      const extra = opts.args ?? [];
+      const child = kind === 'ours' ? spawnOurs(port, cacheDir!, logFile, extra) : spawnRclone(port, logFile, extra);
       const url = `http://127.0.0.1:${port}/`;
       await waitReady(child, kind === 'ours' ? /serving webdav on http/ : /WebDav Server started on http/, `${kind} server`);
       const rss = new RssSampler(child.pid, CONDITIONS.rssSampleMs);
@@ -126,7 +145,7 @@ export function createLauncher(emu: BenchEmulator, workDir: string): ServerLaunc
 }
 
 /** Starts a server, runs `fn` with it and always stops it. */
-export async function withServer<T>(launcher: ServerLauncher, kind: ServerKind, opts: { cacheDir?: string }, fn: (srv: RunningServer) => Promise<T>): Promise<T> {
+export async function withServer<T>(launcher: ServerLauncher, kind: ServerKind, opts: StartOptions, fn: (srv: RunningServer) => Promise<T>): Promise<T> {
   const srv = await launcher.start(kind, opts);
   try {
     return await fn(srv);

@@ -1,3 +1,4 @@
+import { buffer as readAll } from 'node:stream/consumers';
 import { describe, it, expect } from 'vitest';
 import type { ServerResponse } from 'node:http';
 import { parseContentRange, rangeHeader } from './download.ts';
@@ -31,12 +32,6 @@ const serve = serverPerTest(KEY);
 
 function setup(handler: (req: RecordedRequest, res: ServerResponse) => void, downloadConcurrency = 8) {
   return serve({ buffered: handler }, { downloadConcurrency });
-}
-
-async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks);
 }
 
 describe('download', () => {

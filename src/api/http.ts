@@ -54,6 +54,7 @@ export class HttpTransport {
   readonly #log: Logger;
   readonly #dispatcher: Dispatcher;
   readonly #owned: boolean;
+  #closed: Promise<void> | undefined;
   readonly #observer: ApiObserver | undefined;
 
   constructor(o: HttpTransportOptions) {
@@ -122,9 +123,9 @@ export class HttpTransport {
     return this.#observer?.transfer !== undefined;
   }
 
-  /** Closes the dispatcher if this transport created it. */
-  async close(): Promise<void> {
-    if (this.#owned) await this.#dispatcher.close();
+  /** Closes the dispatcher if this transport created it. Idempotent: a second call waits for the first. */
+  close(): Promise<void> {
+    return (this.#closed ??= this.#owned ? this.#dispatcher.close() : Promise.resolve());
   }
 
   #headers(extra: Record<string, string> = {}): Record<string, string> {

@@ -1,3 +1,4 @@
+import { buffer as collect } from 'node:stream/consumers';
 import { describe, it, expect } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -27,12 +28,6 @@ function recorder(): Recorder {
     },
   };
   return r;
-}
-
-async function collect(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** A server answering folder/ls with `lsAnswers` in turn (then OK), the upload steps, and FILE at /tok/*. */

@@ -46,7 +46,7 @@ function makeClient(baseUrl: string, logger: Logger): FichierClient {
     apiKey: new Secret(KEY),
     baseUrl,
     logger,
-    pacer: createPacer({ minIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 2, floodCooldownMs: 2, maxAttempts: 2, logger }),
+    pacer: createPacer({ minIntervalMs: 0, listIntervalMs: 0, listFolderIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 2, floodCooldownMs: 2, floodEscalatedCooldownMs: 2, maxAttempts: 2, logger }),
   });
 }
 

@@ -1,3 +1,4 @@
+import { buffer as collect } from 'node:stream/consumers';
 import { describe, it, expect } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -71,15 +72,6 @@ async function setup(b: Behaviour = {}) {
   return { server, client, parsed };
 }
 
-function collect(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function paths(s: TestServer): string[] {
   return s.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`);
 }
@@ -127,15 +119,32 @@ describe('upload', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('never retries the upload POST', async () => {
+  it('never retries the upload POST; after a 5xx it asks end.pl whether the file landed', async () => {
     const { server, client } = await setup({ uploadStatus: 503 });
-    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({ kind: 'server', httpStatus: 503, endpoint: 'upload.cgi' });
+    const out = await client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 });
+    expect(out).toMatchObject({ url: 'https://1fichier.com/?newfile01', size: 3 });
+    expect(paths(server)).toEqual(['GET /v1/upload/get_upload_server.cgi', 'POST /upload.cgi', 'GET /end.pl']);
+  });
+
+  it('says the outcome is unknown when the POST failed with a 5xx and end.pl shows no file', async () => {
+    const { server, client } = await setup({ uploadStatus: 503, links: () => [] });
+    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({
+      kind: 'upload',
+      outcomeUnknown: true,
+      cause: expect.objectContaining({ kind: 'server', httpStatus: 503, endpoint: 'upload.cgi' }),
+    });
+    expect(paths(server).filter((p) => p === 'POST /upload.cgi')).toHaveLength(1);
+  });
+
+  it('a refused POST (4xx) stored nothing: no end.pl, the refusal is reported', async () => {
+    const { server, client } = await setup({ uploadStatus: 403 });
+    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({ endpoint: 'upload.cgi', httpStatus: 403 });
     expect(paths(server)).toEqual(['GET /v1/upload/get_upload_server.cgi', 'POST /upload.cgi']);
   });
 
-  it('fails with "upload response not found" when end.pl has no link', async () => {
+  it('says the outcome is unknown when end.pl keeps answering without links', async () => {
     const { client } = await setup({ links: () => [] });
-    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({ kind: 'upload', endpoint: 'end.pl' });
+    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({ kind: 'upload', outcomeUnknown: true });
   });
 
   it('fails when 1fichier reports another size', async () => {
@@ -145,7 +154,11 @@ describe('upload', () => {
 
   it('gives up polling end.pl after endPollMaxMs', async () => {
     const { server, client } = await setup({ waits: 1_000_000 });
-    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({ kind: 'protocol', endpoint: 'end.pl' });
+    await expect(client.upload(Readable.from([Buffer.from('abc')]), { filename: 'a', size: 3, folderId: 0 })).rejects.toMatchObject({
+      kind: 'upload',
+      outcomeUnknown: true,
+      cause: expect.objectContaining({ kind: 'protocol', endpoint: 'end.pl' }),
+    });
     expect(server.requests.filter((r) => r.url.startsWith('/end.pl')).length).toBeGreaterThan(2);
   });
 

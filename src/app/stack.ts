@@ -2,7 +2,7 @@
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
  * embedded emulator (when asked) -> the MetaStore -> the pacer (its ban and listing budget kept in the store, so
  * a restart during a ban sends nothing before it ends) -> FichierClient -> the fichier remote (folder ids kept in
- * the store) and its backend commands -> the Vfs (answering a folder listed less than the listing budget's
+ * the store, backend commands included) -> the Vfs (answering a folder listed less than the listing budget's
  * folder interval ago from that listing) -> the WebDAV server (when asked), and closes them in the reverse
  * order. The CLI's session and every test helper build their stacks here, so a new part or option is wired once.
  *
@@ -16,8 +16,6 @@ import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createRateState, type RatePersistence, type RateSnapshot, type RateState } from '../api/rate-state.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import type { RemoteCommands } from '../remote/commands.ts';
-import { createFichierCommands } from '../remote/fichier/commands.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
 import type { Remote } from '../remote/types.ts';
 import { openMetaStore, storePathFor } from '../store/index.ts';
@@ -28,7 +26,7 @@ import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
 import { systemClock } from '../util/clock.ts';
-import { gatewayTimings } from './timings.ts';
+import { gatewayTimings, pacerTimings } from './timings.ts';
 import { openStackSharedState, type StackSharedState, type StackSharedStateOptions } from './shared-state.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
@@ -49,7 +47,7 @@ export interface StackOptions {
   /** Multiplies every time constant of the gateway (app/timings.ts) not set explicitly. Default 1. */
   timeScale?: number;
   client?: Pick<FichierClientOptions, 'endPollMaxMs' | 'observer' | 'clock'>;
-  /** Token reuse, get_token extras (`tokenOptions` also applies to the direct links of the commands), settle time. */
+  /** Token reuse, get_token extras (`tokenOptions` applies to reads and to the direct links of `remote.commands`), settle time. */
   remote?: Pick<FichierRemoteOptions, 'tokenTtlMs' | 'tokenOptions' | 'clock' | 'settleMs' | 'listCap'>;
   /**
    * The metadata store: a file, or `cacheDir` under which the account's own file is derived (store/location.ts).
@@ -74,9 +72,8 @@ export interface Stack {
   emulator?: { emulator: Emulator; url: string; dataDir: string | undefined };
   pacer: Pacer;
   client: FichierClient;
+  /** The fichier remote; its backend commands (direct links, remote uploads) are `remote.commands`. */
   remote: Remote;
-  /** The remote's backend commands (direct links, remote uploads). */
-  commands: RemoteCommands;
   store: MetaStore;
   vfs: Vfs;
   server?: DavServer;
@@ -116,7 +113,6 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const client = new FichierClient({ endPollMaxMs: t.endPollMaxMs, ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
     closers.push({ what: 'the API client', close: () => client.close() });
     const remote = createFichierRemote({ settleMs: t.settleMs, ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
-    const commands = createFichierCommands({ client, ...(opts.remote?.tokenOptions ? { tokenOptions: opts.remote.tokenOptions } : {}) });
     const vfs = createVfs({
       logger,
       minRelistMs: pacer.listing.folderIntervalMs,
@@ -137,7 +133,6 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       pacer,
       client,
       remote,
-      commands,
       store,
       vfs,
       ...(server ? { server } : {}),
@@ -175,13 +170,7 @@ function pacerOptions(
   const clock = given.clock ?? systemClock;
   const opts: PacerOptions = {
     logger,
-    minIntervalMs: t.minIntervalMs,
-    listIntervalMs: t.listIntervalMs,
-    listFolderIntervalMs: t.listFolderIntervalMs,
-    floodCooldownMs: t.floodCooldownMs,
-    floodEscalatedCooldownMs: t.floodEscalatedCooldownMs,
-    backoffBaseMs: t.backoffBaseMs,
-    backoffMaxMs: t.backoffMaxMs,
+    ...pacerTimings(t),
     ...given,
   };
   const local = createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') });

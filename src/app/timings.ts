@@ -5,7 +5,7 @@
  * so the gateway keeps the same rules, F times faster. Explicit options of createStack win over these.
  */
 import { DEFAULT_LIST_FOLDER_INTERVAL_MS, DEFAULT_LIST_INTERVAL_MS } from '../api/list-budget.ts';
-import { DEFAULT_FLOOD_COOLDOWN_MS, DEFAULT_FLOOD_ESCALATED_COOLDOWN_MS, DEFAULT_MIN_INTERVAL_MS } from '../api/pacer.ts';
+import { DEFAULT_FLOOD_COOLDOWN_MS, DEFAULT_FLOOD_ESCALATED_COOLDOWN_MS, DEFAULT_MIN_INTERVAL_MS, type PacerOptions } from '../api/pacer.ts';
 import { DEFAULT_SETTLE_MS } from '../remote/fichier/index.ts';
 import { DEFAULT_CONSISTENCY_GRACE_MS } from '../vfs/consistency.ts';
 
@@ -56,4 +56,17 @@ export function gatewayTimings(timeScale = 1): GatewayTimings {
   const out = { ...BASE };
   for (const k of Object.keys(out) as (keyof GatewayTimings)[]) out[k] = Math.max(1, Math.round(BASE[k] * timeScale));
   return out;
+}
+
+/** The pacer's options of timings `t`: spacing, listing budget, ban cooldowns, backoff. */
+export function pacerTimings(t: GatewayTimings): PacerOptions {
+  return {
+    minIntervalMs: t.minIntervalMs,
+    listIntervalMs: t.listIntervalMs,
+    listFolderIntervalMs: t.listFolderIntervalMs,
+    floodCooldownMs: t.floodCooldownMs,
+    floodEscalatedCooldownMs: t.floodEscalatedCooldownMs,
+    backoffBaseMs: t.backoffBaseMs,
+    backoffMaxMs: t.backoffMaxMs,
+  };
 }

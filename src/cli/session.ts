@@ -11,7 +11,7 @@ import type { StackSharedStateOptions } from '../app/shared-state.ts';
 import { createStack, type StackAccount } from '../app/stack.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
 import { createMetrics, type Metrics } from '../observe/metrics.ts';
-import type { RemoteCommands } from '../remote/commands.ts';
+import { noCommands, type RemoteCommands } from '../remote/commands.ts';
 import { FsError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { Secret } from '../util/secret.ts';
@@ -27,7 +27,7 @@ export interface Session {
   metrics: Metrics;
   /** The permanent public URL of `file` (the remote's publicLink). Throws ENOTSUP when the remote has none, else as publicLink. */
   publicLink(file: VfsEntry, signal?: AbortSignal): Promise<string>;
-  /** The remote's backend commands: direct links, remote uploads. */
+  /** The remote's backend commands: direct links, remote uploads (ENOTSUP each when the remote has none). */
   commands: RemoteCommands;
   /** The WebDAV server over the VFS, when the session was opened with server options (not listening yet). */
   server?: DavServer;
@@ -124,7 +124,7 @@ export async function openSession(
       if (!remote.publicLink) return Promise.reject(new FsError('ENOTSUP', `${remote.name} has no public links`, { path: file.path }));
       return remote.publicLink(file, signal);
     },
-    commands: stack.commands,
+    commands: remote.commands ?? noCommands(remote.name),
     ...(stack.server ? { server: stack.server } : {}),
     ...(emulator?.dataDir !== undefined ? { emulator: { apiBase: stack.apiBase, dataDir: emulator.dataDir } } : {}),
     ...(stack.sharedState ? { sharedState: () => stack.sharedState!.stats() } : {}),

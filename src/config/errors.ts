@@ -2,6 +2,7 @@
  * The configuration layer's one error type. Messages name the field, the file and where a value came from,
  * never the value itself (it may be a secret pasted into the wrong field).
  */
+import { CodedError } from '../util/coded-error.ts';
 
 export type ConfigErrorCode =
   /** A value of the wrong type or out of range (mount.json, environment or flag). */
@@ -23,17 +24,15 @@ export type ConfigErrorCode =
   /** rclone.conf could not be used (parse error, wrong type, encrypted without or with a wrong password...). */
   | 'rclone-config';
 
-export class ConfigError extends Error {
-  readonly code: ConfigErrorCode;
+export class ConfigError extends CodedError<ConfigErrorCode> {
+  override readonly name = 'ConfigError';
   /** The dotted field at fault, when there is one. */
   readonly field?: string;
   /** The file at fault, when there is one. */
   readonly file?: string;
 
   constructor(code: ConfigErrorCode, message: string, opts: { field?: string; file?: string; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'ConfigError';
-    this.code = code;
+    super(code, message, opts.cause === undefined ? undefined : { cause: opts.cause });
     if (opts.field !== undefined) this.field = opts.field;
     if (opts.file !== undefined) this.file = opts.file;
   }

@@ -1,4 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { CodedError } from '../util/coded-error.ts';
 
 /**
  * rclone's `obscure` / `reveal` (fs/config/obscure): AES-256-CTR with a fixed public key, a 16-byte
@@ -13,14 +14,8 @@ const BASE64URL_RE = /^[A-Za-z0-9_-]*$/;
 export type ObscureErrorCode = 'bad-base64' | 'too-short' | 'bad-iv';
 
 /** Thrown by `reveal` (and `obscure` for a wrong-sized IV); `code` says why. */
-export class ObscureError extends Error {
-  readonly code: ObscureErrorCode;
-
-  constructor(code: ObscureErrorCode, message: string) {
-    super(message);
-    this.name = 'ObscureError';
-    this.code = code;
-  }
+export class ObscureError extends CodedError<ObscureErrorCode> {
+  override readonly name = 'ObscureError';
 }
 
 function ctr(iv: Buffer, data: Buffer): Buffer {

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { ObscureError, reveal } from './obscure.ts';
 import { decryptRcloneConfig, isEncryptedConfig } from './rclone-crypt.ts';
 import { UnitError, parseBool } from './units.ts';
+import { CodedError } from '../util/coded-error.ts';
 
 /**
  * Reading an rclone config (rclone.conf) the way rclone does: goconfig's INI rules, rclone's search
@@ -22,14 +23,8 @@ export type RcloneConfigErrorCode =
   | 'bad-value';
 
 /** A config problem; `code` says which. Messages name files, remotes and keys, never values. */
-export class RcloneConfigError extends Error {
-  readonly code: RcloneConfigErrorCode;
-
-  constructor(code: RcloneConfigErrorCode, message: string) {
-    super(message);
-    this.name = 'RcloneConfigError';
-    this.code = code;
-  }
+export class RcloneConfigError extends CodedError<RcloneConfigErrorCode> {
+  override readonly name = 'RcloneConfigError';
 }
 
 function unquoteValue(right: string, lineNo: number): string {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
+import { CodedError } from '../util/coded-error.ts';
 
 /**
  * rclone's config-file encryption (fs/config/crypt.go): after optional blank or `#`/`;` comment lines,
@@ -15,14 +16,8 @@ const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 export type RcloneCryptErrorCode = 'not-encrypted' | 'unsupported' | 'corrupt' | 'bad-password';
 
 /** Thrown by `decryptRcloneConfig`; `code` says why. Messages never contain the password. */
-export class RcloneCryptError extends Error {
-  readonly code: RcloneCryptErrorCode;
-
-  constructor(code: RcloneCryptErrorCode, message: string) {
-    super(message);
-    this.name = 'RcloneCryptError';
-    this.code = code;
-  }
+export class RcloneCryptError extends CodedError<RcloneCryptErrorCode> {
+  override readonly name = 'RcloneCryptError';
 }
 
 interface Split {

@@ -84,7 +84,7 @@ describe('the schema', () => {
     expect(defaultText(field('vfsReadChunkSize'))).toBe('128Mi');
     expect(defaultText(field('vfsReadChunkSizeLimit'))).toBe('off');
     expect(defaultText(field('pacer.minIntervalMs'))).toBe('400ms');
-    expect(defaultText(field('pacer.banCooldownMs'))).toBe('30s');
+    expect(defaultText(field('pacer.banCooldownMs'))).toBe('5m');
     expect(defaultText(field('user'))).toBeUndefined();
     expect(fieldDefault(field('cacheDir'), { HOME: '/h', XDG_CACHE_HOME: '/c' })).toBe('/c/fichier-dav');
   });

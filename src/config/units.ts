@@ -7,18 +7,13 @@
  *   bytes; a bare number is **KiB** ("default unit is KiB" in rclone's docs); `off` is -1. Parsed to bytes.
  * - Boolean: Go's strconv.ParseBool (`1 t T TRUE true True` / `0 f F FALSE false False`), as rclone reads env vars.
  */
+import { CodedError } from '../util/coded-error.ts';
 
 export type UnitErrorCode = 'bad-duration' | 'bad-size' | 'bad-bool' | 'bad-int';
 
 /** A value that does not parse; `code` says which syntax was expected. The message never repeats the value. */
-export class UnitError extends Error {
-  readonly code: UnitErrorCode;
-
-  constructor(code: UnitErrorCode, message: string) {
-    super(message);
-    this.name = 'UnitError';
-    this.code = code;
-  }
+export class UnitError extends CodedError<UnitErrorCode> {
+  override readonly name = 'UnitError';
 }
 
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

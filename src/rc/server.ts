@@ -30,7 +30,7 @@ import type { Vfs } from '../vfs/types.ts';
 import { RC_CALLS, type CoreStats, type RcContext, type VfsOptSummary } from './endpoints.ts';
 import { RcError, readParams, type RcParams } from './params.ts';
 
-export type { CoreStats, VfsOptSummary } from './endpoints.ts';
+export type { CoreStats } from './endpoints.ts';
 
 export interface RcServerOptions {
   vfs: Pick<Vfs, 'refresh' | 'forget' | 'stats'>;

@@ -2,11 +2,13 @@
  * Backend commands: operations of one storage that fit no path-level contract (rclone's `backend` command and
  * its Commander interface), typed. 1fichier has two: direct download links (reusable tokens, with the
  * account's CDN and file-password options) and remote uploads (1fichier fetches URLs into a folder itself).
- * The CLI reaches them through its session, never through the API client, so the wire level stays behind
+ * A remote that has them carries them (`Remote.commands`), so whoever holds the remote holds its commands;
+ * the CLI reaches them through its session, never through the API client, so the wire level stays behind
  * the remote. Implementation: remote/fichier/commands.ts.
  *
- * Every method throws FsError (remote/errors.ts) with the codes in its doc; EAGAIN/EIO/EACCES from below.
+ * Every method throws FsError (core/errors.ts) with the codes in its doc; EAGAIN/EIO/EACCES from below.
  */
+import { FsError } from '../core/errors.ts';
 import type { RemoteEntry } from './types.ts';
 
 /** One remote upload job as the account lists it. Dates are the service's own, as it writes them. */
@@ -52,4 +54,10 @@ export interface RemoteCommands {
 
   /** One job and the result of each of its URLs. Throws ENOENT for an unknown id. */
   remoteUploadJob(id: number, signal?: AbortSignal): Promise<RemoteUploadJob>;
+}
+
+/** The commands of a remote without any (`Remote.commands` absent): every one rejects with ENOTSUP. */
+export function noCommands(remoteName: string): RemoteCommands {
+  const refuse = (): Promise<never> => Promise.reject(new FsError('ENOTSUP', `${remoteName} has no backend commands`));
+  return { directLink: refuse, remoteUpload: refuse, remoteUploadJobs: refuse, remoteUploadJob: refuse };
 }

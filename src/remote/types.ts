@@ -16,6 +16,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ByteSpan } from '../core/span.ts';
+import type { RemoteCommands } from './commands.ts';
 
 export type EntryKind = 'file' | 'dir';
 export type HashType = 'whirlpool' | 'md5' | 'sha1';
@@ -61,6 +62,11 @@ export interface PutOptions {
   /** Exact byte count of `source`. Must be > 0 unless `facts.emptyFiles`. */
   size: number;
   signal?: AbortSignal;
+  /**
+   * Ids of the files of this name the caller knows in the folder already. A remote that must find out whether an
+   * upload landed after its answer was lost (1fichier) never takes one of them for the new file.
+   */
+  knownIds?: readonly string[];
 }
 
 /**
@@ -195,6 +201,12 @@ export interface RemoteOptional {
    * Direct, shareable link to a file (1fichier: the file URL). Throws ENOENT. Fallback: none (ENOTSUP).
    */
   publicLink?(file: RemoteEntry, signal?: AbortSignal): Promise<string>;
+
+  /**
+   * The storage's backend commands (commands.ts): operations that fit no path-level contract, reached
+   * through the remote that owns them (rclone's Commander). Fallback when absent: none (ENOTSUP).
+   */
+  readonly commands?: RemoteCommands;
 
   /** Release connections and timers. */
   close?(): Promise<void>;

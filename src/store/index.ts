@@ -22,7 +22,6 @@ import type { FileMeta, Listing, LocalFile, MetaStore, MetaStoreOptions } from '
 import { memoizeStore } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
-export { defaultCacheDir } from '../util/dirs.ts';
 export type { FileMeta, Listing, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
 
 const DEFAULT_MAX_LOCAL_BYTES = 16 * 1024 * 1024;

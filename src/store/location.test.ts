@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultCacheDir, storePathFor } from './index.ts';
+import { defaultCacheDir } from '../util/dirs.ts';
+import { storePathFor } from './index.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import { mkdirAt, putAt } from '../../test/support/remote-contract.ts';
+import { mkdirAt, putAt } from '../../test/support/remote-kit.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import { FakeClock } from '../util/clock.ts';
 import { RecentWrites } from './consistency.ts';

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createMemoryRemote } from '../remote/memory/index.ts';
 import { openMetaStore } from '../store/index.ts';
-import { codeOf as code } from '../../test/support/remote-contract.ts';
+import { codeOf as code } from '../../test/support/errors.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import { createVfs } from './index.ts';
 

@@ -33,7 +33,6 @@ import { JUNK_PATTERNS, type PropOp, type Vfs, type VfsNode, type VfsOptions, ty
 import { openWrite } from './write.ts';
 
 export { createStoreDirIdIndex } from './dir-ids.ts';
-export { JUNK_PATTERNS } from './types.ts';
 export type * from './types.ts';
 
 export const DEFAULT_DIR_CACHE_TIME_MS = 300_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FsError } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
-import { mkdirAt, putAt, rmdirAt } from '../../test/support/remote-contract.ts';
+import { mkdirAt, putAt, rmdirAt } from '../../test/support/remote-kit.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 
 const TTL = 300_000;

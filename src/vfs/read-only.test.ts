@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FsError } from '../core/errors.ts';
+import { codeOf } from '../../test/support/errors.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import { readOnlyVfs } from './read-only.ts';
 
-const codeOf = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'resolved',
-    (err: unknown) => (err instanceof FsError ? err.code : 'other'),
-  );
 
 describe('readOnlyVfs', () => {
   it('refuses every write with EROFS and changes nothing; reads pass through', async () => {

@@ -5,6 +5,7 @@ import { silentLogger } from '../util/log.ts';
 import { FsError } from '../core/errors.ts';
 import type { ReadRange, Remote, RemoteEntry } from '../remote/types.ts';
 import { chunkedRead, READ_HIGH_WATER_MARK, type ChunkedReadOptions } from './read.ts';
+import { testBytes } from '../../test/support/bytes.ts';
 
 /** What one openRead call does: fail at open, or serve bytes and then fail / hang / end. */
 type Plan = { openError: Error } | { failAfter: number; error?: Error } | { hangAfter: number } | 'ok';
@@ -60,12 +61,6 @@ function fileOf(data: Buffer): RemoteEntry {
   return { path: 'f.bin', name: 'f.bin', kind: 'file', size: data.length, modTime: 0, id: 'id1', hashes: {} };
 }
 
-function pattern(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 7 + (i >> 8)) & 0xff;
-  return b;
-}
-
 function options(clock: FakeClock, extra: Partial<ChunkedReadOptions> = {}): ChunkedReadOptions {
   return { chunkSize: 1, chunkSizeLimit: 4, retries: 3, clock, logger: silentLogger, ...extra };
 }
@@ -91,7 +86,7 @@ const ranges = (opens: Opened[]) => opens.map((o) => o.range);
 
 describe('chunkedRead', () => {
   it('requests doubling chunks up to the limit and delivers the exact bytes', async () => {
-    const data = pattern(11);
+    const data = testBytes(11);
     const { remote, opens } = fakeRemote(data);
     const clock = new FakeClock();
     const out = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 10 }, options(clock)), clock);
@@ -105,7 +100,7 @@ describe('chunkedRead', () => {
   });
 
   it('keeps doubling without a limit (-1) and honours a sub-range', async () => {
-    const data = pattern(100);
+    const data = testBytes(100);
     const { remote, opens } = fakeRemote(data);
     const clock = new FakeClock();
     const out = await drain(chunkedRead(remote, fileOf(data), { start: 10, end: 40 }, options(clock, { chunkSize: 2, chunkSizeLimit: -1 })), clock);
@@ -120,7 +115,7 @@ describe('chunkedRead', () => {
   });
 
   it('keeps the first chunk size when the limit is below it', async () => {
-    const data = pattern(12);
+    const data = testBytes(12);
     const { remote, opens } = fakeRemote(data);
     const clock = new FakeClock();
     await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 11 }, options(clock, { chunkSize: 4, chunkSizeLimit: 2 })), clock);
@@ -132,7 +127,7 @@ describe('chunkedRead', () => {
   });
 
   it('chunkSize 0 makes one request for the whole span (no range at all for the whole file)', async () => {
-    const data = pattern(50);
+    const data = testBytes(50);
     const clock = new FakeClock();
     const a = fakeRemote(data);
     expect((await drain(chunkedRead(a.remote, fileOf(data), { start: 5, end: 49 }, options(clock, { chunkSize: 0 })), clock)).equals(data.subarray(5))).toBe(true);
@@ -146,7 +141,7 @@ describe('chunkedRead', () => {
   });
 
   it('resumes at the exact offset after a mid-stream failure, within the same chunk bounds', async () => {
-    const data = pattern(40);
+    const data = testBytes(40);
     const { remote, opens } = fakeRemote(data, ['ok', { failAfter: 5 }, { failAfter: 2 }]);
     const clock = new FakeClock();
     const out = await drain(chunkedRead(remote, fileOf(data), { start: 0, end: 39 }, options(clock, { chunkSize: 8, chunkSizeLimit: 16 })), clock);
@@ -161,7 +156,7 @@ describe('chunkedRead', () => {
   });
 
   it('retries a failed open (EAGAIN) after a backoff on the clock', async () => {
-    const data = pattern(10);
+    const data = testBytes(10);
     const { remote, opens } = fakeRemote(data, [{ openError: new FsError('EAGAIN', 'flood') }]);
     const clock = new FakeClock();
     const stream = chunkedRead(remote, fileOf(data), { start: 0, end: 9 }, options(clock, { chunkSize: 0 }));
@@ -178,7 +173,7 @@ describe('chunkedRead', () => {
   });
 
   it('a premature end of a body counts as a failure and is resumed', async () => {
-    const data = pattern(20);
+    const data = testBytes(20);
     const { remote, opens } = fakeRemote(data);
     const short: Remote = {
       ...remote,
@@ -196,7 +191,7 @@ describe('chunkedRead', () => {
 
   it('fails at once with ENOENT / EACCES / ERANGE / EISDIR / EINVAL', async () => {
     for (const code of ['ENOENT', 'EACCES', 'ERANGE', 'EISDIR', 'EINVAL'] as const) {
-      const data = pattern(10);
+      const data = testBytes(10);
       const { remote, opens } = fakeRemote(data, [{ openError: new FsError(code, 'x') }]);
       const clock = new FakeClock();
       await expect(drain(chunkedRead(remote, fileOf(data), { start: 0, end: 9 }, options(clock)), clock)).rejects.toMatchObject({ code });
@@ -205,7 +200,7 @@ describe('chunkedRead', () => {
   });
 
   it('does not retry a final failure (an API call the pacer already retried): one open, its error as is', async () => {
-    const data = pattern(10);
+    const data = testBytes(10);
     const spent = new FsError('EAGAIN', 'get_token: retries exhausted', { final: true });
     const { remote, opens } = fakeRemote(data, [{ openError: spent }]);
     const clock = new FakeClock();
@@ -216,7 +211,7 @@ describe('chunkedRead', () => {
   });
 
   it('gives up with EIO (cause kept) after `retries` consecutive failures', async () => {
-    const data = pattern(10);
+    const data = testBytes(10);
     const reset = new Error('reset');
     const plans: Plan[] = Array.from({ length: 10 }, () => ({ failAfter: 0, error: reset }));
     const { remote, opens } = fakeRemote(data, plans);
@@ -229,7 +224,7 @@ describe('chunkedRead', () => {
   });
 
   it('failures separated by progress are not consecutive', async () => {
-    const data = pattern(30);
+    const data = testBytes(30);
     const plans: Plan[] = Array.from({ length: 8 }, () => ({ failAfter: 2 }));
     const { remote, opens } = fakeRemote(data, plans);
     const clock = new FakeClock();
@@ -239,7 +234,7 @@ describe('chunkedRead', () => {
   });
 
   it('reports delivered bytes through onBytes', async () => {
-    const data = pattern(33);
+    const data = testBytes(33);
     const { remote } = fakeRemote(data, [{ failAfter: 7 }]);
     const clock = new FakeClock();
     let n = 0;
@@ -249,7 +244,7 @@ describe('chunkedRead', () => {
 
   it('reads ahead at most one buffer: no next chunk while the consumer does not read', async () => {
     const size = 8 * 1024 * 1024;
-    const data = pattern(size);
+    const data = testBytes(size);
     const { remote, opens } = fakeRemote(data, [], 64 * 1024);
     const clock = new FakeClock();
     const stream = chunkedRead(remote, fileOf(data), { start: 0, end: size - 1 }, options(clock, { chunkSize: 1024 * 1024, chunkSizeLimit: -1 }));
@@ -268,7 +263,7 @@ describe('chunkedRead', () => {
   });
 
   it('destroy() aborts the request in flight and destroys its body', async () => {
-    const data = pattern(1000);
+    const data = testBytes(1000);
     const { remote, opens } = fakeRemote(data, [{ hangAfter: 10 }], 5);
     const clock = new FakeClock();
     const stream = chunkedRead(remote, fileOf(data), { start: 0, end: 999 }, options(clock, { chunkSize: 0 }));
@@ -284,7 +279,7 @@ describe('chunkedRead', () => {
   });
 
   it('destroy() during a pending open aborts its signal and opens nothing more', async () => {
-    const data = pattern(100);
+    const data = testBytes(100);
     const opens: AbortSignal[] = [];
     const { remote } = fakeRemote(data);
     const pending: Remote = {
@@ -306,7 +301,7 @@ describe('chunkedRead', () => {
   });
 
   it('an aborted signal destroys the stream with its reason', async () => {
-    const data = pattern(1000);
+    const data = testBytes(1000);
     const { remote, opens } = fakeRemote(data, [{ hangAfter: 10 }]);
     const clock = new FakeClock();
     const ac = new AbortController();

@@ -9,7 +9,7 @@
  *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
  * Views are memoized per folder and reused while the store answers with the same listing and local-file
- * objects (store/memo.ts makes those identical until something changes).
+ * objects (store/read-cache.ts keeps those identical until something changes).
  */
 import { FsError } from '../core/errors.ts';
 import { baseName, joinPath, parentOf } from '../core/path.ts';

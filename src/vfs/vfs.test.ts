@@ -1,10 +1,11 @@
+import { text } from 'node:stream/consumers';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FsError, type FsErrorCode } from '../core/errors.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import type { ByteSpan } from '../core/span.ts';
-import { mkdirAt, putAt } from '../../test/support/remote-contract.ts';
+import { mkdirAt, putAt } from '../../test/support/remote-kit.ts';
 import { makeKit } from '../../test/support/vfs-kit.ts';
 import type { Vfs } from './types.ts';
 
@@ -13,9 +14,7 @@ async function putText(remote: Remote, path: string, text: string): Promise<Remo
 }
 
 async function readText(vfs: Vfs, path: string, range?: ByteSpan): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of await vfs.openRead(path, range)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
+  return text(await vfs.openRead(path, range));
 }
 
 async function code(p: Promise<unknown>): Promise<FsErrorCode | 'ok'> {

@@ -36,6 +36,8 @@ export interface RemoteTarget {
   name: string;
   path: string;
   logger: Logger;
+  /** Ids of the files of this name already in the folder (PutOptions.knownIds). */
+  knownIds: readonly string[];
 }
 
 /** Keeps the bytes in memory, at most `max` of them (ENOSPC beyond). */
@@ -88,7 +90,7 @@ export class SpoolSink implements Sink {
       const spool = await this.#spool;
       await spool.close();
       const { remote, parent, name } = this.to;
-      this.#put = remote.put(parent, name, spool.openRead(), { size, signal: this.#ac.signal });
+      this.#put = remote.put(parent, name, spool.openRead(), { size, signal: this.#ac.signal, knownIds: this.to.knownIds });
       const entry = await this.#put;
       this.#put = undefined;
       return { entry };
@@ -127,7 +129,7 @@ export class RemoteSink implements Sink {
 
   #start(): void {
     const { remote, parent, name } = this.to;
-    const put = Promise.resolve().then(() => remote.put(parent, name, this.#source, { size: this.size, signal: this.#ac.signal }));
+    const put = Promise.resolve().then(() => remote.put(parent, name, this.#source, { size: this.size, signal: this.#ac.signal, knownIds: this.to.knownIds }));
     put.catch(() => undefined);
     this.#put = put;
     this.#failed = put.then(

@@ -3,6 +3,7 @@
  * that records its puts and removes: which sink takes the bytes, size and digest checks, failures, aborts,
  * and the 'finish'-after-durable rule.
  */
+import { buffer } from 'node:stream/consumers';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,18 +16,15 @@ import { createMemoryRemote } from '../remote/memory/index.ts';
 import type { PutOptions, Remote, RemoteEntry } from '../remote/types.ts';
 import { openMetaStore } from '../store/index.ts';
 import type { MetaStore } from '../store/types.ts';
+import { FakeClock } from '../util/clock.ts';
 import { createVfs } from './index.ts';
 import type { Vfs, VfsEntry, WriteOptions } from './types.ts';
 import { MAX_LOCAL_FILE_BYTES } from './write.ts';
+import { testBytes } from '../../test/support/bytes.ts';
+import { codeOf } from '../../test/support/errors.ts';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
-
-function pattern(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed + (i >> 10)) & 0xff;
-  return b;
-}
 
 function* pieces(data: Buffer, size = 64 * 1024): Generator<Buffer> {
   for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
@@ -74,17 +72,7 @@ function spyVfs(put?: PutHook) {
 }
 
 async function readAll(vfs: Vfs, path: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of await vfs.openRead(path)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return err instanceof FsError ? err.code : `not an FsError: ${String(err)}`;
+  return buffer(await vfs.openRead(path));
 }
 
 /** Pipes `data` (in `piece`-byte pieces) into a write of `path`; resolves with the result, rejects with the pipeline's error. */
@@ -97,7 +85,7 @@ async function write(vfs: Vfs, path: string, data: Buffer, opts: WriteOptions = 
 describe('the write pipeline', () => {
   it('streams a body of known size straight into put, hashing it once', async () => {
     const { vfs, puts } = spyVfs();
-    const data = pattern(1024 * 1024 + 17);
+    const data = testBytes(1024 * 1024 + 17);
     const e = await write(vfs, 'f.bin', data, { size: data.length });
     expect(e).toMatchObject({ size: data.length, local: false, hashes: { md5: md5(data), sha1: sha1(data) } });
     expect(puts.map((p) => [p.name, p.size])).toEqual([['f.bin', data.length]]);
@@ -112,7 +100,7 @@ describe('the write pipeline', () => {
       await gate;
       return inner.put(parent, name, source, opts);
     });
-    const data = pattern(16 * 1024 * 1024);
+    const data = testBytes(16 * 1024 * 1024);
     let produced = 0;
     const source = Readable.from(
       (function* () {
@@ -138,7 +126,7 @@ describe('the write pipeline', () => {
       spooled = readdirSync(spoolDir);
       return inner.put(parent, name, source, opts);
     });
-    const data = pattern(300 * 1024 + 5);
+    const data = testBytes(300 * 1024 + 5);
     const e = await write(vfs, 'f.bin', data, {}, 10_000);
     expect(spooled).toHaveLength(1);
     expect(puts.map((p) => p.size)).toEqual([data.length]);
@@ -161,12 +149,12 @@ describe('the write pipeline', () => {
 
   it('a junk name keeps the bytes local and uploads nothing; over the local cap is ENOSPC', async () => {
     const { vfs, puts } = spyVfs();
-    const data = pattern(5000);
+    const data = testBytes(5000);
     const e = await write(vfs, '.DS_Store', data, {}, 1000);
     expect(e).toMatchObject({ local: true, size: 5000, hashes: { md5: md5(data) } });
     expect((await readAll(vfs, '.DS_Store')).equals(data)).toBe(true);
     const big = await vfs.openWrite('Thumbs.db');
-    await expect(pipeline(Readable.from(pieces(pattern(MAX_LOCAL_FILE_BYTES + 1), 1024 * 1024)), big)).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(pipeline(Readable.from(pieces(testBytes(MAX_LOCAL_FILE_BYTES + 1), 1024 * 1024)), big)).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(await codeOf(big.result)).toBe('ENOSPC');
     expect(puts).toHaveLength(0);
   });
@@ -174,7 +162,7 @@ describe('the write pipeline', () => {
   it('more bytes than announced: EINVAL, the put fails, nothing stored', async () => {
     const { vfs, remote, puts } = spyVfs();
     const w = await vfs.openWrite('f.bin', { size: 150_000 });
-    await expect(pipeline(Readable.from(pieces(pattern(200_000), 10_000)), w)).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(pipeline(Readable.from(pieces(testBytes(200_000), 10_000)), w)).rejects.toMatchObject({ code: 'EINVAL' });
     expect(await codeOf(w.result)).toBe('EINVAL');
     expect(puts).toHaveLength(1);
     expect(puts[0]!.source.destroyed).toBe(true);
@@ -184,7 +172,7 @@ describe('the write pipeline', () => {
   it('fewer bytes than announced: EINVAL, nothing stored', async () => {
     const { vfs, remote } = spyVfs();
     const w = await vfs.openWrite('f.bin', { size: 150_000 });
-    await expect(pipeline(Readable.from(pieces(pattern(100_000), 10_000)), w)).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(pipeline(Readable.from(pieces(testBytes(100_000), 10_000)), w)).rejects.toMatchObject({ code: 'EINVAL' });
     expect(await codeOf(w.result)).toBe('EINVAL');
     expect(await remote.list('')).toEqual([]);
     const none = await vfs.openWrite('g.bin', { size: 10 });
@@ -197,7 +185,7 @@ describe('the write pipeline', () => {
   it('digest mismatch when spooling: EBADMSG before any put, no temp file', async () => {
     const { vfs, puts } = spyVfs();
     const w = await vfs.openWrite('f.bin', { expect: { md5: md5(Buffer.from('other')) } });
-    await expect(pipeline(Readable.from(pieces(pattern(50_000), 7000)), w)).rejects.toMatchObject({ code: 'EBADMSG' });
+    await expect(pipeline(Readable.from(pieces(testBytes(50_000), 7000)), w)).rejects.toMatchObject({ code: 'EBADMSG' });
     expect(await codeOf(w.result)).toBe('EBADMSG');
     expect(puts).toHaveLength(0);
     expect(readdirSync(spoolDir)).toEqual([]);
@@ -205,7 +193,7 @@ describe('the write pipeline', () => {
 
   it('digest mismatch when streaming: the stored file is removed again, EBADMSG', async () => {
     const { vfs, remote, puts, removed } = spyVfs();
-    const data = pattern(50_000);
+    const data = testBytes(50_000);
     const w = await vfs.openWrite('f.bin', { size: data.length, expect: { sha1: sha1(Buffer.from('other')) } });
     await expect(pipeline(Readable.from(pieces(data, 7000)), w)).rejects.toMatchObject({ code: 'EBADMSG' });
     expect(await codeOf(w.result)).toBe('EBADMSG');
@@ -217,7 +205,7 @@ describe('the write pipeline', () => {
 
   it('matching expected digests (any case) pass', async () => {
     const { vfs } = spyVfs();
-    const data = pattern(20_000);
+    const data = testBytes(20_000);
     const e = await write(vfs, 'f.bin', data, { size: data.length, expect: { md5: md5(data).toUpperCase(), sha1: sha1(data) } });
     expect(e.size).toBe(data.length);
   });
@@ -234,7 +222,7 @@ describe('the write pipeline', () => {
       });
       const w = await vfs.openWrite('f.bin', size === undefined ? {} : { size });
       const errored = new Promise<unknown>((r) => w.once('error', r));
-      const piped = pipeline(Readable.from(pieces(pattern(300_000), 10_000)), w).catch((e: unknown) => e);
+      const piped = pipeline(Readable.from(pieces(testBytes(300_000), 10_000)), w).catch((e: unknown) => e);
       expect(await codeOf(w.result)).toBe('ENOSPC');
       expect(await errored).toMatchObject({ code: 'ENOSPC' });
       expect(await piped).toMatchObject({ code: 'ENOSPC' });
@@ -254,9 +242,11 @@ describe('the write pipeline', () => {
 
   it("'finish' comes only after the put confirmed and the cache holds the entry", async () => {
     const events: string[] = [];
+    const clock = new FakeClock();
     const { vfs } = spyVfs(async (parent, name, source, opts, inner) => {
       const e = await inner.put(parent, name, source, opts);
-      await new Promise((r) => setTimeout(r, 20));
+      events.push('stored');
+      await clock.sleep(20_000); // the storage takes its time to confirm
       events.push('put');
       return e;
     });
@@ -269,8 +259,12 @@ describe('the write pipeline', () => {
       }),
     );
     w.end(Buffer.from('abc'));
+    while (clock.pending === 0) await new Promise((r) => setImmediate(r));
+    await clock.advance(19_999);
+    expect(events).toEqual(['stored']);
+    await clock.advance(1);
     await finished;
-    expect(events).toEqual(['put', 'result', 'finish']);
+    expect(events).toEqual(['stored', 'put', 'result', 'finish']);
     expect((await vfs.readdir('')).map((e) => e.name)).toEqual(['f.bin']);
   });
 
@@ -280,7 +274,7 @@ describe('the write pipeline', () => {
       const ac = new AbortController();
       const w = await vfs.openWrite('f.bin', { signal: ac.signal, ...(size === undefined ? {} : { size }) });
       w.on('error', () => undefined);
-      w.write(pattern(100_000));
+      w.write(testBytes(100_000));
       await new Promise((r) => setImmediate(r));
       ac.abort();
       expect(await codeOf(w.result)).toBe('EIO');
@@ -296,7 +290,7 @@ describe('the write pipeline', () => {
   it('destroy() without an error rejects result with EIO', async () => {
     const { vfs } = spyVfs();
     const w = await vfs.openWrite('f.bin');
-    w.write(pattern(1000));
+    w.write(testBytes(1000));
     await new Promise((r) => setImmediate(r));
     w.destroy();
     expect(await codeOf(w.result)).toBe('EIO');

@@ -43,7 +43,8 @@ export async function openWrite(ctx: VfsContext, at: Placement, opts: WriteOptio
   if (local) {
     sink = new LocalSink(MAX_LOCAL_FILE_BYTES, path);
   } else {
-    const to = { remote: ctx.remote, parent: await remoteDirOf(ctx, at.parent, opts.signal), name, path, logger: ctx.logger };
+    const knownIds = at.view.nodes.flatMap((n) => (n.remote && n.remote.kind === 'file' && n.remote.name === name ? [n.remote.id] : []));
+    const to = { remote: ctx.remote, parent: await remoteDirOf(ctx, at.parent, opts.signal), name, path, logger: ctx.logger, knownIds };
     sink = opts.size !== undefined ? new RemoteSink(to, opts.size) : new SpoolSink(to, ctx.spoolDir);
   }
   ctx.transfers.activeWrites += 1;

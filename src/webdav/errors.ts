@@ -8,7 +8,7 @@
  * be turned into an error any more: it is destroyed, so the client sees a truncated transfer rather than a lie.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FsError } from '../core/errors.ts';
+import { FsError, type FsErrorCode } from '../core/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { DavError } from './context.ts';
 import { IfHeaderError } from './if-header.ts';
@@ -47,30 +47,38 @@ export interface ErrorAnswer {
   internal: boolean;
 }
 
-const FS_STATUS: Record<string, number> = {
-  ENOENT: 404,
-  ENOTEMPTY: 409,
-  EISDIR: 405,
-  ENOTDIR: 409,
-  EROFS: 403,
-  ENOSPC: 507,
-  EIO: 502,
+/**
+ * Status and reason of each FsError code. The reason is a fixed phrase a person can read, never the error's
+ * own message (which may quote the storage's answer); EEXIST and EINVAL depend on the method (fsAnswer).
+ */
+const FS_ANSWERS: Record<FsErrorCode, { status: number; reason: string }> = {
+  ENOENT: { status: 404, reason: 'not found' },
+  EEXIST: { status: 409, reason: 'already exists' },
+  ENOTEMPTY: { status: 409, reason: 'collection not empty' },
+  EISDIR: { status: 405, reason: 'is a collection' },
+  ENOTDIR: { status: 409, reason: 'not a collection' },
+  EROFS: { status: 403, reason: 'read-only server' },
+  ENOSPC: { status: 507, reason: 'insufficient storage' },
+  EIO: { status: 502, reason: 'the storage failed' },
   // The body failed the checksum the client announced (OC-Checksum): the client's request was wrong.
-  EBADMSG: 400,
-  EAGAIN: 503,
-  EACCES: 403,
-  ERANGE: 416,
-  ENOTSUP: 501,
+  EBADMSG: { status: 400, reason: 'body does not match its checksum' },
+  EAGAIN: { status: 503, reason: 'storage busy, retry later' },
+  EACCES: { status: 403, reason: 'the storage refused access' },
+  ERANGE: { status: 416, reason: 'range not satisfiable' },
+  ENOTSUP: { status: 501, reason: 'not supported by this storage' },
+  EINVAL: { status: 400, reason: 'invalid request' },
 };
 
 function fsAnswer(method: string, err: FsError): ErrorAnswer {
   const headers: Record<string, string> = {};
-  let status = FS_STATUS[err.code] ?? 500;
-  if (err.code === 'EEXIST') status = method === 'MKCOL' ? 405 : method === 'COPY' || method === 'MOVE' ? 412 : 409;
-  if (err.code === 'EINVAL') status = method === 'COPY' || method === 'MOVE' ? 403 : 400;
+  const known = FS_ANSWERS[err.code] as (typeof FS_ANSWERS)[FsErrorCode] | undefined;
+  if (!known) return { status: 500, reason: 'internal error', headers, internal: true };
+  let { status } = known;
+  const copyOrMove = method === 'COPY' || method === 'MOVE';
+  if (err.code === 'EEXIST') status = method === 'MKCOL' ? 405 : copyOrMove ? 412 : 409;
+  if (err.code === 'EINVAL' && copyOrMove) status = 403;
   if (err.code === 'EAGAIN') headers['Retry-After'] = String(Math.max(1, Math.ceil((err.retryAfterMs ?? 30_000) / 1000)));
-  if (err.code === 'ENOSPC') return { status, reason: 'insufficient storage', headers, internal: false };
-  return { status, reason: err.code, headers, internal: status === 500 };
+  return { status, reason: known.reason, headers, internal: false };
 }
 
 /** Maps any thrown value to its answer (pure; exported for tests and for handlers that need the status). */

@@ -24,6 +24,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import bcrypt from 'bcryptjs';
+import { CodedError } from '../util/coded-error.ts';
 
 /** apache-md5 is CommonJS whose typings declare a default export it does not have at runtime. */
 const aprMd5 = createRequire(import.meta.url)('apache-md5') as (password: string, salt?: string) => string;
@@ -31,14 +32,12 @@ const aprMd5 = createRequire(import.meta.url)('apache-md5') as (password: string
 export type HtpasswdErrorCode = 'EHTPASSWD_SYNTAX' | 'EHTPASSWD_DES' | 'EHTPASSWD_HASH';
 
 /** A line of an htpasswd file that cannot be used; `line` is 1-based. */
-export class HtpasswdError extends Error {
-  readonly code: HtpasswdErrorCode;
+export class HtpasswdError extends CodedError<HtpasswdErrorCode> {
+  override readonly name = 'HtpasswdError';
   readonly line: number;
 
   constructor(code: HtpasswdErrorCode, line: number, message: string) {
-    super(`htpasswd line ${line}: ${message}`);
-    this.name = 'HtpasswdError';
-    this.code = code;
+    super(code, `htpasswd line ${line}: ${message}`);
     this.line = line;
   }
 }

@@ -20,6 +20,7 @@ import { systemClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
 import { createBrowserGuard, type BrowserGuard } from '../util/browser-guard.ts';
 import { silentLogger } from '../util/log.ts';
+import { isLoopback } from '../util/net.ts';
 import type { Logger } from '../util/log.ts';
 import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs } from '../vfs/types.ts';
@@ -41,7 +42,7 @@ import type { HtpasswdFile } from './htpasswd.ts';
 import { createLockManager } from './locks.ts';
 import { refuseWrites } from './read-only.ts';
 import { encodeSegment, baseSegments } from './request.ts';
-import { createDavCore, isLoopback } from './server.ts';
+import { createDavCore } from './server.ts';
 import type { RequestObserver } from './server.ts';
 
 /** Every method the server implements, by verb. */
@@ -204,8 +205,6 @@ export function createDavServer(opts: DavServerOptions): DavServer {
   };
 }
 
-export { DavError } from './context.ts';
-export type { DavShared, DavRequest, Handler } from './context.ts';
 export type { RequestObserver } from './server.ts';
 export { loadHtpasswd } from './htpasswd.ts';
 export { createAuthenticator, createFailureThrottle } from './auth.ts';

@@ -83,7 +83,6 @@ export interface DavCore {
   readonly methods: readonly string[];
 }
 
-export { isLoopback };
 
 /** The library's HTTPRequestContext, built directly (its constructor is protected) so no default header is set. */
 class DavHttpContext extends v2.HTTPRequestContext {

@@ -2,6 +2,7 @@
  * Shared pieces of the WebDAV XML module: the error type, namespace constants, name checks and escaping.
  * Used by the parser (to reserialise dead properties) and by the response builders.
  */
+import { CodedError } from '../util/coded-error.ts';
 
 /** The namespace of every RFC 4918 element. */
 export const DAV_NS = 'DAV:';
@@ -18,14 +19,8 @@ export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 export type XmlErrorCode = 'malformed' | 'doctype' | 'too-large' | 'too-deep' | 'too-many-nodes' | 'encoding';
 
 /** The one error thrown by this module; `code` is stable, `message` is a short human reason. */
-export class XmlError extends Error {
-  readonly code: XmlErrorCode;
-
-  constructor(code: XmlErrorCode, reason: string) {
-    super(reason);
-    this.name = 'XmlError';
-    this.code = code;
-  }
+export class XmlError extends CodedError<XmlErrorCode> {
+  override readonly name = 'XmlError';
 }
 
 const NAME_START =

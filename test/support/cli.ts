@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo, CliStream } from '../../src/cli/context.ts';
 import { run } from '../../src/cli/main.ts';
+import { gatewayTimings } from '../../src/app/timings.ts';
+import { TEST_TIME_SCALE } from './emulator.ts';
 
 export interface CliResult {
   code: number;
@@ -40,13 +42,31 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
 }
 
 /**
+ * The mount.json settings of a command run by a test: API calls `minIntervalMs` apart, and the listing budget,
+ * ban cooldowns and consistency grace of the gateway at TEST_TIME_SCALE, as the test emulator's rules are.
+ */
+export function testTimingSettings(minIntervalMs: number): Record<string, unknown> {
+  const t = gatewayTimings(TEST_TIME_SCALE);
+  return {
+    consistencyGrace: `${t.consistencyGraceMs}ms`,
+    pacer: {
+      minIntervalMs,
+      listIntervalMs: t.listIntervalMs,
+      listFolderIntervalMs: t.listFolderIntervalMs,
+      banCooldownMs: t.floodCooldownMs,
+      banCooldownEscalatedMs: t.floodEscalatedCooldownMs,
+    },
+  };
+}
+
+/**
  * An environment for commands against an emulator at `apiBase` with key `key`: a private HOME and cache dir
- * (so no user config is read), and a mount.json with a fast pacer (`minIntervalMs`, default 5 ms).
+ * (so no user config is read), and a mount.json of testTimingSettings (`minIntervalMs` default 5 ms).
  */
 export function cliEnv(apiBase: string, key: string, opts: { minIntervalMs?: number; dir?: string } = {}): NodeJS.ProcessEnv {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fdav-cli-'));
   const mountConfig = join(dir, 'mount.json');
-  writeFileSync(mountConfig, JSON.stringify({ cacheDir: join(dir, 'cache'), pacer: { minIntervalMs: opts.minIntervalMs ?? 5 } }));
+  writeFileSync(mountConfig, JSON.stringify({ cacheDir: join(dir, 'cache'), ...testTimingSettings(opts.minIntervalMs ?? 5) }));
   return {
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),

@@ -93,8 +93,11 @@ export async function makeContractTarget(): Promise<ContractTarget> {
     const baseUrl = process.env['FICHIER_CONTRACT_API_URL'] || REAL_API_BASE;
     return build({ kind, caps, key, baseUrl, pacer, endPollMaxMs: 300_000 });
   }
-  const emu = await startEmulator();
-  const pacer = createPacer({ minIntervalMs: 1, backoffBaseMs: 20, backoffMaxMs: 100, floodCooldownMs: 200 });
+  // Lenient, and a pacer without a listing budget: this suite checks the wire format call by call, the same way
+  // against the real service, with raw calls that list one scratch folder many times in a row. Its block on the
+  // flood rules switches the emulator to the realistic profile itself; the gateway's budget is proven elsewhere.
+  const emu = await startEmulator({ profile: 'lenient' });
+  const pacer = createPacer({ minIntervalMs: 1, listIntervalMs: 0, listFolderIntervalMs: 0, backoffBaseMs: 20, backoffMaxMs: 100, floodCooldownMs: 200, floodEscalatedCooldownMs: 200 });
   try {
     return await build({ kind, caps, key: emu.key, baseUrl: emu.apiBase, pacer, endPollMaxMs: 10_000, emu });
   } catch (err) {

@@ -3,6 +3,7 @@
  * (createDavServer, so the core's error table and request decoding apply) on 127.0.0.1:0, over a Vfs on the
  * memory remote and an in-memory store (vfs-kit.ts), and a Vfs wrapper that records openRead ranges.
  */
+import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach } from 'vitest';
@@ -91,9 +92,7 @@ export function davPerTest(opts: Parameters<typeof startDav>[0] = {}): () => Dav
 
 /** The whole content of `path` in the kit's Vfs, as UTF-8. */
 export async function vfsText(d: DavKit, path: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of await d.kit.vfs.openRead(path)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
+  return text(await d.kit.vfs.openRead(path));
 }
 
 /** Whether `path` exists in the kit's Vfs (ENOENT => false; other errors are thrown). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FichierClient, type FichierClientOptions } from '../../src/api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../../src/api/pacer.ts';
 import { isPacer } from '../../src/app/stack.ts';
-import { gatewayTimings } from '../../src/app/timings.ts';
+import { gatewayTimings, pacerTimings } from '../../src/app/timings.ts';
 import { createEmulator, type CallRecord, type Emulator, type EmulatorOptions, type EmulatorStats } from '../../src/emulator/index.ts';
 import { Secret } from '../../src/util/secret.ts';
 
@@ -23,6 +23,8 @@ export interface TestEmulator {
   stats(): Promise<EmulatorStats>;
   /** Every call the emulator received at or after `sinceMs` (its clock), oldest first. */
   calls(sinceMs: number): Promise<CallRecord[]>;
+  /** A new counter of this emulator's calls (see CallCounter). */
+  counter(): CallCounter;
   /** An API client of this emulator (the test pacer, testPacer(), unless `opts.pacer` says otherwise), closed by `stop()`. */
   client(opts?: ClientOptions): FichierClient;
   /** Closes the clients and the emulator, and removes the temp files. */
@@ -34,6 +36,17 @@ export interface ClientOptions extends Omit<FichierClientOptions, 'apiKey' | 'ba
   pacer?: PacerOptions | Pacer;
   /** Another key than the emulator's (for auth errors). */
   key?: string;
+}
+
+/**
+ * Counts of an emulator's calls by path ('/v1/folder/ls.cgi', 'download', ...) over a window, for tests that
+ * assert what an operation cost; `total` is the API calls (downloads are not API calls).
+ */
+export interface CallCounter {
+  /** Starts a new window. */
+  mark(): Promise<void>;
+  /** The non-zero counts since the last `mark()` (before the first: since the emulator started). */
+  since(): Promise<Record<string, number>>;
 }
 
 export type { CallRecord, EmulatorStats };
@@ -50,17 +63,7 @@ export const TEST_TIME_SCALE = 0.01;
 
 /** Pacer options of a test client or stack: the gateway's timings at TEST_TIME_SCALE, calls 1 ms apart. */
 export function testPacer(over: PacerOptions = {}): PacerOptions {
-  const t = gatewayTimings(TEST_TIME_SCALE);
-  return {
-    minIntervalMs: 1,
-    listIntervalMs: t.listIntervalMs,
-    listFolderIntervalMs: t.listFolderIntervalMs,
-    floodCooldownMs: t.floodCooldownMs,
-    floodEscalatedCooldownMs: t.floodEscalatedCooldownMs,
-    backoffBaseMs: t.backoffBaseMs,
-    backoffMaxMs: t.backoffMaxMs,
-    ...over,
-  };
+  return { ...pacerTimings(gatewayTimings(TEST_TIME_SCALE)), minIntervalMs: 1, ...over };
 }
 
 /**
@@ -102,6 +105,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     stats: () => admin<EmulatorStats>('stats'),
     calls: async (sinceMs) => (await admin<CallRecord[]>(`calls?since=${sinceMs}`)).filter((c) => c.t >= sinceMs),
     client,
+    counter: () => callCounter(() => admin<EmulatorStats>('stats')),
     stop: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await emulator.close();
@@ -123,6 +127,24 @@ export function emulatorAdmin(url: string): <T = unknown>(path: string, body?: u
     });
     if (!res.ok) throw new Error(`emulator admin ${path}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
+  };
+}
+
+function callCounter(stats: () => Promise<EmulatorStats>): CallCounter {
+  const snapshot = async (): Promise<Record<string, number>> => {
+    const s = await stats();
+    return { ...s.calls, total: s.total };
+  };
+  let base: Record<string, number> = {};
+  return {
+    mark: async () => {
+      base = await snapshot();
+    },
+    since: async () => {
+      const out: Record<string, number> = {};
+      for (const [k, v] of Object.entries(await snapshot())) if (v !== (base[k] ?? 0)) out[k] = v - (base[k] ?? 0);
+      return out;
+    },
   };
 }
 

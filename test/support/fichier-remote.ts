@@ -1,81 +1,69 @@
 /**
- * A fichier remote over a fresh in-process emulator
- * (127.0.0.1, port 0) with a 1 ms pacer, and call counting from the emulator's stats.
+ * The fichier remote of a test stack (stack.ts `stackOver`: the test pacer, an in-memory store) over a fresh
+ * emulator on 127.0.0.1:<random port>, with the emulator's call counter and path-taking shorthands.
+ *
+ * The emulator plays the realistic listing rules and bans but, unless `opts.emulator` says otherwise, answers
+ * consistently at once, refuses duplicate folder names and does not limit user/info (REMOTE_LAYER_CONFIG): these
+ * suites test the remote layer alone, whose contract is what one call does. Reading one's own writes through a
+ * stale listing, idempotent mkdir and serving the last known quota are the VFS's work, proven over the full
+ * realistic profile by the VFS and WebDAV suites.
  */
-import { Readable } from 'node:stream';
-import { baseName, parentOf } from '../../src/core/path.ts';
-import { FichierClient } from '../../src/api/client.ts';
-import { createPacer, type PacerOptions } from '../../src/api/pacer.ts';
+import type { FichierClient } from '../../src/api/client.ts';
+import type { Stack } from '../../src/app/stack.ts';
 import type { EmulatorOptions } from '../../src/emulator/index.ts';
-import { Secret } from '../../src/util/secret.ts';
-import { startEmulator, type TestEmulator } from './emulator.ts';
-import type { Remote, RemoteEntry } from '../../src/remote/types.ts';
-import { createFichierRemote, type FichierRemoteOptions } from '../../src/remote/fichier/index.ts';
+import type { ReadRange, Remote, RemoteEntry } from '../../src/remote/types.ts';
+import { startEmulator, type CallCounter, type TestEmulator } from './emulator.ts';
+import { mkdirAt, putAt, readAll } from './remote-kit.ts';
+import { stackOver, type TestStackOptions } from './stack.ts';
 
-export interface EmulatedRemote {
+export interface EmulatedRemote extends CallCounter {
   emu: TestEmulator;
+  stack: Stack;
+  /** The stack's API client (for calls behind the remote's back, or another remote over the same account). */
   client: FichierClient;
   remote: Remote;
-  /** Counts of emulator calls by path ("/v1/folder/ls.cgi", "download", ...) since the last `mark()`; `total` for all. */
-  since(): Promise<Record<string, number>>;
-  /** Starts a new counting window. */
-  mark(): Promise<void>;
   /** Stores `data` at `path` (its parent looked up with stat first). */
   put(path: string, data: Buffer): Promise<RemoteEntry>;
   /** Creates the folder `path` (its parent looked up with stat first). */
   mkdir(path: string): Promise<RemoteEntry>;
   /** The bytes of `file`, or of `range` (to the end of the file when `end` is absent). */
   read(file: RemoteEntry, range?: { start: number; end?: number }): Promise<Buffer>;
+  /** Closes the stack and the emulator. */
   stop(): Promise<void>;
 }
 
+/** The emulator settings of the remote-layer suites (see the module doc). */
+export const REMOTE_LAYER_CONFIG: Partial<EmulatorOptions> = {
+  limits: { userInfoIntervalMs: 0 },
+  config: { newFileListDelayMs: 0, deletedFileListDelayMs: 0, folderRmDelayMs: 0, duplicateFolders: 'refuse' },
+};
+
 export async function emulatedRemote(
-  opts: { emulator?: Partial<EmulatorOptions>; pacer?: PacerOptions; remote?: Omit<FichierRemoteOptions, 'client'>; apiKey?: string } = {},
+  opts: { emulator?: Partial<EmulatorOptions>; pacer?: TestStackOptions['pacer']; remote?: TestStackOptions['remote']; apiKey?: string } = {},
 ): Promise<EmulatedRemote> {
-  const emu = await startEmulator(opts.emulator);
-  const client = new FichierClient({
-    apiKey: new Secret(opts.apiKey ?? emu.key),
-    baseUrl: emu.apiBase,
-    pacer: createPacer({ minIntervalMs: 1, ...opts.pacer }),
+  const emu = await startEmulator({ ...REMOTE_LAYER_CONFIG, ...opts.emulator });
+  const stack = await stackOver(
+    { apiBase: emu.apiBase, key: opts.apiKey ?? emu.key },
+    { ...(opts.pacer ? { pacer: opts.pacer } : {}), ...(opts.remote ? { remote: opts.remote } : {}) },
+  ).catch(async (err: unknown) => {
+    await emu.stop();
+    throw err;
   });
-  const remote = createFichierRemote({ ...opts.remote, client });
-  let base: Record<string, number> = {};
-  const snapshot = async (): Promise<Record<string, number>> => {
-    const s = await emu.stats();
-    return { ...s.calls, total: s.total };
-  };
+  const { remote } = stack;
+  const span = (file: RemoteEntry, range?: { start: number; end?: number }): ReadRange | undefined =>
+    range && { start: range.start, end: range.end ?? file.size - 1 };
   return {
     emu,
-    client,
+    stack,
+    client: stack.client,
     remote,
-    mark: async () => {
-      base = await snapshot();
-    },
-    since: async () => {
-      const now = await snapshot();
-      const out: Record<string, number> = {};
-      for (const [k, v] of Object.entries(now)) if (v - (base[k] ?? 0) !== 0) out[k] = v - (base[k] ?? 0);
-      return out;
-    },
-    put: async (path, data) => remote.put(await remote.stat(parentOf(path)), baseName(path), Readable.from([data]), { size: data.length }),
-    mkdir: async (path) => remote.mkdir(await remote.stat(parentOf(path)), baseName(path)),
-    read: async (file, range) => {
-      const parts: Buffer[] = [];
-      const span = range && { start: range.start, end: range.end ?? file.size - 1 };
-      for await (const chunk of await remote.openRead(file, span)) parts.push(Buffer.from(chunk as Uint8Array));
-      return Buffer.concat(parts);
-    },
+    ...emu.counter(),
+    put: (path, data) => putAt(remote, path, data),
+    mkdir: (path) => mkdirAt(remote, path),
+    read: (file, range) => readAll(remote, file, span(file, range)),
     stop: async () => {
-      await remote.close?.();
-      await client.close();
+      await stack.close();
       await emu.stop();
     },
   };
-}
-
-/** Deterministic bytes. */
-export function bytes(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = ((i + seed) * 2654435761) >>> 24;
-  return b;
 }

@@ -90,7 +90,7 @@ export interface ServedClient {
 
 /**
  * A recording server and a client on it, started per test by the function this returns and closed after each
- * test. The client's pacer does not space calls and backs off for milliseconds, unless `pacer` says otherwise.
+ * test. The client's pacer does not space calls or listings (a recording server has no rules) and backs off for milliseconds, unless `pacer` says otherwise.
  * Call at the top level of a test file.
  */
 export function serverPerTest(key: string): (handler: Handler, opts?: Omit<FichierClientOptions, 'apiKey' | 'baseUrl' | 'pacer'> & { pacer?: PacerOptions }) => Promise<ServedClient> {
@@ -106,7 +106,7 @@ export function serverPerTest(key: string): (handler: Handler, opts?: Omit<Fichi
       ...opts,
       apiKey: new Secret(key),
       baseUrl: server.base,
-      pacer: createPacer({ minIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 5, ...pacer }),
+      pacer: createPacer({ minIntervalMs: 0, listIntervalMs: 0, listFolderIntervalMs: 0, backoffBaseMs: 1, backoffMaxMs: 5, ...pacer }),
     });
     current = { server, client };
     return current;

@@ -5,27 +5,33 @@
  *
  * - `make` is called once per suite; every test works in its own fresh folder (mkdir'ed under one scratch
  *   folder `contract-<random>` at the root), so one remote instance serves all tests and tests never see
- *   each other's files. `cleanup` (then `remote.close`) runs after the last test.
+ *   each other's files. `remote.close`, then `cleanup`, run after the last test.
  * - Declared facts are not skips: each test reads `remote.facts` and expects the behaviour they declare
  *   (duplicates allowed or EEXIST; empty files stored or EINVAL; hashes computed or not).
- * - An absent optional feature (move, dirMove, copy, about, publicLink) skips its tests at run time with a
- *   note naming the feature. Any other skip is declared in `skip` with a reason, and shows in the output as
- *   "<test> [skipped: <reason>]". A skip naming no existing test, or without a reason, is itself a failure.
+ * - An optional feature (move, dirMove, copy, about, publicLink, commands) the remote does not have is declared
+ *   in `absent` with the reason: its tests are then not registered, and one test asserts that exactly the
+ *   declared features are absent. An undeclared absence fails that test and the feature's own tests.
+ * - Any other skip is declared in `skip` with a reason, and shows in the output as "<test> [skipped:
+ *   <reason>]". A skip naming no existing test, or without a reason, is itself a failure.
  * - Failures assert `err.code` (the test's message shows the code that came instead, or 'resolved').
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { joinPath } from '../../src/core/path.ts';
+import type { HashType, Remote, RemoteEntry, RemoteOptional } from '../../src/remote/types.ts';
 import { whirlpoolHex } from '../../src/util/whirlpool.ts';
-import { isFsError } from '../../src/core/errors.ts';
-import { baseName, joinPath, parentOf } from '../../src/core/path.ts';
-import type { HashType, ReadRange, Remote, RemoteEntry, RemoteOptional } from '../../src/remote/types.ts';
+import { testBytes } from './bytes.ts';
+import { codeOf } from './errors.ts';
+import { readAll, streamOf } from './remote-kit.ts';
 
 export interface RemoteContractOptions {
   /** Shown in the suite title. */
   name: string;
   /** Builds the remote under test (once per suite). */
   make: () => Promise<{ remote: Remote; cleanup?: () => Promise<void> }>;
+  /** The optional features this remote does not have, each with the reason. */
+  absent?: Partial<Record<Feature, string>>;
   /** Tests not run against this remote, each group with the reason (listed in the output). */
   skip?: { reason: string; tests: string[] }[];
 }
@@ -43,69 +49,18 @@ interface Ctx {
   mkdir(name: string, parent?: RemoteEntry): Promise<RemoteEntry>;
   /** The entry of a folder that existed and was removed (for the "gone" cases). */
   gone(): Promise<RemoteEntry>;
-  /** The entry of the optional feature, or a run-time skip naming it. */
+  /** The optional feature the test was registered for (a method is bound to the remote). */
   need<K extends Feature>(feature: K): NonNullable<RemoteOptional[K]>;
 }
 
-type Feature = 'move' | 'dirMove' | 'copy' | 'about' | 'publicLink';
+const FEATURES = ['move', 'dirMove', 'copy', 'about', 'publicLink', 'commands'] as const;
+type Feature = (typeof FEATURES)[number];
 type TestFn = (c: Ctx) => Promise<void>;
 interface Case {
   name: string;
   fn: TestFn;
-}
-
-/** Deterministic pseudo-random bytes (xorshift32). */
-export function testBytes(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
-
-/** A byte stream (not object mode) of `data`, in 64 KiB chunks. */
-export function streamOf(data: Buffer): Readable {
-  const parts: Buffer[] = [];
-  for (let at = 0; at < data.length; at += 65536) parts.push(data.subarray(at, at + 65536));
-  return Readable.from(parts, { objectMode: false });
-}
-
-/** Test shorthand: stores `data` at `path`, its parent folder looked up with stat first. */
-export async function putAt(remote: Remote, path: string, data: Buffer): Promise<RemoteEntry> {
-  return remote.put(await remote.stat(parentOf(path)), baseName(path), streamOf(data), { size: data.length });
-}
-
-/** Test shorthand: creates the folder `path`, its parent looked up with stat first. */
-export async function mkdirAt(remote: Remote, path: string): Promise<RemoteEntry> {
-  return remote.mkdir(await remote.stat(parentOf(path)), baseName(path));
-}
-
-/** Test shorthand: removes the folder `path`, looked up with stat first. */
-export async function rmdirAt(remote: Remote, path: string): Promise<void> {
-  return remote.rmdir(await remote.stat(path));
-}
-
-/** All bytes of a file (or of a range of it). */
-export async function readAll(remote: Remote, file: RemoteEntry, range?: ReadRange): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of await remote.openRead(file, range)) parts.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(parts);
-}
-
-/** The FsError code a promise rejects with, 'resolved' if it does not reject, or a description of a foreign error. */
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isFsError(err) ? err.code : `not an FsError: ${String(err)}`;
-  }
+  /** The optional feature the case tests (not registered when the remote declares it absent). */
+  feature?: Feature;
 }
 
 async function digest(t: HashType, data: Buffer): Promise<string> {
@@ -136,6 +91,14 @@ const SPECIAL_NAMES: ReadonlyArray<readonly [string, string]> = [
 function contractCases(): Case[] {
   const cases: Case[] = [];
   const test = (name: string, fn: TestFn): void => void cases.push({ name, fn });
+  /** A case of an optional feature. */
+  const of = (feature: Feature) => (name: string, fn: TestFn): void => void cases.push({ name, fn, feature });
+  const moveTest = of('move');
+  const dirMoveTest = of('dirMove');
+  const copyTest = of('copy');
+  const aboutTest = of('about');
+  const publicLinkTest = of('publicLink');
+  const commandsTest = of('commands');
 
   // ---- folders, list, stat
   test('list of an empty folder is empty', async ({ remote, dir }) => {
@@ -299,11 +262,12 @@ function contractCases(): Case[] {
   test('an aborted put stores nothing', async ({ remote, dir }) => {
     const ac = new AbortController();
     const data = testBytes(200_000, 9);
-    const source = new Readable({ read() {} });
+    // Half the bytes are there at once; when the remote has taken them and asks for more, the caller aborts.
+    const source = new Readable({ highWaterMark: 1024, read: () => ac.abort(new Error('test abort')) });
     source.push(data.subarray(0, 100_000));
     const p = remote.put(dir, 'aborted.bin', source, { size: data.length, signal: ac.signal });
-    setTimeout(() => ac.abort(new Error('test abort')), 50);
     expect(await codeOf(p)).not.toBe('resolved');
+    expect(ac.signal.aborted).toBe(true);
     expect(await remote.list(dir.path)).toEqual([]);
   });
   test('concurrent puts in one folder all land', async ({ remote, dir, put }) => {
@@ -402,7 +366,7 @@ function contractCases(): Case[] {
   });
 
   // ---- move
-  test('move within a folder (rename) keeps the id and bytes', async ({ remote, dir, at, put, need }) => {
+  moveTest('move within a folder (rename) keeps the id and bytes', async ({ remote, dir, at, put, need }) => {
     const move = need('move');
     const data = testBytes(500, 4);
     const e = await put('old.bin', data);
@@ -412,7 +376,7 @@ function contractCases(): Case[] {
     expect(await codeOf(remote.stat(at('old.bin')))).toBe('ENOENT');
     expect((await readAll(remote, m)).equals(data)).toBe(true);
   });
-  test('move across folders keeps the id (same name and renamed)', async ({ remote, at, put, mkdir, need }) => {
+  moveTest('move across folders keeps the id (same name and renamed)', async ({ remote, at, put, mkdir, need }) => {
     const move = need('move');
     const a = await mkdir('a');
     const b = await mkdir('b');
@@ -428,7 +392,7 @@ function contractCases(): Case[] {
     expect((await remote.stat(at('a/g.bin'))).id).toBe(e.id);
     expect((await readAll(remote, r)).equals(data)).toBe(true);
   });
-  test('move onto a taken name follows facts.duplicateNames', async ({ remote, dir, put, need }) => {
+  moveTest('move onto a taken name follows facts.duplicateNames', async ({ remote, dir, put, need }) => {
     const move = need('move');
     const a = await put('a.bin', testBytes(10, 1));
     const b = await put('b.bin', testBytes(20, 2));
@@ -444,12 +408,12 @@ function contractCases(): Case[] {
       ]);
     }
   });
-  test('move into a removed folder throws ENOENT', async ({ put, gone, need }) => {
+  moveTest('move into a removed folder throws ENOENT', async ({ put, gone, need }) => {
     const move = need('move');
     const e = await put('f.bin', testBytes(10));
     expect(await codeOf(move(e, await gone(), 'f.bin'))).toBe('ENOENT');
   });
-  test('move of a removed file throws ENOENT', async ({ remote, dir, put, need }) => {
+  moveTest('move of a removed file throws ENOENT', async ({ remote, dir, put, need }) => {
     const move = need('move');
     const e = await put('f.bin', testBytes(10));
     await remote.remove(e);
@@ -474,7 +438,7 @@ function contractCases(): Case[] {
     expect(g.id).toBe(ids.g.id);
     expect((await readAll(remote, g)).equals(testBytes(200, 32))).toBe(true);
   };
-  test('dirMove renames a folder, keeping contents and ids', async (c) => {
+  dirMoveTest('dirMove renames a folder, keeping contents and ids', async (c) => {
     const dirMove = c.need('dirMove');
     const ids = await tree(c, 'src');
     const m = await dirMove(ids.d, c.dir, 'dst');
@@ -482,7 +446,7 @@ function contractCases(): Case[] {
     expect(names(await c.remote.list(c.dir.path))).toEqual(['dst']);
     await expectTree(c.remote, c.at('dst'), ids);
   });
-  test('dirMove across folders keeps contents and ids', async (c) => {
+  dirMoveTest('dirMove across folders keeps contents and ids', async (c) => {
     const dirMove = c.need('dirMove');
     const ids = await tree(c, 'src');
     const other = await c.mkdir('other');
@@ -492,14 +456,14 @@ function contractCases(): Case[] {
     await dirMove(moved, c.dir, 'back');
     await expectTree(c.remote, c.at('back'), ids);
   });
-  test('dirMove into itself throws EINVAL', async (c) => {
+  dirMoveTest('dirMove into itself throws EINVAL', async (c) => {
     const dirMove = c.need('dirMove');
     const ids = await tree(c, 'src');
     expect(await codeOf(dirMove(ids.d, ids.d, 'inner'))).toBe('EINVAL');
     expect(await codeOf(dirMove(ids.d, ids.s, 'deeper'))).toBe('EINVAL');
     await expectTree(c.remote, c.at('src'), ids);
   });
-  test('dirMove onto an existing folder throws EEXIST; onto a file name follows facts.duplicateNames', async (c) => {
+  dirMoveTest('dirMove onto an existing folder throws EEXIST; onto a file name follows facts.duplicateNames', async (c) => {
     const dirMove = c.need('dirMove');
     const ids = await tree(c, 'src');
     await c.mkdir('taken');
@@ -515,7 +479,7 @@ function contractCases(): Case[] {
       await expectTree(c.remote, c.at('src'), ids);
     }
   });
-  test('dirMove of a removed folder or into a removed folder throws ENOENT', async (c) => {
+  dirMoveTest('dirMove of a removed folder or into a removed folder throws ENOENT', async (c) => {
     const dirMove = c.need('dirMove');
     const src = await c.mkdir('src');
     expect(await codeOf(dirMove(await c.gone(), c.dir, 'dst'))).toBe('ENOENT');
@@ -524,7 +488,7 @@ function contractCases(): Case[] {
   });
 
   // ---- copy
-  test('copy gives a new id and identical bytes; the source stays', async ({ remote, dir, at, put, mkdir, need }) => {
+  copyTest('copy gives a new id and identical bytes; the source stays', async ({ remote, dir, at, put, mkdir, need }) => {
     const copy = need('copy');
     const other = await mkdir('other');
     const data = testBytes(777, 12);
@@ -541,7 +505,7 @@ function contractCases(): Case[] {
     expect((await remote.stat(at('src.bin'))).id).toBe(e.id);
     expect((await readAll(remote, e)).equals(data)).toBe(true);
   });
-  test('copy onto a taken name follows facts.duplicateNames', async ({ remote, dir, put, need }) => {
+  copyTest('copy onto a taken name follows facts.duplicateNames', async ({ remote, dir, put, need }) => {
     const copy = need('copy');
     const a = await put('a.bin', testBytes(10, 1));
     const b = await put('b.bin', testBytes(20, 2));
@@ -553,19 +517,19 @@ function contractCases(): Case[] {
       expect((await remote.list(dir.path)).length).toBe(2);
     }
   });
-  test('copy into a removed folder throws ENOENT', async ({ put, gone, need }) => {
+  copyTest('copy into a removed folder throws ENOENT', async ({ put, gone, need }) => {
     const copy = need('copy');
     const e = await put('f.bin', testBytes(10));
     expect(await codeOf(copy(e, await gone(), 'f.bin'))).toBe('ENOENT');
   });
 
   // ---- about, publicLink
-  test('about returns non-negative numbers that add up', async ({ need }) => {
+  aboutTest('about returns non-negative numbers that add up', async ({ need }) => {
     const a = await need('about')();
     for (const v of [a.total, a.used, a.free]) if (v !== undefined) expect(Number.isFinite(v) && v >= 0).toBe(true);
     if (a.total !== undefined && a.used !== undefined && a.free !== undefined) expect(a.used + a.free).toBe(a.total);
   });
-  test('publicLink gives a stable link for a file, ENOENT once removed', async ({ remote, put, need }) => {
+  publicLinkTest('publicLink gives a stable link for a file, ENOENT once removed', async ({ remote, put, need }) => {
     const publicLink = need('publicLink');
     const e = await put('shared.bin', testBytes(10));
     const link = await publicLink(e);
@@ -575,12 +539,30 @@ function contractCases(): Case[] {
     expect(await codeOf(publicLink(e))).toBe('ENOENT');
   });
 
+  // ---- backend commands (their shapes are the storage's own; these are the codes every one documents)
+  commandsTest('commands: directLink gives a link for a file; EISDIR for a folder, ENOENT once removed', async ({ remote, put, mkdir, need }) => {
+    const commands = need('commands');
+    const e = await put('linked.bin', testBytes(10));
+    const link = await commands.directLink(e);
+    expect(typeof link === 'string' && link.length > 0).toBe(true);
+    expect(await codeOf(commands.directLink(await mkdir('d')))).toBe('EISDIR');
+    await remote.remove(e);
+    expect(await codeOf(commands.directLink(e))).toBe('ENOENT');
+  });
+  commandsTest('commands: remoteUpload into a file throws ENOTDIR; the job list is a list; an unknown job throws ENOENT', async ({ put, need }) => {
+    const commands = need('commands');
+    expect(await codeOf(commands.remoteUpload(['http://127.0.0.1:1/x'], await put('f', testBytes(10))))).toBe('ENOTDIR');
+    expect(Array.isArray(await commands.remoteUploadJobs())).toBe(true);
+    expect(await codeOf(commands.remoteUploadJob(987_654_321))).toBe('ENOENT');
+  });
+
   return cases;
 }
 
 /** Registers the contract suite for one Remote implementation (call at the top level of a *.test.ts file). */
 export function runRemoteContract(opts: RemoteContractOptions): void {
   const cases = contractCases();
+  const absent = opts.absent ?? {};
   const skipped = new Map<string, string>();
   for (const s of opts.skip ?? []) for (const t of s.tests) skipped.set(t, s.reason);
 
@@ -607,13 +589,20 @@ export function runRemoteContract(opts: RemoteContractOptions): void {
       expect(bad).toEqual([]);
     });
 
+    it('optional features: exactly the ones declared absent are absent, each with a reason', () => {
+      const missing = FEATURES.filter((f) => remote?.[f] === undefined);
+      expect(missing).toEqual(FEATURES.filter((f) => f in absent));
+      expect(Object.entries(absent).filter(([, reason]) => !reason?.trim())).toEqual([]);
+    });
+
     for (const c of cases) {
+      if (c.feature && c.feature in absent) continue;
       const reason = skipped.get(c.name);
       if (reason !== undefined) {
         it.skip(`${c.name} [skipped: ${reason}]`, () => undefined);
         continue;
       }
-      it(c.name, async (tctx) => {
+      it(c.name, async () => {
         if (!remote || !scratch) throw new Error('make() failed');
         const r = remote;
         const dir = await r.mkdir(scratch, `t${++n}`);
@@ -630,9 +619,9 @@ export function runRemoteContract(opts: RemoteContractOptions): void {
             return d;
           },
           need: (feature) => {
-            const f = r[feature];
-            if (!f) return tctx.skip(`optional feature ${feature} is absent`);
-            return f.bind(r) as NonNullable<RemoteOptional[typeof feature]>;
+            const f: unknown = r[feature];
+            if (f === undefined) throw new Error(`optional feature ${feature} is absent: declare it in \`absent\` with the reason`);
+            return (typeof f === 'function' ? f.bind(r) : f) as NonNullable<RemoteOptional[typeof feature]>;
           },
         };
         await c.fn(ctx);

@@ -8,7 +8,7 @@ import { createMemoryRemote } from '../../src/remote/memory/index.ts';
 import type { RemoteFacts } from '../../src/remote/types.ts';
 import { openMetaStore } from '../../src/store/index.ts';
 import type { MetaStore } from '../../src/store/types.ts';
-import { FakeClock } from '../../src/util/clock.ts';
+import { FakeClock, systemClock } from '../../src/util/clock.ts';
 import { createVfs } from '../../src/vfs/index.ts';
 import type { Vfs, VfsOptions } from '../../src/vfs/types.ts';
 
@@ -87,4 +87,13 @@ function withoutFeatures(r: Remote, names: ('move' | 'dirMove' | 'copy')[]): Rem
     if (typeof fn === 'function' && !names.includes(m as 'move')) out[m] = (fn as (...a: unknown[]) => unknown).bind(r);
   }
   return out as unknown as Remote;
+}
+
+/**
+ * A Vfs over the memory remote (1fichier-like facts) and an in-memory store on the system clock: for a
+ * server that real clients talk to, where cached listings expire as in production.
+ */
+export function memoryVfs(): Vfs {
+  const remote = createMemoryRemote({ clock: systemClock, facts: FICHIER_LIKE });
+  return createVfs({ remote, store: openMetaStore({ file: ':memory:' }) });
 }

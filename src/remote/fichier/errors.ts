@@ -50,3 +50,16 @@ function codeFor(err: FichierApiError): FsErrorCode {
       return 'EIO';
   }
 }
+
+/**
+ * Runs `fn`; any failure leaves as the FsError of `toFsError` about `path`, except the caller's own abort,
+ * which leaves as the signal's reason (an aborted caller gets back what it aborted with, not an EIO).
+ */
+export async function guarded<T>(path: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (signal?.aborted && !(err instanceof FsError)) throw signal.reason;
+    throw toFsError(err, path);
+  }
+}

@@ -39,6 +39,7 @@
  *   so a folder deleted by another client between our listing and the put sends the file to the root
  *   (declared: putFailsOnMissingParent is false).
  * - publicLink checks the file with file/info (ENOENT once removed) and returns its URL.
+ * - `commands` are the backend commands of commands.ts (direct links, remote uploads) over the same client.
  * - The root's entry has modTime 0 (the API gives the root no date without a call).
  */
 import type { Readable } from 'node:stream';
@@ -50,16 +51,17 @@ import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { FsError } from '../../core/errors.ts';
 import { baseName, isWithin, joinPath, parentOf } from '../../core/path.ts';
+import type { RemoteCommands } from '../commands.ts';
 import type { About, DirIdIndex, ListOptions, PutOptions, ReadRange, Remote, RemoteEntry, RemoteFacts } from '../types.ts';
-import { createMemoryDirIdIndex } from './dir-ids.ts';
+import { createFichierCommands } from './commands.ts';
+import { createMemoryDirIdIndex, folderIdOf } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
-import { toFsError } from './errors.ts';
+import { guarded } from './errors.ts';
 import { listFolder, type FolderListing, type ListContext } from './listing.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
 export { createMemoryDirIdIndex } from './dir-ids.ts';
-export { decodeName, encodeName, fromStoredName, toStoredName } from './encoding.ts';
-export { toFsError } from './errors.ts';
+export { decodeName, encodeName, toStoredName } from './encoding.ts';
 
 export interface FichierRemoteOptions {
   client: FichierClient;
@@ -69,7 +71,7 @@ export interface FichierRemoteOptions {
   logger?: Logger;
   /** Reuse a download token this long, default 240_000 (the service's tokens live 300_000). */
   tokenTtlMs?: number;
-  /** get_token extras: `cdn` (rclone's `cdn` option) and `pass` (rclone's `file_password`, revealed). */
+  /** get_token extras for reads and direct links: `cdn` (rclone's `cdn` option) and `pass` (rclone's `file_password`, revealed). */
   tokenOptions?: TokenRequestOptions;
   /**
    * How long the service may take to show a change in its listings and to let folder/rm see a folder emptied,
@@ -114,9 +116,12 @@ class FichierRemote implements Remote {
   readonly #tokens: DownloadTokens;
   readonly #ctx: ListContext;
   readonly #settleMs: number;
+  /** Direct links (with the same `tokenOptions` as reads) and remote uploads. */
+  readonly commands: RemoteCommands;
 
   constructor(opts: FichierRemoteOptions) {
     this.#client = opts.client;
+    this.commands = createFichierCommands({ client: opts.client, ...(opts.tokenOptions ? { tokenOptions: opts.tokenOptions } : {}) });
     this.#dirIds = opts.dirIds ?? createMemoryDirIdIndex();
     this.#clock = opts.clock ?? systemClock;
     this.#tokens = new DownloadTokens(opts.client, this.#clock, opts.tokenTtlMs ?? 240_000, opts.tokenOptions);
@@ -125,7 +130,7 @@ class FichierRemote implements Remote {
   }
 
   list(dir: string, signal?: AbortSignal, opts: ListOptions = {}): Promise<RemoteEntry[]> {
-    return this.#guard(dir, signal, async () => {
+    return guarded(dir, signal, async () => {
       const listed = await this.#listDir(dir, signal, opts.background ?? false);
       if (listed.partial !== undefined) opts.onPartial?.(listed.partial);
       return listed.entries;
@@ -133,11 +138,11 @@ class FichierRemote implements Remote {
   }
 
   stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(path, signal, () => this.#stat(path, signal));
+    return guarded(path, signal, () => this.#stat(path, signal));
   }
 
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
       const htmlIsError = !isHtml(file);
       const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...range, expectedSize: file.size, htmlIsError, signal });
@@ -155,7 +160,7 @@ class FichierRemote implements Remote {
   put(parent: RemoteEntry, name: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
     const { size, signal } = opts;
     const path = joinPath(parent.path, name);
-    return this.#guard(path, signal, async () => {
+    return guarded(path, signal, async () => {
       const folderId = folderIdOf(parent);
       if (!Number.isSafeInteger(size) || size <= 0) throw new FsError('EINVAL', '1fichier cannot store empty files', { path });
       if (size > MAX_UPLOAD_BYTES) throw new FsError('EINVAL', '1fichier stores at most 300 GB per file', { path });
@@ -165,25 +170,34 @@ class FichierRemote implements Remote {
         return { path, name, kind: 'file', size: up.size, modTime: this.#clock.now(), id: up.url, hashes: up.whirlpool ? { whirlpool: up.whirlpool } : {} };
       } catch (err) {
         if (!(err instanceof FichierApiError && err.outcomeUnknown) || signal?.aborted) throw err;
-        return this.#findUpload(parent, name, size, started, err, signal);
+        return this.#findUpload(parent, name, size, started, new Set(opts.knownIds ?? []), err, signal);
       }
     });
   }
 
   /**
    * After an upload whose outcome is unknown: the file of `name` and `size` in `parent` uploaded since `started`
-   * (the newest if several), found by listing the folder once the service had time to show it. Throws EAGAIN
+   * (the newest if several, never one of `known`: files of that name that were there before), found by listing the
+   * folder once the service had time to show it. Throws EAGAIN
    * (final) when it is not there: nothing was stored, sending it again is safe; EIO when the listing cannot say
    * (partial); what the listing throws.
    */
-  async #findUpload(parent: RemoteEntry, name: string, size: number, started: number, failure: FichierApiError, signal?: AbortSignal): Promise<RemoteEntry> {
+  async #findUpload(
+    parent: RemoteEntry,
+    name: string,
+    size: number,
+    started: number,
+    known: ReadonlySet<string>,
+    failure: FichierApiError,
+    signal?: AbortSignal,
+  ): Promise<RemoteEntry> {
     const path = joinPath(parent.path, name);
     const wait = started + this.#settleMs - this.#clock.now();
     if (wait > 0) await this.#clock.sleep(wait, signal);
     const listed = await listFolder(this.#ctx, folderIdOf(parent), parent.path, { ...(signal ? { signal } : {}) });
     const since = Math.floor(started / 1000) * 1000 - CREATED_SKEW_MS;
     const found = listed.entries
-      .filter((e) => e.kind === 'file' && e.name === name && e.size === size && e.modTime >= since)
+      .filter((e) => e.kind === 'file' && e.name === name && e.size === size && e.modTime >= since && !known.has(e.id))
       .sort((a, b) => b.modTime - a.modTime)[0];
     if (found) {
       this.#ctx.logger.info({ path }, 'the upload was stored although its answer was lost');
@@ -194,7 +208,7 @@ class FichierRemote implements Remote {
   }
 
   remove(file: RemoteEntry, signal?: AbortSignal): Promise<void> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'remove of a directory (use rmdir)', { path: file.path });
       this.#tokens.drop(file.id);
       const res = await this.#client.fileRm([file.id], signal);
@@ -204,7 +218,7 @@ class FichierRemote implements Remote {
 
   mkdir(parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
     const path = joinPath(parent.path, name);
-    return this.#guard(path, signal, async () => {
+    return guarded(path, signal, async () => {
       const parentId = folderIdOf(parent);
       const started = this.#clock.now();
       const made = await this.#client.folderMkdir(parentId, toStoredName(name), signal, { retry: false }).catch(async (err: unknown) => {
@@ -227,7 +241,7 @@ class FichierRemote implements Remote {
   }
 
   rmdir(dir: RemoteEntry, signal?: AbortSignal): Promise<void> {
-    return this.#guard(dir.path, signal, async () => {
+    return guarded(dir.path, signal, async () => {
       if (dir.path === '') throw new FsError('EINVAL', 'cannot remove the root', { path: '' });
       const id = folderIdOf(dir);
       for (let attempt = 1; ; attempt++) {
@@ -245,7 +259,7 @@ class FichierRemote implements Remote {
   }
 
   move(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'move of a directory (use dirMove)', { path: file.path });
       const folderId = folderIdOf(parent);
       const renamed = name !== file.name;
@@ -264,7 +278,7 @@ class FichierRemote implements Remote {
   }
 
   dirMove(dir: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(dir.path, signal, async () => {
+    return guarded(dir.path, signal, async () => {
       if (dir.path === '') throw new FsError('EINVAL', 'cannot move the root', { path: '' });
       const srcId = folderIdOf(dir);
       const destinationFolderId = folderIdOf(parent);
@@ -280,7 +294,7 @@ class FichierRemote implements Remote {
   }
 
   copy(file: RemoteEntry, parent: RemoteEntry, name: string, signal?: AbortSignal): Promise<RemoteEntry> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'copy of a directory', { path: file.path });
       const dstPath = joinPath(parent.path, name);
       const res = await this.#client.fileCp([file.id], folderIdOf(parent), toStoredName(name), signal);
@@ -291,7 +305,7 @@ class FichierRemote implements Remote {
   }
 
   about(signal?: AbortSignal): Promise<About> {
-    return this.#guard('', signal, async () => {
+    return guarded('', signal, async () => {
       const info = await this.#client.userInfo(signal);
       const total = finite(info.available_cold_storage);
       const used = finite(info.cold_storage);
@@ -301,7 +315,7 @@ class FichierRemote implements Remote {
   }
 
   publicLink(file: RemoteEntry, signal?: AbortSignal): Promise<string> {
-    return this.#guard(file.path, signal, async () => {
+    return guarded(file.path, signal, async () => {
       if (file.kind === 'dir') throw new FsError('EISDIR', 'folders have no public link here', { path: file.path });
       await this.#client.fileInfo(file.id, signal);
       return file.id;
@@ -310,16 +324,6 @@ class FichierRemote implements Remote {
 
   async close(): Promise<void> {
     this.#tokens.clear();
-  }
-
-  /** Runs `fn`; any failure leaves as an FsError about `path`, except the caller's own abort. */
-  async #guard<T>(path: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (signal?.aborted && !(err instanceof FsError)) throw signal.reason;
-      throw toFsError(err, path);
-    }
   }
 
   async #stat(path: string, signal?: AbortSignal): Promise<RemoteEntry> {
@@ -400,18 +404,6 @@ function isHtml(file: RemoteEntry): boolean {
  */
 function ambiguous(err: unknown): boolean {
   return err instanceof FichierApiError && (err.kind === 'server' || (err.kind === 'transport' && !neverSent(err)));
-}
-
-/**
- * The folder id of a folder entry the caller handed us (the root's is 0). Throws ENOTDIR for a file entry: the
- * callers' contract is a folder, and a file's id (its URL) is no folder id.
- */
-function folderIdOf(dir: RemoteEntry): number {
-  if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path: dir.path });
-  if (dir.path === '') return 0;
-  const id = Number(dir.id);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new FsError('EINVAL', `not a 1fichier folder id: ${dir.id}`, { path: dir.path });
-  return id;
 }
 
 /**

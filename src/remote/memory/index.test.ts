@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
-import { codeOf, streamOf, testBytes } from '../../../test/support/remote-contract.ts';
+import { testBytes } from '../../../test/support/bytes.ts';
+import { codeOf } from '../../../test/support/errors.ts';
+import { streamOf } from '../../../test/support/remote-kit.ts';
 import { createMemoryRemote } from './index.ts';
 
 /** Memory-specific behaviour beyond the contract suite (memory.contract.test.ts): ids, clock, quota, facts. */

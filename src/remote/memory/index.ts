@@ -67,6 +67,15 @@ export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
     if (taken.length > 0) throw new FsError('EEXIST', 'already exists', { path: joinPath(tree.pathOf(dir), name) });
   };
 
+  /** Moves `node` to `name` in `dir` (EEXIST when the name is taken for its kind) and returns its new entry. */
+  const relocate = (node: DirNode | FileNode, dir: DirNode, name: string): RemoteEntry => {
+    ensureFree(dir, name, node.kind, node);
+    tree.detach(node, false);
+    node.name = name;
+    tree.attach(node, dir);
+    return tree.entryOf(node);
+  };
+
   const ensureSpace = (bytes: number, path: string): void => {
     if (tree.usedBytes() + bytes > quota) throw new FsError('ENOSPC', 'quota exceeded', { path });
   };
@@ -154,11 +163,7 @@ export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
       const parent = tree.dirOf(parentEntry);
       checkName(name, joinPath(parentEntry.path, name));
       if (parent === node.parent && name === node.name) return tree.entryOf(node);
-      ensureFree(parent, name, 'file', node);
-      tree.detach(node, false);
-      node.name = name;
-      tree.attach(node, parent);
-      return tree.entryOf(node);
+      return relocate(node, parent, name);
     },
 
     async dirMove(dir, parentEntry, name, signal) {
@@ -169,11 +174,7 @@ export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
       const dst = joinPath(tree.pathOf(parent), name);
       checkName(name, dst);
       if (isWithin(dst, tree.pathOf(node))) throw new FsError('EINVAL', 'cannot move a folder into itself', { path: dst });
-      ensureFree(parent, name, 'dir', node);
-      tree.detach(node, false);
-      node.name = name;
-      tree.attach(node, parent);
-      return tree.entryOf(node);
+      return relocate(node, parent, name);
     },
 
     async copy(file, parentEntry, name, signal) {

@@ -8,16 +8,17 @@
  *   remote listing (1fichier rate-limits its API): without an authenticated user only the root is looked at
  *   (always a collection, no VFS call) and any other path gets the methods of all kinds together. With a user,
  *   the target is stat'ed: file, collection, or missing (a failed stat other than ENOENT/ENOTDIR is thrown).
- * - A read-only server lists only the methods that do not write (the others answer 403).
+ * - A read-only server lists only the methods that do not write (not in read-only.ts WRITE_METHODS: those
+ *   answer 403).
  */
 import { isFsError } from '../../core/errors.ts';
 import type { VfsEntry } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
+import { WRITE_METHODS } from '../read-only.ts';
 import { sendEmpty } from './target.ts';
 
 export type TargetKind = 'file' | 'dir' | 'missing' | 'unknown';
 
-const READ = ['OPTIONS', 'GET', 'HEAD', 'PROPFIND'];
 const ALLOWED: Record<TargetKind, string[]> = {
   file: ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'],
   dir: ['OPTIONS', 'GET', 'HEAD', 'DELETE', 'PROPFIND', 'PROPPATCH', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'],
@@ -25,10 +26,10 @@ const ALLOWED: Record<TargetKind, string[]> = {
   unknown: ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'PROPFIND', 'PROPPATCH', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'],
 };
 
-/** The methods valid on a target of `kind` (without the write methods when `readOnly`), for an Allow header. */
+/** The methods valid on a target of `kind` (without WRITE_METHODS when `readOnly`), for an Allow header. */
 export function allowedMethods(kind: TargetKind, readOnly: boolean): string[] {
   const all = ALLOWED[kind];
-  return readOnly ? all.filter((m) => READ.includes(m)) : all;
+  return readOnly ? all.filter((m) => !WRITE_METHODS.has(m)) : all;
 }
 
 /** The Allow header value for a target of `kind`. */

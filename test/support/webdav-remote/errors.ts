@@ -3,8 +3,8 @@
  *
  * Choices where the statuses alone are ambiguous:
  * - 409 means "a parent is missing", "a parent is not a collection" or "not empty": our server's error bodies
- *   are `<status> <reason>` where the reason is the FsError code or a short phrase, so the body decides
- *   (ENOTDIR / "not a collection" → ENOTDIR, ENOTEMPTY → ENOTEMPTY, else ENOENT).
+ *   are `<status> <reason>` with a fixed phrase per case, so the body decides ("not a collection" → ENOTDIR,
+ *   "not empty" → ENOTEMPTY, else ENOENT).
  * - 405 on MKCOL (the name is taken) and on PUT (a collection has that name) → EEXIST; elsewhere EINVAL.
  * - 412 on DELETE is our If-Match (the file we meant was replaced or is gone) → ENOENT; elsewhere EEXIST
  *   (Overwrite: F, If-None-Match: *).
@@ -34,15 +34,15 @@ export function codeForStatus(method: string, status: number, body: string): FsE
     case 401:
       return 'EACCES';
     case 403:
-      if (/read-only|EROFS/i.test(body)) return 'EROFS';
+      if (/read-only/i.test(body)) return 'EROFS';
       return method === 'COPY' || method === 'MOVE' ? 'EINVAL' : 'EACCES';
     case 404:
       return 'ENOENT';
     case 405:
       return method === 'MKCOL' || method === 'PUT' ? 'EEXIST' : 'EINVAL';
     case 409:
-      if (/ENOTDIR|not a collection/i.test(body)) return 'ENOTDIR';
-      if (/ENOTEMPTY/.test(body)) return 'ENOTEMPTY';
+      if (/not a collection/i.test(body)) return 'ENOTDIR';
+      if (/not empty/i.test(body)) return 'ENOTEMPTY';
       return 'ENOENT';
     case 412:
       return method === 'DELETE' ? 'ENOENT' : 'EEXIST';

@@ -1,7 +1,12 @@
+/**
+ * Download tokens of the fichier remote over the emulator: one get_token serves many ranged reads, in-flight
+ * requests are shared, an expired token is replaced, and a token of a deleted file is not retried forever.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
 import { isFsError } from '../../core/errors.ts';
-import { bytes, emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
+import { testBytes as bytes } from '../../../test/support/bytes.ts';
+import { emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
 
 const GET_TOKEN = '/v1/download/get_token.cgi';
 

@@ -5,11 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startDavStack } from '../../test/support/stack.ts';
-import { codeOf, runRemoteContract, streamOf, testBytes } from '../../test/support/remote-contract.ts';
+import { testBytes } from '../../test/support/bytes.ts';
+import { codeOf } from '../../test/support/errors.ts';
+import { runRemoteContract } from '../../test/support/remote-contract.ts';
+import { streamOf } from '../../test/support/remote-kit.ts';
 import { createWebdavRemote } from '../../test/support/webdav-remote/index.ts';
 
 runRemoteContract({
   name: 'webdav through the server (VFS, fichier remote, emulator)',
+  absent: { commands: 'WebDAV has no storage-specific operations to carry' },
   make: async () => {
     const stack = await startDavStack();
     return {

@@ -1,20 +1,16 @@
+/**
+ * The fichier remote over the emulator: what each operation costs in API calls, names stored as rclone
+ * stores them, error codes, and folder ids learnt from listings and mkdir.
+ */
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isFsError } from '../../core/errors.ts';
-import type { DirIdIndex } from '../types.ts';
 import { createMemoryDirIdIndex, createFichierRemote, toStoredName } from './index.ts';
-import { bytes, emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
+import { testBytes as bytes } from '../../../test/support/bytes.ts';
+import { codeOf } from '../../../test/support/errors.ts';
+import { emulatedRemote, type EmulatedRemote } from '../../../test/support/fichier-remote.ts';
+import { mkdirAt } from '../../../test/support/remote-kit.ts';
 
 const LS = '/v1/folder/ls.cgi';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isFsError(err) ? err.code : `foreign: ${String(err)}`;
-  }
-}
 
 /** Stored (raw) names of the files and folders of folder `id`, straight from the API. */
 async function storedNames(t: EmulatedRemote, id: number): Promise<string[]> {
@@ -207,10 +203,11 @@ describe('folder ids', () => {
   afterEach(async () => t.stop());
 
   it('an injected DirIdIndex receives every listed folder and mkdir, and saves the walk', async () => {
+    t = await emulatedRemote();
     const dirIds = createMemoryDirIdIndex();
-    t = await emulatedRemote({ remote: { dirIds } });
-    const a = await t.remote.mkdir(await t.remote.stat(''), 'a');
-    const b = await t.remote.mkdir(a, 'b');
+    const remote = createFichierRemote({ client: t.client, dirIds });
+    const a = await remote.mkdir(await remote.stat(''), 'a');
+    const b = await remote.mkdir(a, 'b');
     expect([dirIds.get('a'), dirIds.get('a/b')]).toEqual([a.id, b.id]);
     const other = createFichierRemote({ client: t.client, dirIds });
     await t.mark();
@@ -219,12 +216,13 @@ describe('folder ids', () => {
   });
 
   it('a stale id (folder gone) is forgotten and the path resolved again', async () => {
-    const dirIds: DirIdIndex = createMemoryDirIdIndex();
-    t = await emulatedRemote({ remote: { dirIds } });
-    const a = await t.mkdir('a');
+    t = await emulatedRemote();
+    const dirIds = createMemoryDirIdIndex();
+    const remote = createFichierRemote({ client: t.client, dirIds });
+    const a = await mkdirAt(remote, 'a');
     await t.put('a/f', bytes(3));
     dirIds.set('a', '987654');
-    expect((await t.remote.list('a')).map((e) => e.name)).toEqual(['f']);
+    expect((await remote.list('a')).map((e) => e.name)).toEqual(['f']);
     expect(dirIds.get('a')).toBe(a.id);
   });
 
