@@ -202,7 +202,7 @@ describe('three gateways on one account', () => {
       } finally {
         r.disconnect();
       }
-    }, 6000);
+    }, 2000);
   });
 });
 

@@ -118,7 +118,15 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   lazyGauge('listing_budget_waiting', 'Listings waiting for the listing budget (3 s apart, one folder per 30 s).', pacer, (p) => p.listing.foreground + p.listing.background);
 
   const shared = () => read(sources.sharedStateStats);
-  lazyGauge('shared_state_up', '1 while the shared state (Redis) answers; 0 while this gateway paces on local state. Absent without --shared-state.', shared, (x) => (x.up ? 1 : 0));
+  new Gauge({
+    name: `${PREFIX}shared_state_enabled`,
+    help: '1 when this gateway shares its pacing state with the other gateways of the account (--shared-state), else 0.',
+    registers,
+    collect() {
+      this.set(sources.sharedStateStats ? 1 : 0);
+    },
+  });
+  lazyGauge('shared_state_up', '1 while the shared state (Redis) answers; 0 while this gateway paces on local state, or without --shared-state.', shared, (x) => (x.up ? 1 : 0));
   lazyGauge('shared_state_fallback', '1 while this gateway paces on local state at the fallback share (Redis away, or just back), else 0.', shared, (x) => (x.mode === 'shared' ? 0 : 1));
   lazyCounter('shared_state_losses_total', 'Times the shared state was lost.', shared, (x) => x.losses);
   lazyCounter('shared_state_local_steps_total', 'Pacing steps answered by the local state because the shared one was away.', shared, (x) => x.localSteps);
