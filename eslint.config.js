@@ -15,8 +15,10 @@ const ROOT = import.meta.dirname;
 const KERNEL = ['core'];
 
 /**
- * What each layer may import besides itself, util/ and the kernel (paths relative to src/). Data flows one
- * way: cli/ and webdav/ -> vfs/ -> remote/ -> api/; app/ is the composition root that wires them.
+ * What each layer may import besides itself, util/ and the kernel (paths relative to src/); a `bare` layer does
+ * not get util/ and the kernel either (the web UI's browser code, which runs where node modules do not exist).
+ * Data flows one way: cli/, webdav/ and its front end webui/ -> account/ -> vfs/ -> remote/ -> api/; app/ is
+ * the composition root that wires them.
  */
 const LAYERS = {
   util: { may: [], why: 'util/ is a leaf: it imports no other layer' },
@@ -25,7 +27,7 @@ const LAYERS = {
   api: { may: [], why: 'api/ (the 1fichier wire level) imports only util/ and the kernel' },
   emulator: { may: ['api/types.ts'], why: 'emulator/ imports only the wire types of api/types.ts, never the client' },
   store: { may: ['remote/types.ts'], why: 'store/ imports only the remote entry types' },
-  remote: { may: ['api'], why: 'remote/ sits below vfs/: it imports api/ (fichier only), never vfs/, store/ or the entry points' },
+  remote: { may: ['api'], why: 'remote/ sits below vfs/: it imports api/ (the 1fichier remotes only), never vfs/, store/ or the entry points' },
   vfs: { may: ['remote/types.ts', 'store/types.ts'], why: 'vfs/ speaks to the Remote contract and the MetaStore interface, never to a remote implementation, api/ or the entry points' },
   'shared-state': {
     may: ['api/rate-state.ts', 'remote/types.ts', 'vfs/types.ts'],
@@ -37,13 +39,27 @@ const LAYERS = {
     may: ['vfs', 'config/settings.ts', 'observe'],
     why: 'webdav/ serves the VFS: it imports vfs/, the kernel, util/ and config/observe types, never a remote, api/ or the store',
   },
+  account: {
+    may: ['vfs', 'remote/commands.ts', 'remote/types.ts'],
+    why: 'account/ (links, remote uploads) works through the VFS and the remote\'s backend commands, never api/ or a remote implementation',
+  },
+  'webui/client': {
+    may: ['webui/shared', 'core/path.ts'],
+    bare: true,
+    why: 'webui/client/ is browser code: it imports only itself, the webui/shared/ contract and the path helpers of core/path.ts, never server code',
+  },
+  'webui/shared': { may: [], bare: true, why: 'webui/shared/ is the client/server contract: types and constants only' },
+  'webui/server': {
+    may: ['webui/shared', 'account', 'vfs/types.ts', 'store/types.ts', 'webdav/context.ts', 'webdav/errors.ts', 'webdav/xml-core.ts'],
+    why: 'webui/server/ is a front end of webdav/: it serves the VFS, the store\'s search and the account operations, never a remote or api/',
+  },
   cli: {
-    may: ['app', 'config', 'vfs', 'webdav/index.ts', 'rc', 'observe', 'remote/commands.ts'],
-    why: 'cli/ works through the VFS and the session app/ builds; it never imports api/, emulator/, a remote or the store',
+    may: ['app', 'config', 'vfs', 'webdav/index.ts', 'rc', 'observe', 'account'],
+    why: 'cli/ works through the VFS, the account operations and the session app/ builds; it never imports api/, emulator/, a remote or the store',
   },
   app: {
-    may: ['config', 'api', 'emulator', 'remote', 'store', 'vfs', 'observe', 'rc', 'shared-state', 'webdav/index.ts'],
-    why: 'app/ (the composition root) wires every layer but the CLI, and the WebDAV server only through webdav/index.ts',
+    may: ['config', 'api', 'emulator', 'remote', 'store', 'vfs', 'observe', 'rc', 'account', 'shared-state', 'webdav/index.ts', 'webui/server/index.ts'],
+    why: 'app/ (the composition root) wires every layer but the CLI; the WebDAV server and the web UI only through their index.ts',
   },
 };
 
@@ -56,16 +72,16 @@ const SEAMS = { 'src/cli/commands/emulator.ts': { cli: ['emulator/index.ts'] } }
 
 /** The zones of no-restricted-paths, each layer's allow-list widened by `extra` (for a seam). */
 const zonesWith = (extra = {}) => [
-  ...Object.entries(LAYERS).map(([layer, { may, why }]) => ({
+  ...Object.entries(LAYERS).map(([layer, { may, why, bare }]) => ({
     target: `./src/${layer}`,
     from: './src',
-    except: [...new Set([layer, ...(layer === 'core' ? [] : ['util', ...KERNEL]), ...may, ...(extra[layer] ?? [])])].map((p) => `./${p}`),
+    except: [...new Set([layer, ...(layer === 'core' || bare ? [] : ['util', ...KERNEL]), ...may, ...(extra[layer] ?? [])])].map((p) => `./${p}`),
     message: why,
   })),
   {
     target: ['./src/remote/*.ts', './src/remote/memory'],
     from: './src/api',
-    message: 'only remote/fichier/ speaks the 1fichier API',
+    message: 'only the 1fichier remotes (remote/fichier/, remote/shared-folder/) speak the 1fichier API',
   },
   { target: './src', from: './test', message: 'production code never imports test code' },
 ];
@@ -106,6 +122,12 @@ export default tseslint.config(
   {
     files: ['src/webdav/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vitest', message: 'production code never imports the test runner' }] }] },
+  },
+  {
+    // The browser bundle: node's modules do not exist there.
+    files: ['src/webui/client/**/*.ts', 'src/webui/shared/**/*.ts'],
+    ignores: TESTS,
+    rules: { 'import-x/no-nodejs-modules': 'error' },
   },
   {
     files: ['src/cli/**', 'scripts/**', 'bin/**'],

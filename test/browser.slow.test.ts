@@ -6,7 +6,9 @@
  * JSON, text and form posts. All fail, the gateway's own access log shows each request it received refused, and
  * the emulator saw no call at all. A page reached through a DNS-rebinding name (Chromium's host resolver maps
  * evil.test to 127.0.0.1) gets 421s and no data. With --allow-origin naming that page's origin, the same reads
- * succeed, which shows the test can see a success; a page of the gateway's own origin (a future web UI) works.
+ * succeed, which shows the test can see a success. The gateway's own page (the web file manager of a folder)
+ * works; a stored file opened in the tab is not one of its pages (it is sandboxed, an opaque origin), so its
+ * requests are refused like any other site's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -270,13 +272,17 @@ describe('a web page in a real browser', () => {
     expect((await fetchIn(tab, `${gw.url}welcome.txt`)).ok).toBe(false);
 
     const own = await browser.newPage();
-    const nav = await own.goto(`${gw.url}Documents/readme.txt`);
+    const nav = await own.goto(`${gw.url}Documents/`);
     expect(nav?.status()).toBe(200);
+    expect(nav?.headers()['content-type']).toBe('text/html; charset=utf-8');
     const ownListing = await fetchIn(own, `${gw.url}Documents/`, { method: 'PROPFIND', headers: { Depth: '1' } });
     expect(ownListing).toMatchObject({ ok: true, status: 207 });
     const put = await fetchIn(own, `${gw.url}Documents/from-own-page.txt`, { method: 'PUT', body: 'same origin' });
     expect(put).toMatchObject({ ok: true, status: 201 });
     expect(await fetchIn(own, `${gw.url}Documents/from-own-page.txt`, { method: 'DELETE' })).toMatchObject({ ok: true, status: 204 });
+    const stored = await own.goto(`${gw.url}Documents/readme.txt`);
+    expect([stored?.status(), stored?.headers()['content-security-policy']]).toEqual([200, 'sandbox']);
+    expect(await fetchIn(own, `${gw.url}Documents/`, { method: 'PROPFIND', headers: { Depth: '1' } })).toEqual({ ok: false, error: 'TypeError: Failed to fetch' });
     await own.close();
     await tab.close();
   });

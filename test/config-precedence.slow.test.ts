@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { ConfigError, resolveSettings, type ResolveInput } from '../src/config/resolve.ts';
 import type { RcloneConfigError } from '../src/config/rclone-conf.ts';
 import type { RcloneCryptError } from '../src/config/rclone-crypt.ts';
+import { passwordCandidates } from '../src/config/obscure.ts';
 import { formatConfigShow } from '../src/config/show.ts';
 import { thrownBy } from './support/errors.ts';
 
@@ -127,13 +128,14 @@ describe('precedence: defaults < mount.json < rclone remote < environment < flag
 });
 
 describe('rclone.conf written by rclone itself', () => {
-  it('reveals file_password and folder_password that rclone obscured', () => {
+  it('reveals file_password that rclone obscured, and keeps folder_password as written, revealed first when tried', () => {
     const plainFile = 'p@ss wörd:1=x';
     const plainFolder = 'dir pw/2';
     const conf = rcloneConf('pw.conf', 'pw', ['api_key=PwRemoteKey0123', `file_password=${plainFile}`, `folder_password=${plainFolder}`, 'shared_folder=abc123']);
     const r = resolve({ flags: { config: conf }, remote: 'pw' });
     expect(r.filePassword?.reveal()).toBe(plainFile);
-    expect(r.folderPassword?.reveal()).toBe(plainFolder);
+    expect(r.folderPassword?.reveal()).not.toBe(plainFolder);
+    expect(passwordCandidates(r.folderPassword!.reveal())[0]).toBe(plainFolder);
     expect(r.sharedFolder).toBe('abc123');
     expect(r.sources.filePassword).toBe(`rclone.conf:${conf} [pw]`);
     const shown = formatConfigShow(r);

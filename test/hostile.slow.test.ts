@@ -29,6 +29,8 @@ const BATCH = 250;
 const CONCURRENCY = 24;
 const REQUEST_TIMEOUT_MS = 10_000;
 const SLOW_CLIENTS = 12;
+/** The server's headersTimeout (src/webdav/index.ts): header tricklers may get 408 after it. */
+const HEADERS_TIMEOUT_MS = 60_000;
 const BODY_CAP = 1024 * 1024;
 
 /**
@@ -269,8 +271,9 @@ describe('hostile input battery', () => {
     expect(crashes).toEqual([]);
     expect(failures).toEqual([]);
     expect(hangs).toBe(0);
-    // A soak run outlasts Node's headersTimeout (60 s, checked every 30 s): header tricklers get 408, bodies stay.
-    if (SOAK) {
+    // A run that outlasts Node's headersTimeout (60 s, checked every 30 s) may see header tricklers ended with 408
+    // (bodies stay): a soak always does, and the short battery does on a slow or loaded machine.
+    if (SOAK || ms >= HEADERS_TIMEOUT_MS) {
       expect(slowAlive).toBeGreaterThanOrEqual(SLOW_CLIENTS / 2);
       expect(slowTimedOut).toBe(SLOW_CLIENTS - slowAlive);
     } else expect(slowAlive, 'the slow clients held their connections throughout').toBe(SLOW_CLIENTS);

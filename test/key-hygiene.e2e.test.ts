@@ -11,7 +11,7 @@ import { FichierClient } from '../src/api/client.ts';
 import { createPacer } from '../src/api/pacer.ts';
 import { createLogger } from '../src/util/log.ts';
 import { Secret } from '../src/util/secret.ts';
-import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { startEmulator, testPacer, type TestEmulator } from './support/emulator.ts';
 
 const GOOD_KEY = 'GoodKey_RECOGNISABLE_0123456789ab';
 const WRONG_KEY = 'WrongKey_RECOGNISABLE_987654321zy';
@@ -24,7 +24,7 @@ let emu: TestEmulator;
 
 function client(key: string, baseUrl = emu.apiBase, pacerOpts: Parameters<typeof createPacer>[0] = {}): FichierClient {
   const logger = createLogger({ level: 'trace', format: 'json', destination: sink });
-  const pacer = createPacer({ minIntervalMs: 1, floodCooldownMs: 50, backoffBaseMs: 5, backoffMaxMs: 20, maxAttempts: 2, logger, ...pacerOpts });
+  const pacer = createPacer(testPacer({ floodCooldownMs: 50, floodEscalatedCooldownMs: 50, backoffBaseMs: 5, backoffMaxMs: 20, maxAttempts: 2, logger, ...pacerOpts }));
   return new FichierClient({ apiKey: new Secret(key), baseUrl, pacer, logger, endPollMaxMs: 300 });
 }
 

@@ -2,7 +2,8 @@
  * litmus 0.13 (Debian package, installed by .ci/run) against our server: each group against a fresh server with
  * Basic auth (so the notowner_* lock tests mean something), over the memory remote with 1fichier's facts, then
  * basic + copymove again over the real stack (fichier remote -> emulator). Every group must be 100% and the server
- * must still answer afterwards.
+ * must still answer afterwards. basic + copymove also run against a sub-path root (the folder A/B of the account
+ * served as /), which must leave everything outside that folder untouched.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,33 +91,60 @@ describe('litmus over the memory remote (1fichier facts)', () => {
   });
 });
 
-describe('litmus basic + copymove over the fichier remote and the emulator', () => {
-  let emu: TestEmulator;
-  let stack: StackSet;
-  let dir: string;
+/**
+ * basic + copymove over the real stack (fichier remote -> emulator) with the VFS rooted at `root` (made first):
+ * 100%, the server alive, and the folders above the root (the account's root, then each ancestor) untouched:
+ * each still holds only the next folder of the path and no file.
+ */
+function litmusOverFichier(title: string, root: string): void {
+  describe(title, () => {
+    let emu: TestEmulator;
+    let stack: StackSet;
+    let dir: string;
+    /** The ids of the account's root and of each folder above `root`, with the name of the folder each holds. */
+    const above: { id: number; holds: string }[] = [];
 
-  beforeAll(async () => {
-    emu = await startEmulator();
-    stack = stackSet(() => emu);
-    dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-store-'));
-  });
-
-  afterAll(async () => {
-    await stack.closeAll();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  for (const group of ['basic', 'copymove']) {
-    it(`${group}: 100% passed, server alive`, { timeout: 90_000 }, async () => {
-      const r = await litmusGroup(await stack.openVfs(join(dir, `${group}.sqlite`)), group);
-      expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
-        group,
-        run: EXPECTED[group],
-        failed: 0,
-        problems: [],
-      });
-      expect(r.alive).toBe(207);
+    beforeAll(async () => {
+      emu = await startEmulator();
+      stack = stackSet(() => emu);
+      dir = mkdtempSync(join(tmpdir(), 'fdav-litmus-store-'));
+      let parent = 0;
+      for (const name of root.split('/').filter(Boolean)) {
+        above.push({ id: parent, holds: name });
+        parent = (await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name, folder_id: parent })).folder_id;
+      }
     });
-  }
-});
+
+    afterAll(async () => {
+      await stack.closeAll();
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const outside = () =>
+      Promise.all(
+        above.map(async ({ id }) => {
+          const ls = await emu.api<{ sub_folders?: { name: string }[]; items?: unknown[] }>('folder/ls.cgi', { folder_id: id, files: 1 });
+          return { folders: (ls.sub_folders ?? []).map((f) => f.name), files: ls.items ?? [] };
+        }),
+      );
+
+    for (const group of ['basic', 'copymove']) {
+      it(`${group}: 100% passed, server alive, nothing above the root touched`, { timeout: 90_000 }, async () => {
+        const { vfs } = await stack.open(join(dir, `${group}.sqlite`), { root });
+        const r = await litmusGroup(vfs, group);
+        expect({ group, run: r.run, failed: r.failed, problems: r.problems }).toEqual({
+          group,
+          run: EXPECTED[group],
+          failed: 0,
+          problems: [],
+        });
+        expect(r.alive).toBe(207);
+        expect(await outside()).toEqual(above.map(({ holds }) => ({ folders: [holds], files: [] })));
+      });
+    }
+  });
+}
+
+litmusOverFichier('litmus basic + copymove over the fichier remote and the emulator', '');
+litmusOverFichier('litmus basic + copymove against a sub-path root (A/B of the account served as /)', 'A/B');

@@ -3,8 +3,9 @@
  * from the environment), a real FUSE mount through Debian's rclone, driven with the file system: ls, cat, cp in,
  * mkdir, mv, rm, a read in the middle of a 50 MB file that must move only that range (plus a bounded read-ahead)
  * from 1fichier; then how it stops: SIGTERM, a killed rclone child, --daemon with its pid file; and the refusals
- * (a non-empty mount point, rclone missing). Needs /dev/fuse, fusermount3 and rclone (.ci/run installs them):
- * without them the tests fail, they never skip.
+ * (a non-empty mount point, rclone missing). A folder of the account mounts as the root (`mount fichier:Media DIR`,
+ * nothing outside it visible or reachable), and a remote with shared_folder mounts read-only. Needs /dev/fuse,
+ * fusermount3 and rclone (.ci/run installs them): without them the tests fail, they never skip.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadFiles } from './support/emulator-http.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { eventually } from './support/eventually.ts';
+import { shareFolder } from './support/shared-folder.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const MOUNT_WAIT_MS = 60_000;
@@ -80,8 +82,8 @@ function mountPoint(name: string): { mnt: string; flags: string[] } {
 }
 
 /** Starts a mount and resolves once it printed "mounted"; rejects if it exits first or stays silent. */
-async function startMount(args: string[]): Promise<Running> {
-  const m = spawnMount(args);
+async function startMount(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const m = spawnMount(args, env);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "mounted" within ${MOUNT_WAIT_MS} ms\n${m.out()}`)), MOUNT_WAIT_MS);
     m.child.stdout!.on('data', () => {
@@ -321,5 +323,57 @@ describe('fichier-dav mount: how it ends and what it refuses', () => {
       expect(rclonePids(mnt)).toEqual([]);
       expect(existsSync(pidFile)).toBe(false);
     }, 40_000);
+  }, MOUNT_WAIT_MS + 90_000);
+});
+
+describe('fichier-dav mount fichier:Media DIR (a folder as the root), and a shared folder', () => {
+  const media = Buffer.from('in Media only\n');
+  let mediaId: number;
+
+  beforeAll(async () => {
+    mediaId = (await emu.api<{ folder_id: number }>('folder/mkdir.cgi', { name: 'Media', folder_id: 0 })).folder_id;
+    await uploadFiles(emu.url, emu.key, [{ name: 'movie.txt', data: media }], mediaId);
+  });
+
+  it('shows only Media\'s entries, reads and writes there, reaches nothing outside, and SIGTERM unmounts', async () => {
+    const { mnt, flags } = mountPoint('media');
+    const m = await startMount(['fichier:Media', mnt, ...flags]);
+    try {
+      expect(m.stdout()).toMatch(/^mounted fichier:Media on /m);
+      expect((await readdir(mnt)).sort()).toEqual(['movie.txt']);
+      expect((await readFile(join(mnt, 'movie.txt'))).equals(media)).toBe(true);
+      await expect(stat(join(mnt, '..', 'hello.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(stat(join(mnt, 'hello.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+      const data = randomBytes(10_000);
+      writeFileSync(join(mnt, 'added.bin'), data);
+      await eventually(async () => {
+        const f = (await listAt(mediaId)).files.find((x) => x.filename === 'added.bin');
+        expect(f?.size).toBe(data.length);
+      }, 20_000);
+      expect((await listAt(0)).files.map((f) => f.filename)).not.toContain('added.bin');
+    } finally {
+      m.child.kill('SIGTERM');
+    }
+    const end = await exitWithin(m, 60_000);
+    expect(end.code, m.out()).toBe(0);
+    expect(listedInMountinfo(mnt)).toBe(false);
+    expect(rclonePids(mnt)).toEqual([]);
+  }, MOUNT_WAIT_MS + 90_000);
+
+  it('mounts a remote with shared_folder read-only: ls and cat work, a write is EROFS', async () => {
+    const id = await shareFolder(emu, 'Public', [{ name: 'shared.txt', data: 'shared through a page\n' }]);
+    const { mnt, flags } = mountPoint('shared');
+    const m = await startMount(['pub:', mnt, ...flags], { RCLONE_CONFIG_PUB_TYPE: 'fichier', RCLONE_CONFIG_PUB_SHARED_FOLDER: id });
+    try {
+      expect(m.stdout()).toMatch(/\(read-only\)/);
+      expect(await readdir(mnt)).toEqual(['shared.txt']);
+      expect(await readFile(join(mnt, 'shared.txt'), 'utf8')).toBe('shared through a page\n');
+      await expect(copyFile(join(mnt, 'shared.txt'), join(mnt, 'copy.txt'))).rejects.toMatchObject({ code: 'EROFS' });
+    } finally {
+      m.child.kill('SIGTERM');
+    }
+    const end = await exitWithin(m, 60_000);
+    expect(end.code, m.out()).toBe(0);
+    expect(listedInMountinfo(mnt)).toBe(false);
   }, MOUNT_WAIT_MS + 90_000);
 });

@@ -19,14 +19,17 @@ const INTERVAL = Math.ceil((1000 / N) * 1.1);
 let emu: TestEmulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({ limits: { rps: N, banMs: 60_000 } });
+  // Lenient plus a calls-per-second limit, and a client without a listing budget: this suite measures the
+  // general call spacing with 200 listings of one folder, which the listing rules would space 30 s apart each.
+  // The listing budget under the real rules is proven by real-rules.e2e and real-timings.slow.
+  emu = await startEmulator({ profile: 'lenient', limits: { rps: N, banMs: 60_000 } });
 });
 afterAll(async () => {
   await emu?.stop();
 });
 
 function client(floodCooldownMs = 30_000): FichierClient {
-  return emu.client({ pacer: { minIntervalMs: INTERVAL, concurrency: 4, floodCooldownMs } });
+  return emu.client({ pacer: { minIntervalMs: INTERVAL, concurrency: 4, floodCooldownMs, floodEscalatedCooldownMs: floodCooldownMs, listIntervalMs: 0, listFolderIntervalMs: 0 } });
 }
 
 async function callsSince(t0: number): Promise<CallRecord[]> {

@@ -1,7 +1,8 @@
 /**
  * The README's promise, checked on a fresh clone: the Quick start block's commands run exactly as written
- * (`npm install`, then `npm start` with the port override the README documents), and a WebDAV client gets a
- * 207 listing of the demo tree from the embedded emulator. Then Ctrl-C (SIGINT) stops everything, exit 0.
+ * (`npm install`, then `npm start` with the port override the README documents), a WebDAV client gets a 207
+ * listing of the demo tree from the embedded emulator, and a browser gets the web file manager's page and
+ * script. Then Ctrl-C (SIGINT) stops everything, exit 0.
  *
  * The clone takes HEAD of the repository (commit your work first when running this locally); npm runs with
  * the machine's npm cache and user config (so no download beyond the registry) but a private HOME, so no
@@ -75,6 +76,15 @@ describe('README quick start on a fresh clone', () => {
     const body = await res.text();
     expect(body).toMatch(/<(D:|d:)?multistatus/);
     for (const name of ['Documents/', 'Media/', 'Photos/', 'welcome.txt']) expect(body).toContain(name);
+
+    // A browser opening the URL gets the web file manager, its script built on the spot: no build step.
+    const page = await fetch(url, { headers: { Accept: 'text/html' } });
+    const html = await page.text();
+    const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
+    expect(script, html).toMatch(/\?asset=app\.[0-9a-f]{16}\.js$/);
+    const js = await fetch(new URL(script!, url));
+    expect(js.status).toBe(200);
+    expect((await js.text()).length).toBeGreaterThan(10_000);
 
     process.kill(-child.pid!, 'SIGINT');
     const end = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);

@@ -14,7 +14,6 @@
  * engages where it is measured.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -26,6 +25,7 @@ import { createLogger } from '../src/util/log.ts';
 import type { Handler } from '../src/webdav/context.ts';
 import { startDavStack, type DavStack } from './support/stack.ts';
 import type { EmulatorStats } from './support/emulator.ts';
+import { rawExchange, statusOf } from './support/raw-http.ts';
 
 const logLines: string[] = [];
 const answers: string[] = [];
@@ -75,21 +75,10 @@ async function send(method: string, path: string, opts: { headers?: Record<strin
 const auth = () => ({ authorization: basic(stack.user, stack.pass) });
 
 /** Sends raw bytes (so `..` and odd targets reach the server as written); resolves with the status code. */
-function raw(head: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, '127.0.0.1');
-    let data = '';
-    sock.setTimeout(5000, () => sock.destroy(new Error('timeout')));
-    sock.on('data', (d: Buffer) => (data += d.toString('latin1')));
-    sock.on('error', reject);
-    sock.on('close', () => {
-      answers.push(data);
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`no status in ${JSON.stringify(data.slice(0, 80))}`));
-    });
-    sock.write(head);
-  });
+async function raw(head: string): Promise<number> {
+  const answer = await rawExchange(port, head);
+  answers.push(answer);
+  return statusOf(answer);
 }
 
 /** The account as 1fichier holds it: every path (folders end in '/') with its size, from a listing over the VFS. */

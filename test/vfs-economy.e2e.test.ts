@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
+import { createPacer } from '../src/api/pacer.ts';
 import { joinPath } from '../src/core/path.ts';
 import type { Vfs } from '../src/vfs/types.ts';
-import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { startEmulator, testPacer, type TestEmulator } from './support/emulator.ts';
 import { stackSet } from './support/stack.ts';
 
 /** The tree: 8 folders on 3 levels, 2 files in each (and the root), one empty folder, and 50 files in `many`. */
@@ -23,7 +24,9 @@ const MANY = 50;
 
 let emu: TestEmulator;
 let dir: string;
-const stack = stackSet(() => emu);
+// One pacer for every stack of the file: they stand for one gateway (restarted), so they share one listing budget
+// (different store files would not share the persisted one).
+const stack = stackSet(() => emu, { pacer: createPacer(testPacer()) });
 const openVfs = (file: string): Promise<Vfs> => stack.openVfs(file);
 async function upload(client: FichierClient, folderId: number, name: string): Promise<void> {
   const body = Buffer.from(`content of ${name}`);

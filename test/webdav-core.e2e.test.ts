@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
@@ -9,6 +8,7 @@ import { DavError } from '../src/webdav/context.ts';
 import type { Handler } from '../src/webdav/context.ts';
 import { createLogger } from '../src/util/log.ts';
 import { memoryVfs } from './support/vfs-kit.ts';
+import { rawStatus } from './support/raw-http.ts';
 
 const servers: DavServer[] = [];
 
@@ -29,23 +29,6 @@ async function call(url: string, method: string, headers: Record<string, string>
   const res = await request(url, { method: method as 'GET', headers, body });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, text };
-}
-
-/** Sends raw bytes (request line included) and returns the status code of the answer. */
-function raw(port: number, head: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, '127.0.0.1');
-    let data = '';
-    sock.setTimeout(5000, () => sock.destroy(new Error('timeout')));
-    sock.on('data', (d) => (data += d.toString('latin1')));
-    sock.on('error', reject);
-    sock.on('close', () => {
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`no status in ${JSON.stringify(data.slice(0, 80))}`));
-    });
-    sock.write(head);
-  });
 }
 
 describe('authentication', () => {
@@ -173,21 +156,21 @@ describe('bounded inputs', () => {
   it('answers 400 to path traversal, encoded slashes, NUL and bad UTF-8', async () => {
     const { port } = await start();
     for (const target of ['/../etc/passwd', '/a/%2e%2e/b', '/a%2fb', '/a%00b', '/%ff', '/a/./b', '/%zz']) {
-      expect([target, await raw(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)]).toEqual([target, 400]);
+      expect([target, await rawStatus(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)]).toEqual([target, 400]);
     }
-    expect(await raw(port, `GET /a\0b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toBe(400);
+    expect(await rawStatus(port, `GET /a\0b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toBe(400);
   });
 
   it('answers 404 outside the base URL', async () => {
     const { port, url } = await start({ baseUrl: '/dav' });
     expect(url).toMatch(/\/dav\/$/);
-    expect(await raw(port, `PROPFIND /other HTTP/1.1\r\nHost: 127.0.0.1\r\nDepth: 0\r\nConnection: close\r\n\r\n`)).toBe(404);
+    expect(await rawStatus(port, `PROPFIND /other HTTP/1.1\r\nHost: 127.0.0.1\r\nDepth: 0\r\nConnection: close\r\n\r\n`)).toBe(404);
     expect((await call(url, 'PROPFIND', { depth: '0' })).status).toBe(207);
   });
 
   it('answers 431 to huge headers', async () => {
     const { port } = await start();
-    expect(await raw(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toBe(431);
+    expect(await rawStatus(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toBe(431);
   });
 });
 

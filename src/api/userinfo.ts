@@ -33,3 +33,10 @@ export function normalizeUserInfo(raw: unknown): UserInfoResponse {
   }
   return out as unknown as UserInfoResponse;
 }
+
+const OFFERS: Readonly<Record<string, string>> = { '0': 'Free', '1': 'Premium', '2': 'Access', '3': 'Premium GOLD' };
+
+/** The account type user/info's `offer` code stands for ("0" free, "1" Premium, "2" Access, "3" Premium GOLD); an unknown code as itself. */
+export function offerName(offer: string): string {
+  return OFFERS[offer] ?? (offer === '' ? 'unknown' : `offer ${offer}`);
+}

@@ -2,30 +2,36 @@
  * createStack: the composition root, the one place that wires the layers together. It builds, in order, the
  * embedded emulator (when asked) -> the MetaStore -> the pacer (its ban and listing budget kept in the store, so
  * a restart during a ban sends nothing before it ends) -> FichierClient -> the fichier remote (folder ids kept in
- * the store, backend commands included) -> the Vfs (answering a folder listed less than the listing budget's
- * folder interval ago from that listing) -> the WebDAV server (when asked), and closes them in the reverse
- * order. The CLI's session and every test helper build their stacks here, so a new part or option is wired once.
+ * the store, backend commands included; or a public shared folder's read-only remote) -> the Vfs (answering a
+ * folder listed less than the listing budget's folder interval ago from that listing; read-only over a read-only
+ * remote; rooted at a folder when asked) -> the account operations (links, remote uploads) -> the WebDAV server
+ * and its web UI (when asked), and closes them in the reverse order. The CLI's session and every test helper
+ * build their stacks here, so a new part or option is wired once.
  *
  * `timeScale` multiplies every time constant of the gateway (app/timings.ts): tests that run the emulator's
  * realistic rules at a time scale give the stack the same one.
  *
  * This module may import every layer but cli/ (eslint.config.js, `app`); nothing below it imports it.
  */
+import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
 import { createRateState, type RatePersistence, type RateSnapshot, type RateState } from '../api/rate-state.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
+import { createSharedFolderRemote } from '../remote/shared-folder/index.ts';
 import type { Remote } from '../remote/types.ts';
 import { openMetaStore, storePathFor } from '../store/index.ts';
 import type { MetaStore } from '../store/types.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
-import { createStoreDirIdIndex, createVfs } from '../vfs/index.ts';
+import { createStoreDirIdIndex, createVfs, servedRootOf, subRootVfs } from '../vfs/index.ts';
+import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs, VfsOptions } from '../vfs/types.ts';
 import { createDavServer, type DavServer, type DavServerOptions } from '../webdav/index.ts';
 import { systemClock } from '../util/clock.ts';
+import { createWebUi, createWebUiBackend } from '../webui/server/index.ts';
 import { gatewayTimings, pacerTimings } from './timings.ts';
 import { openStackSharedState, type StackSharedState, type StackSharedStateOptions } from './shared-state.ts';
 
@@ -55,8 +61,21 @@ export interface StackOptions {
    */
   store?: { file: string } | { cacheDir: string };
   vfs?: Omit<VfsOptions, 'remote' | 'store'>;
+  /**
+   * Serve this public 1fichier shared folder (rclone's `shared_folder`) instead of the account's files, read-only,
+   * with these password candidates tried in order (config/obscure.ts passwordCandidates). Its metadata store is
+   * its own (derived from the account's and the folder's id). The folder must answer at start.
+   */
+  sharedFolder?: { id: string; passwords?: readonly string[] };
+  /**
+   * Serve this folder of the account as the VFS's root (vfs/sub-root.ts): `vfs` (and the server) see nothing
+   * outside it, while the store stays the account's (shared with every other root). Default '': the whole account.
+   */
+  root?: string;
   /** Also build the WebDAV server over the VFS (not listening: call `server.listen`). */
-  server?: Omit<DavServerOptions, 'vfs'>;
+  server?: Omit<DavServerOptions, 'vfs' | 'frontEnd'>;
+  /** Also serve the web file manager (src/webui) from the server's folders to browsers; `version` is what it shows. Needs `server`. */
+  webUi?: { version: string };
   /** Told of every API call; reads the pacer's and the VFS's counters. The server reports to it too. */
   metrics?: Metrics;
   /** Logger of every part (the emulator's lines carry component=emulator). Default silent. */
@@ -75,7 +94,10 @@ export interface Stack {
   /** The fichier remote; its backend commands (direct links, remote uploads) are `remote.commands`. */
   remote: Remote;
   store: MetaStore;
+  /** The VFS at the stack's root (the whole account, or the `root` folder). */
   vfs: Vfs;
+  /** Links for many files and remote uploads, over the VFS and the backend commands (what the CLI and the web UI use). */
+  account: AccountOps;
   server?: DavServer;
   /** Set with `sharedState`: its health and counters. */
   sharedState?: StackSharedState;
@@ -88,7 +110,9 @@ export const isPacer = (p: PacerOptions | Pacer): p is Pacer => typeof (p as Pac
 
 /**
  * Builds the stack. Rejects when a part cannot start (the emulator's data dir, the store file, a malformed
- * server base URL); whatever had started is closed first.
+ * server base URL, a `root` that is not a folder of the account: FsError ENOENT/ENOTDIR/EINVAL from
+ * servedRootOf, a shared folder that cannot be listed: FsError ENOENT for an unknown id, EACCES for a missing or
+ * refused password); whatever had started is closed first.
  */
 export async function createStack(opts: StackOptions): Promise<Stack> {
   const logger = opts.logger ?? silentLogger;
@@ -105,26 +129,42 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
   try {
     const t = gatewayTimings(opts.timeScale);
     const { apiBase, apiKey, emulator, storeKey } = await startAccount(opts.account, logger, closers);
-    const store = openMetaStore({ file: storeFile(opts.store, storeKey, apiKey) });
+    const shared = opts.sharedFolder;
+    const store = openMetaStore({ file: storeFile(opts.store, shared && storeKey !== undefined ? `${storeKey}\nshared-folder:${shared.id}` : storeKey, apiKey) });
     closers.push({ what: 'the metadata store', close: () => store.close() });
-    const shared = opts.sharedState ? await openStackSharedState(opts.sharedState, { apiBase, apiKey, logger, closers }) : undefined;
-    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger, shared?.wrap));
+    const sharedState = opts.sharedState ? await openStackSharedState(opts.sharedState, { apiBase, apiKey, logger, closers }) : undefined;
+    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger, sharedState?.wrap));
     const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
     const client = new FichierClient({ endPollMaxMs: t.endPollMaxMs, ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
     closers.push({ what: 'the API client', close: () => client.close() });
-    const remote = createFichierRemote({ settleMs: t.settleMs, ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
-    const vfs = createVfs({
+    const remote = shared
+      ? createSharedFolderRemote({ ...opts.remote, client, id: shared.id, ...(shared.passwords ? { passwords: shared.passwords } : {}) })
+      : createFichierRemote({ settleMs: t.settleMs, ...opts.remote, client, dirIds: createStoreDirIdIndex(store), logger });
+    const accountVfs = createVfs({
       logger,
       minRelistMs: pacer.listing.folderIntervalMs,
       consistencyGraceMs: t.consistencyGraceMs,
-      ...(shared ? { changes: shared.handle.feed } : {}),
+      // Listing changes travel in account paths; a public shared folder's paths are its own, so it shares only the pacing.
+      ...(sharedState && !shared ? { changes: sharedState.handle.feed } : {}),
       ...opts.vfs,
       remote,
       store,
     });
-    closers.push({ what: 'the VFS', close: () => vfs.close() });
-    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats(), ...(shared ? { sharedStateStats: () => shared.handle.stats() } : {}) });
-    const server = opts.server ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, vfs }) : undefined;
+    closers.push({ what: 'the VFS', close: () => accountVfs.close() });
+    const readOnly = remote.facts.readOnly;
+    // A shared folder that cannot be listed is a failed start, not an empty drive; the listing is then cached.
+    if (shared) await accountVfs.readdir('');
+    const served = readOnly ? readOnlyVfs(accountVfs) : accountVfs;
+    const root = await servedRootOf(served, opts.root ?? '');
+    const vfs = root === '' ? served : subRootVfs(served, root);
+    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats(), ...(sharedState ? { sharedStateStats: () => sharedState.handle.stats() } : {}) });
+    const account = createAccountOps({ vfs, remote });
+    const frontEnd = opts.webUi
+      ? createWebUi({ backend: createWebUiBackend({ vfs, store, root, account, emulator: emulator !== undefined, logger }), logger, version: opts.webUi.version })
+      : undefined;
+    const server = opts.server
+      ? createDavServer({ logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...opts.server, ...(readOnly ? { readOnly: true } : {}), ...(frontEnd ? { frontEnd } : {}), vfs })
+      : undefined;
     if (server) closers.push({ what: 'the WebDAV server', close: () => server.close() });
     let closed: Promise<void> | undefined;
     return {
@@ -135,8 +175,9 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       remote,
       store,
       vfs,
+      account,
       ...(server ? { server } : {}),
-      ...(shared ? { sharedState: shared.handle } : {}),
+      ...(sharedState ? { sharedState: sharedState.handle } : {}),
       close: () => (closed ??= closeAll()),
     };
   } catch (err) {

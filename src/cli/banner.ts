@@ -14,6 +14,8 @@ export interface BannerInput {
   rcUrl?: string;
   /** Set with --shared-state: the Redis address (no credentials) and whether it answers now. */
   sharedState?: { address: string; up: boolean; fallbackPercent: number };
+  /** What is served when it is not a whole account (a folder as the root, a shared folder), as a phrase. */
+  serving?: string;
 }
 
 /** Windows' UNC form of a WebDAV URL (`\\host@port\DavWWWRoot\prefix`, `@SSL` for https). */
@@ -28,6 +30,7 @@ export function windowsUnc(url: string): string {
 /** The banner's lines, without trailing newline. */
 export function connectBanner(b: BannerInput): string {
   const lines = [`serving webdav on ${b.url}`];
+  if (b.serving !== undefined) lines.push('', `  Serving ${b.serving}.`);
   if (b.emulatorData !== undefined) {
     lines.push(
       '',

@@ -14,8 +14,8 @@ import { parseAddr } from './addr.ts';
 import { CliError } from './context.ts';
 import type { Session } from './session.ts';
 import { coreStatsOf } from './commands/core-stats.ts';
-
-const VERSION = '0.1.0';
+import { remoteSpec } from './paths.ts';
+import { VERSION } from './version.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -56,8 +56,14 @@ export async function startGateway(session: Session, opts: GatewayOptions): Prom
         coreStats: () => coreStatsOf(session.vfs.stats(), systemClock.now() - startedAt),
         logger: session.logger,
         version: VERSION,
-        fs: `${settings.remote}:`,
-        vfsOpt: { dirCacheTimeMs: settings.dirCacheTime, readChunkSize: settings.vfsReadChunkSize, readChunkSizeLimit: settings.vfsReadChunkSizeLimit, readOnly: settings.readOnly },
+        fs: remoteSpec(settings.remote, settings.root),
+        vfsOpt: {
+          dirCacheTimeMs: settings.dirCacheTime,
+          readChunkSize: settings.vfsReadChunkSize,
+          readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
+          readOnly: settings.readOnly,
+          caseInsensitive: settings.vfsCaseInsensitive,
+        },
         allowHosts: settings.allowHost,
         ...(settings.rcUser !== undefined && settings.rcPass !== undefined ? { auth: rcAuth(settings.rcUser, settings.rcPass) } : {}),
       })

@@ -41,3 +41,8 @@ export function singleRemote(names: (string | undefined)[]): string | undefined 
   if (set.size > 1) throw new CliError(`one command works on one remote; got ${[...set].map((n) => `"${n}:"`).join(' and ')}`, 2);
   return [...set][0];
 }
+
+/** How a remote and a path in it are written on the command line: `fichier:` for the root, `fichier:Media/Movies`. */
+export function remoteSpec(remote: string, path: string): string {
+  return `${remote}:${path}`;
+}

@@ -1,34 +1,34 @@
 /**
  * A Session is everything a command needs to work on the account: the resolved settings, one logger, the VFS
- * over the persistent metadata store, the remote's public links and backend commands, and the metrics. It is
+ * over the persistent metadata store, the account operations (links, remote uploads), and the metrics. It is
  * a stack built by app/stack.ts from the settings; the API client stays inside it. With no API key and
  * `emulator` set to auto (what `npm start` passes) or on, the stack first starts the embedded emulator on a
  * loopback port, seeded with the demo tree, and serves that instead of a real account.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { AccountOps } from '../account/index.ts';
 import type { StackSharedStateOptions } from '../app/shared-state.ts';
-import { createStack, type StackAccount } from '../app/stack.ts';
+import { createStack, type StackAccount, type StackOptions } from '../app/stack.ts';
+import { passwordCandidates } from '../config/obscure.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
-import { createMetrics, type Metrics } from '../observe/metrics.ts';
-import { noCommands, type RemoteCommands } from '../remote/commands.ts';
 import { FsError } from '../core/errors.ts';
+import { createMetrics, type Metrics } from '../observe/metrics.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { Secret } from '../util/secret.ts';
-import type { Vfs, VfsEntry } from '../vfs/types.ts';
+import type { Vfs } from '../vfs/types.ts';
 import type { DavServer, DavServerOptions } from '../webdav/index.ts';
 import { CliError, type CliIo } from './context.ts';
 import { emulatorKeyFor } from './emulator-key.ts';
+import { VERSION } from './version.ts';
 
 export interface Session {
   resolved: ResolvedSettings;
   logger: Logger;
   vfs: Vfs;
+  /** Links for many files and remote uploads (direct links with the settings' CDN and file password). */
+  account: AccountOps;
   metrics: Metrics;
-  /** The permanent public URL of `file` (the remote's publicLink). Throws ENOTSUP when the remote has none, else as publicLink. */
-  publicLink(file: VfsEntry, signal?: AbortSignal): Promise<string>;
-  /** The remote's backend commands: direct links, remote uploads (ENOTSUP each when the remote has none). */
-  commands: RemoteCommands;
   /** The WebDAV server over the VFS, when the session was opened with server options (not listening yet). */
   server?: DavServer;
   /** Set when the session serves the embedded emulator rather than a real account. */
@@ -63,6 +63,35 @@ export const NO_KEY_MESSAGE =
   'no API key: set FICHIER_API_KEY (or RCLONE_FICHIER_API_KEY) in the environment, name an rclone remote ' +
   '(`fichier:` with `type = fichier` and `api_key` in rclone.conf), or use --emulator on to try the local emulator';
 
+/** The shared folder of the stack: its id and the passwords to try (each registered for redaction). */
+function sharedFolderOf(id: string, folderPassword: Secret | undefined): { id: string; passwords: string[] } {
+  const passwords = folderPassword === undefined ? [] : passwordCandidates(folderPassword.reveal());
+  for (const p of passwords) new Secret(p);
+  return { id, passwords };
+}
+
+/**
+ * The CliError (exit 2) for what the settings name and the stack could not open: a served root that is not a
+ * folder, a shared folder that is unknown or refuses its password. Undefined for any other failure.
+ */
+function startError(err: unknown, resolved: ResolvedSettings, root: string): CliError | undefined {
+  if (!(err instanceof FsError)) return undefined;
+  const { remote } = resolved.settings;
+  const shared = resolved.sharedFolder;
+  if (shared !== undefined && (err.code === 'ENOENT' || err.code === 'EACCES') && err.path === '') {
+    const why =
+      err.code === 'ENOENT'
+        ? 'is unknown to 1fichier or no longer shared'
+        : resolved.folderPassword === undefined
+          ? 'is protected by a password: set folder_password in the remote'
+          : 'refused the folder_password of the remote (tried as written and revealed)';
+    return new CliError(`the shared folder ${shared} (shared_folder of ${remote}:) ${why}`, 2, { cause: err });
+  }
+  if (root === '' || !['ENOENT', 'ENOTDIR', 'EINVAL'].includes(err.code)) return undefined;
+  const why = err.code === 'ENOTDIR' ? 'is a file, not a folder' : err.code === 'EINVAL' ? 'is not a valid folder path' : 'does not exist';
+  return new CliError(`the folder to serve, "${root}" in ${remote}:, ${why}`, 2, { cause: err });
+}
+
 /** The real account the settings name, or the embedded emulator (its data and key under `emulatorData`). */
 function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
   const { settings } = resolved;
@@ -76,17 +105,30 @@ function accountFor(resolved: ResolvedSettings, io: CliIo): StackAccount {
   return { emulator: { apiKey: new Secret(emulatorKeyFor(dataDir)), dataDir, demo: true, profile: 'realistic' } };
 }
 
+/** The WebDAV server a session may build: its options, and whether browsers get the web file manager. */
+export interface SessionServerOptions extends Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics' | 'frontEnd'> {
+  webUi?: boolean;
+}
+
+export interface SessionOptions {
+  /** Also build the WebDAV server over the session's VFS (not listening yet). */
+  server?: SessionServerOptions;
+  /**
+   * Root the session's VFS at the settings' `root` folder (what serve webdav and mount serve); the other
+   * commands work on the whole account with full paths.
+   */
+  served?: boolean;
+}
+
 /**
- * Opens a session; with `server`, also builds the WebDAV server over its VFS. Throws CliError (no key), and
- * what starting the emulator or opening the store throws.
+ * Opens a session; with `server`, also builds the WebDAV server over its VFS. Throws CliError (no key; exit 2 for
+ * a served root that is not a folder of the account, or a shared folder that cannot be read, naming it), and what
+ * starting the emulator or opening the store throws.
  */
-export async function openSession(
-  resolved: ResolvedSettings,
-  io: CliIo,
-  logger = loggerFor(resolved, io),
-  server?: Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics'>,
-): Promise<Session> {
+export async function openSession(resolved: ResolvedSettings, io: CliIo, logger = loggerFor(resolved, io), opts: SessionOptions = {}): Promise<Session> {
   const { settings } = resolved;
+  const { server } = opts;
+  const root = opts.served ? settings.root : '';
   const metrics = createMetrics();
   const tokenOptions = { cdn: settings.cdn, ...(resolved.filePassword ? { pass: resolved.filePassword.reveal() } : {}) };
   const stack = await createStack({
@@ -108,26 +150,31 @@ export async function openSession(
       consistencyGraceMs: settings.consistencyGrace,
       readChunkSize: settings.vfsReadChunkSize,
       readChunkSizeLimit: settings.vfsReadChunkSizeLimit,
+      caseInsensitive: settings.vfsCaseInsensitive,
     },
-    ...(server ? { server } : {}),
+    root,
+    ...(resolved.sharedFolder !== undefined ? { sharedFolder: sharedFolderOf(resolved.sharedFolder, resolved.folderPassword) } : {}),
+    ...(server ? serverParts(server) : {}),
     ...(settings.sharedState !== undefined ? { sharedState: sharedStateFor(settings) } : {}),
     metrics,
     logger,
+  }).catch((err: unknown) => {
+    throw startError(err, resolved, root) ?? err;
   });
-  const { remote, emulator } = stack;
+  const { emulator } = stack;
   return {
     resolved,
     logger,
     vfs: stack.vfs,
+    account: stack.account,
     metrics,
-    publicLink: (file, signal) => {
-      if (!remote.publicLink) return Promise.reject(new FsError('ENOTSUP', `${remote.name} has no public links`, { path: file.path }));
-      return remote.publicLink(file, signal);
-    },
-    commands: remote.commands ?? noCommands(remote.name),
     ...(stack.server ? { server: stack.server } : {}),
     ...(emulator?.dataDir !== undefined ? { emulator: { apiBase: stack.apiBase, dataDir: emulator.dataDir } } : {}),
     ...(stack.sharedState ? { sharedState: () => stack.sharedState!.stats() } : {}),
     close: () => stack.close(),
   };
+}
+
+function serverParts({ webUi, ...server }: SessionServerOptions): Pick<StackOptions, 'server' | 'webUi'> {
+  return { server, ...(webUi ? { webUi: { version: VERSION } } : {}) };
 }

@@ -49,3 +49,31 @@ export function reveal(obscured: string): string {
   }
   return ctr(bytes.subarray(0, IV_LENGTH), bytes.subarray(IV_LENGTH)).toString('utf8');
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The plain text of `value` when it is a string `rclone obscure` could have written (strict base64url of at least
+ * 16 bytes whose plain part is valid UTF-8), else undefined. Never throws.
+ */
+export function revealIfObscured(value: string): string | undefined {
+  if (!BASE64URL_RE.test(value) || value.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(value, 'base64url');
+  if (bytes.length < IV_LENGTH) return undefined;
+  try {
+    return strictUtf8.decode(ctr(bytes.subarray(0, IV_LENGTH), bytes.subarray(IV_LENGTH)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The passwords to try for a password option of an rclone remote (`folder_password`), in order. `rclone config`
+ * stores it obscured, but rclone 1.60's fichier backend sends the value as written and never reveals it, so
+ * configurations that work with rclone hold the password in clear, and those written by `rclone config` hold the
+ * obscured form. Both must work here: the revealed text first when the value reveals, then the value as written.
+ */
+export function passwordCandidates(written: string): string[] {
+  const plain = revealIfObscured(written);
+  return plain !== undefined && plain !== written ? [plain, written] : [written];
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { describe, it, expect } from 'vitest';
-import { obscure } from './obscure.ts';
+import { obscure, reveal } from './obscure.ts';
 import { RcloneCryptError } from './rclone-crypt.ts';
 import { RcloneConfigError, isInMemoryConfigPath, parseRcloneConf, rcloneConfigPaths, readFichierRemote } from './rclone-conf.ts';
 
@@ -109,7 +109,9 @@ describe('readFichierRemote', () => {
 
   it('reads the remote from --config and reveals passwords', () => {
     const r = readFichierRemote('fich', { configPath: '/c.conf', env: {}, readFile: files({ '/c.conf': conf }) });
-    expect(r).toMatchObject({ api_key: KEY, cdn: true, shared_folder: 'abc', file_password: 'fp:1', folder_password: 'dp+2', source: 'file:/c.conf' });
+    expect(r).toMatchObject({ api_key: KEY, cdn: true, shared_folder: 'abc', file_password: 'fp:1', source: 'file:/c.conf' });
+    expect(r?.folder_password).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(reveal(r!.folder_password!)).toBe('dp+2');
   });
 
   it('searches rclone default locations, first existing file wins', () => {
@@ -132,10 +134,12 @@ describe('readFichierRemote', () => {
   });
 
   it('names the key whose value does not reveal, without the API key', () => {
-    const bad = `[f]\ntype = fichier\napi_key = ${KEY}\nfolder_password = plain=text\n`;
+    const bad = `[f]\ntype = fichier\napi_key = ${KEY}\nfile_password = plain=text\n`;
     const fn = () => readFichierRemote('f', { configPath: '/c', env: {}, readFile: files({ '/c': bad }) });
     expect(errCode(fn)).toBe('bad-obscured');
-    expect(errMessage(fn)).toContain('folder_password');
+    expect(errMessage(fn)).toContain('file_password');
+    const clearFolder = `[f]\ntype = fichier\napi_key = ${KEY}\nfolder_password = plain=text\n`;
+    expect(readFichierRemote('f', { configPath: '/c', env: {}, readFile: files({ '/c': clearFolder }) })?.folder_password).toBe('plain=text');
     expect(errMessage(fn)).not.toContain(KEY);
     expect(errCode(() => readFichierRemote('f', { configPath: '/c', env: {}, readFile: files({ '/c': '[f]\ntype = fichier\ncdn = maybe\n' }) }))).toBe('bad-value');
   });

@@ -100,7 +100,10 @@ export function isInMemoryConfigPath(p: string): boolean {
   return p === '' || basename(p) === 'notfound' || p === '/dev/null' || p.toUpperCase() === 'NUL';
 }
 
-/** One fichier remote after rclone's precedence rules; passwords are revealed (plain). */
+/**
+ * One fichier remote after rclone's precedence rules; file_password is revealed (plain), folder_password is kept as
+ * written (see config/obscure.ts passwordCandidates: rclone itself sends it as written).
+ */
 export interface FichierRemote {
   /** Where api_key came from (`env:NAME` or `file:PATH`); where the remote was defined when there is no key. */
   source: string;
@@ -115,7 +118,7 @@ export interface FichierRemote {
 
 export type FichierKey = 'api_key' | 'cdn' | 'shared_folder' | 'file_password' | 'folder_password';
 const FICHIER_KEYS: readonly FichierKey[] = ['api_key', 'cdn', 'shared_folder', 'file_password', 'folder_password'];
-const OBSCURED_KEYS: ReadonlySet<FichierKey> = new Set(['file_password', 'folder_password']);
+const OBSCURED_KEYS: ReadonlySet<FichierKey> = new Set(['file_password']);
 
 export interface ReadFichierRemoteOptions {
   /** `--config`; else `RCLONE_CONFIG`; else the first existing file of `rcloneConfigPaths`. */
@@ -193,7 +196,8 @@ function boolValue(value: string, key: string, remote: string): boolean {
  * Reads the fichier remote `name` with rclone's precedence per key:
  * `RCLONE_CONFIG_<NAME>_<KEY>` > `RCLONE_FICHIER_<KEY>` > config file. `RCLONE_CONFIG_<NAME>_TYPE=fichier`
  * defines the remote without a file. Encrypted configs are opened with `RCLONE_CONFIG_PASS`;
- * `file_password`/`folder_password` are revealed from rclone's obscured form.
+ * `file_password` is revealed from rclone's obscured form; `folder_password` is kept as written (both forms
+ * work: config/obscure.ts passwordCandidates).
  * Returns undefined when no remote of that name exists. Throws RcloneConfigError: 'wrong-type' when
  * it exists with another type, 'password-required' for an encrypted file without RCLONE_CONFIG_PASS,
  * 'bad-obscured' (naming the key) for a password that does not reveal, 'bad-value' for a non-boolean

@@ -32,6 +32,25 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('resolveSettings', () => {
+  it('takes the served root from a remote:path argument over the environment over mount.json, normalised', () => {
+    writeFileSync(join(work, 'mount.json'), JSON.stringify({ root: '/Media/' }));
+    expect(run().settings.root).toBe('Media');
+    expect(run().sources.root).toMatch(/^mount\.json:/);
+    const env = { HOME: home, FICHIER_DAV_ROOT: 'Media/Series' };
+    expect(run({ env }).settings.root).toBe('Media/Series');
+    const arg = run({ env, remote: 'fichier', root: 'Media/Movies' });
+    expect({ root: arg.settings.root, source: arg.sources.root }).toEqual({ root: 'Media/Movies', source: 'arg:fichier:Media/Movies' });
+    expect(run({ env, root: '' }).settings.root).toBe('');
+    expect(codeOf(() => run({ env: { HOME: home, FICHIER_DAV_ROOT: 'a/../b' } }))).toBe('bad-field');
+  });
+
+  it('serves a shared folder read-only, whatever the other tiers say', () => {
+    const r = run({ env: { HOME: home, RCLONE_FICHIER_SHARED_FOLDER: 'abc123' }, flags: { readOnly: false } });
+    expect({ shared: r.sharedFolder, readOnly: r.settings.readOnly }).toEqual({ shared: 'abc123', readOnly: true });
+    expect(r.sources.readOnly).toBe('env:RCLONE_FICHIER_SHARED_FOLDER (shared_folder: read-only)');
+    expect(run({ flags: { readOnly: false } }).settings.readOnly).toBe(false);
+  });
+
   it('gives the defaults with no configuration at all', () => {
     const r = run();
     expect(r.settings).toEqual(defaultSettings({ HOME: home }));

@@ -30,6 +30,8 @@ export interface ResolveInput {
   cwd: string;
   /** The remote named by a `remote:path` argument. */
   remote?: string;
+  /** The path of a `remote:path` argument naming what to serve (serve webdav, mount): the `root` setting. */
+  root?: string;
   /** Where rclone's first search location (rclone.conf next to the executable) is; default: the directory of the
    * running script (`bin/` when started as `node bin/fichier-dav.js`), else `cwd`. */
   execDir?: string;
@@ -101,6 +103,13 @@ function applyRemote(b: Builder, out: ResolvedSettings, loaded: LoadedRemote): v
   }
 }
 
+/** A `remote:path` argument of serve/mount names the root, above every other tier (as it names the remote). */
+function applyRootArgument(b: Builder, input: ResolveInput): void {
+  const field = fieldByPath('root');
+  if (input.root === undefined || field === undefined) return;
+  b.set('root', parseFieldText(field, input.root, 'argument'), `arg:${b.settings.remote}:${input.root}`);
+}
+
 function applyEnv(b: Builder, env: NodeJS.ProcessEnv): void {
   for (const field of FIELDS) {
     if (field.path === 'remote' || field.remoteKey !== undefined) continue;
@@ -166,6 +175,9 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   applyRemote(b, out, remote);
   applyEnv(b, env);
   applyFlags(b, input);
+  applyRootArgument(b, input);
+  // A public shared folder can only be read: whatever the other tiers say, everything that serves it is read-only.
+  if (out.sharedFolder !== undefined) b.set('readOnly', true, `${b.sources.sharedFolder ?? 'shared_folder'} (shared_folder: read-only)`);
 
   const key = chooseApiKey({
     remote,

@@ -88,6 +88,13 @@ function checkUrl(v: SettingValue): string | undefined {
 const checkRemote = (v: SettingValue): string | undefined =>
   /^[\w.+@-](?:[\w.+@ -]*[\w.+@-])?$/.test(String(v)) ? undefined : 'must be an rclone remote name (letters, digits, _ - . + @ and inner spaces)';
 
+const checkRoot = (v: SettingValue): string | undefined =>
+  String(v)
+    .split('/')
+    .some((s) => s === '.' || s === '..' || s.includes('\0'))
+    ? 'must be a folder path in the account, without "." or ".." segments'
+    : undefined;
+
 const checkKeyFrom = (v: SettingValue): string | undefined =>
   /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(String(v)) || /^file:.+$/.test(String(v)) ? undefined : 'must be "env:NAME" or "file:PATH"';
 
@@ -110,6 +117,10 @@ export const FIELDS: readonly FieldDescriptor[] = [
     path: 'remote', group: 'account', type: 'string', env: envs('REMOTE', false), example: 'fichier', check: checkRemote,
     normalize: (v) => v.replace(/:$/, ''),
     doc: 'The rclone remote (a `[name]` section with `type = fichier` in rclone.conf) to take the key and options from; a `remote:` argument on the command line wins.',
+  },
+  {
+    path: 'root', group: 'account', type: 'string', env: envs('ROOT', false), example: '', check: checkRoot, normalize: (v) => v.split('/').filter((s) => s !== '').join('/'),
+    doc: 'The folder of the account that `serve webdav` and `mount` serve as their root, e.g. `Media/Movies` (`""` = the whole account); nothing outside it can be reached, and a folder that does not exist stops the start. A `remote:path` argument (`serve webdav fichier:Media`) sets it on the command line. The other commands take full account paths.',
   },
   {
     path: 'apiKeyFrom', group: 'account', type: 'string', env: [], example: 'env:FICHIER_API_KEY', check: checkKeyFrom,
@@ -184,6 +195,10 @@ export const FIELDS: readonly FieldDescriptor[] = [
   {
     path: 'vfsReadChunkSizeLimit', group: 'vfs', type: 'size', min: -1, flag: '--vfs-read-chunk-size-limit <size>', env: envs('VFS_READ_CHUNK_SIZE_LIMIT', true), example: 'off',
     doc: 'Largest size the read chunk doubles up to; `off` means no limit.',
+  },
+  {
+    path: 'vfsCaseInsensitive', group: 'vfs', type: 'boolean', flag: '--vfs-case-insensitive', env: envs('VFS_CASE_INSENSITIVE', true), example: false,
+    doc: 'A name that matches nothing exactly (nor in another Unicode spelling) finds the one file or folder whose name differs only by case, as Windows clients expect; writing to it replaces that item and keeps its spelling. Off by default: 1fichier names are case-sensitive. The mount passes it on to rclone.',
   },
   {
     path: 'cacheDir', group: 'vfs', type: 'string', flag: '--cache-dir <dir>', env: envs('CACHE_DIR', true), example: '~/.cache/fichier-dav', isPath: true,
@@ -306,7 +321,7 @@ export const REMOTE_VALUES: readonly RemoteValueDescriptor[] = [
   {
     path: 'sharedFolder', rcloneKey: 'shared_folder', secret: false,
     env: ['RCLONE_CONFIG_<REMOTE>_SHARED_FOLDER', 'RCLONE_FICHIER_SHARED_FOLDER'],
-    doc: 'The rclone remote\'s `shared_folder`: the id of a shared folder to read.',
+    doc: 'The rclone remote\'s `shared_folder`: the id of a public shared folder (`https://1fichier.com/dir/<id>`). Every command then works on that folder instead of the account\'s files, read-only (serve webdav and mount answer 403 to writes; write commands refuse); downloads still use the API key, as rclone does.',
   },
   {
     path: 'filePassword', rcloneKey: 'file_password', secret: true,
@@ -316,7 +331,7 @@ export const REMOTE_VALUES: readonly RemoteValueDescriptor[] = [
   {
     path: 'folderPassword', rcloneKey: 'folder_password', secret: true,
     env: ['RCLONE_CONFIG_<REMOTE>_FOLDER_PASSWORD', 'RCLONE_FICHIER_FOLDER_PASSWORD'],
-    doc: 'The rclone remote\'s `folder_password` (obscured): the password of the shared folder.',
+    doc: 'The rclone remote\'s `folder_password`: the password of the shared folder. Obscured as `rclone config` writes it, or in clear as rclone 1.60 itself needs it (it sends the value as written): both work, the revealed form is tried first.',
   },
 ];
 

@@ -44,6 +44,8 @@ export interface MountSettings {
 export interface Settings {
   /** rclone remote name, without ':' (default 'fichier'). */
   remote: string;
+  /** The folder `serve webdav` and `mount` serve as their root ('' = the whole account), canonical (no slashes around). */
+  root: string;
   /** WebDAV listen address, HOST:PORT. */
   addr: string;
   /** 1fichier API base URL. */
@@ -73,6 +75,8 @@ export interface Settings {
   vfsReadChunkSize: number;
   /** Bytes the read chunk may double up to; -1 = no limit. */
   vfsReadChunkSizeLimit: number;
+  /** Look-ups fall back to the one name equal ignoring case (rclone --vfs-case-insensitive). */
+  vfsCaseInsensitive: boolean;
   cacheDir: string;
   pacer: PacerSettings;
   /** Redis address of the state shared with the other gateways of the account (no password in it). */
@@ -106,7 +110,10 @@ export interface ResolvedSettings {
   apiKey?: Secret;
   /** rclone remote's file_password, revealed. */
   filePassword?: Secret;
-  /** rclone remote's folder_password, revealed. */
+  /**
+   * rclone remote's folder_password as written: obscured by `rclone config`, or in clear (rclone 1.60 sends it as
+   * written, so configurations that work with rclone hold it in clear). Try config/obscure.ts passwordCandidates.
+   */
   folderPassword?: Secret;
   /** rclone remote's shared_folder id. */
   sharedFolder?: string;
@@ -132,6 +139,7 @@ export const DEFAULT_REMOTE = 'fichier';
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     remote: DEFAULT_REMOTE,
+    root: '',
     addr: '127.0.0.1:8080',
     apiUrl: DEFAULT_API_URL,
     readOnly: false,
@@ -143,6 +151,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     consistencyGrace: 60_000,
     vfsReadChunkSize: 128 * 2 ** 20,
     vfsReadChunkSizeLimit: -1,
+    vfsCaseInsensitive: false,
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 300_000, banCooldownEscalatedMs: 3_600_000, listIntervalMs: 3000, listFolderIntervalMs: 30_000 },
     mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },

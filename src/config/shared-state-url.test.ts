@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.ts';
+import type { ConfigError } from './errors.ts';
 import { parseSharedStateUrl } from './shared-state-url.ts';
 
 describe('the shared-state address', () => {

@@ -68,4 +68,15 @@ describe('config show', () => {
     expect(row('cert')).toMatchObject({ value: null, text: '<not set>', source: null });
     expect(j.warnings).toHaveLength(1);
   });
+
+  it('says what serve webdav and mount serve: a shared folder (read-only), a folder as the root, or the account', () => {
+    const shared = resolved();
+    expect(configShowJson(shared).serving).toEqual({ kind: 'shared-folder', remote: 'fichier', id: 'abc123', readOnly: true });
+    expect(formatConfigShow(shared)).toMatch(/^Serves \(serve webdav, mount\): the public shared folder abc123 \(shared_folder of fichier:\), read-only/m);
+    const { sharedFolder: _none, ...account } = shared;
+    expect(formatConfigShow(account)).toMatch(/^Serves \(serve webdav, mount\): the whole account fichier:$/m);
+    const rooted = { ...account, settings: { ...account.settings, root: 'Media/Movies' } };
+    expect(configShowJson(rooted).serving).toEqual({ kind: 'account', remote: 'fichier', root: 'Media/Movies' });
+    expect(formatConfigShow(rooted)).toMatch(/Serves \(serve webdav, mount\): the folder fichier:Media\/Movies as the root/);
+  });
 });

@@ -19,9 +19,13 @@ export interface ConfigShowRow {
   secret: boolean;
 }
 
+/** What serve webdav and mount serve with these settings. */
+export type Serving = { kind: 'account'; remote: string; root: string } | { kind: 'shared-folder'; remote: string; id: string; readOnly: true };
+
 export interface ConfigShowJson {
   /** The mount.json that was read, or null. */
   mountConfig: string | null;
+  serving: Serving;
   fields: ConfigShowRow[];
   warnings: string[];
 }
@@ -53,9 +57,24 @@ export function configShowRows(resolved: ResolvedSettings): ConfigShowRow[] {
   return rows;
 }
 
+/** What serve webdav and mount serve: the account (or its `root` folder), or the remote's public shared folder. */
+export function servingOf(resolved: ResolvedSettings): Serving {
+  const { remote, root } = resolved.settings;
+  if (resolved.sharedFolder !== undefined) return { kind: 'shared-folder', remote, id: resolved.sharedFolder, readOnly: true };
+  return { kind: 'account', remote, root };
+}
+
+/** `servingOf` as a phrase ("the whole account fichier:", "the public shared folder X ..."). */
+export function servingText(s: Serving): string {
+  if (s.kind === 'shared-folder') {
+    return `the public shared folder ${s.id} (shared_folder of ${s.remote}:), read-only; the account's own files are not served`;
+  }
+  return s.root === '' ? `the whole account ${s.remote}:` : `the folder ${s.remote}:${s.root} as the root; nothing outside it`;
+}
+
 /** The effective configuration as JSON-ready data (no secret in it). */
 export function configShowJson(resolved: ResolvedSettings): ConfigShowJson {
-  return { mountConfig: resolved.mountConfig ?? null, fields: configShowRows(resolved), warnings: [...resolved.warnings] };
+  return { mountConfig: resolved.mountConfig ?? null, serving: servingOf(resolved), fields: configShowRows(resolved), warnings: [...resolved.warnings] };
 }
 
 /**
@@ -69,6 +88,7 @@ export function formatConfigShow(resolved: ResolvedSettings): string {
   const lines = [
     'Effective configuration (lowest to highest precedence: default < mount.json < rclone remote < environment < flags)',
     `mount.json: ${resolved.mountConfig ?? 'none'}`,
+    `Serves (serve webdav, mount): ${servingText(servingOf(resolved))}`,
   ];
   let group: FieldGroup | undefined;
   for (const r of rows) {

@@ -6,8 +6,12 @@
  * - calls run synchronously: `_async=true` is accepted and ignored (the answer is the result, not a job id);
  * - `fs` is ignored (one VFS per process);
  * - vfs/forget `file=` drops the listing of the file's folder (and below): the cache holds listings, not files;
+ * - paths are relative to the served root (a folder, when one is served); a '.' or '..' segment is refused
+ *   (vfs/refresh reports EINVAL for that directory, vfs/forget answers 400), so nothing outside the root is touched;
  * - vfs/stats: see `vfsStatsAnswer` for the approximated fields.
  */
+import { isFsError } from '../core/errors.ts';
+import { normPath, parentOf } from '../core/path.ts';
 import type { Vfs, VfsStats } from '../vfs/types.ts';
 import { boolParam, ownParams, RcError, type RcParams } from './params.ts';
 
@@ -31,6 +35,7 @@ export interface VfsOptSummary {
   readChunkSize?: number;
   readChunkSizeLimit?: number;
   readOnly?: boolean;
+  caseInsensitive?: boolean;
 }
 
 export interface RcContext {
@@ -80,16 +85,21 @@ const vfsRefresh: RcCall = async (ctx, params) => {
 const vfsForget: RcCall = async (ctx, params) => {
   const items = ownParams(params).map(([k, v]) => {
     if (!k.startsWith('file') && !k.startsWith('dir')) throw new RcError(400, `unknown key "${k}"`);
-    return { isFile: k.startsWith('file'), path: stringValue(k, v).replace(/^\/+|\/+$/g, '') };
+    return { isFile: k.startsWith('file'), path: validPath(stringValue(k, v)) };
   });
   if (items.length === 0) ctx.vfs.forget('');
   for (const { isFile, path } of items) ctx.vfs.forget(isFile ? parentOf(path) : path);
   return { forgotten: items.map((i) => i.path) };
 };
 
-function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
+/** `path` without slashes around it; RcError 400 for a '.' or '..' segment (nothing outside the root is named). */
+function validPath(path: string): string {
+  try {
+    return normPath(path);
+  } catch (err) {
+    if (isFsError(err, 'EINVAL')) throw new RcError(400, `invalid path "${path}": "." and ".." segments are not allowed`);
+    throw err;
+  }
 }
 
 /**
@@ -122,6 +132,7 @@ export function vfsStatsAnswer(ctx: Pick<RcContext, 'fs' | 'vfsOpt'>, s: VfsStat
       ...(o.readChunkSize !== undefined ? { ChunkSize: o.readChunkSize } : {}),
       ...(o.readChunkSizeLimit !== undefined ? { ChunkSizeLimit: o.readChunkSizeLimit } : {}),
       ...(o.readOnly !== undefined ? { ReadOnly: o.readOnly } : {}),
+      ...(o.caseInsensitive !== undefined ? { CaseInsensitive: o.caseInsensitive } : {}),
     },
     counters: { ...s },
   };

@@ -88,6 +88,8 @@ export interface About {
   total?: number;
   used?: number;
   free?: number;
+  /** The account's plan as the storage names it (1fichier: "Premium", "Access"...); undefined when unknown. */
+  plan?: string;
 }
 
 /** Facts the storage declares; callers adapt instead of discovering them by failure. */
@@ -112,6 +114,11 @@ export interface RemoteFacts {
    * seek costs one HTTP request and no API call.
    */
   cheapSeek: boolean;
+  /**
+   * Nothing can be written (a public 1fichier shared folder): put, remove, mkdir, rmdir and any move, dirMove or
+   * copy throw EROFS and change nothing. Whoever builds a VFS over such a remote serves it read-only.
+   */
+  readOnly: boolean;
 }
 
 /**

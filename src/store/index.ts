@@ -14,15 +14,15 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
-import { ENTRY_COLUMNS, entryValues, rowToEntry, TreeQuery } from './rows.ts';
+import { belowRange, ENTRY_COLUMNS, entryValues, rowToEntry, TreeQuery } from './rows.ts';
 import type { EntryRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import type { DeadProp } from '../core/props.ts';
-import type { FileMeta, Listing, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
+import type { FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
 import { memoizeStore } from './read-cache.ts';
 
 export { storePathFor } from './location.ts';
-export type { FileMeta, Listing, LocalFile, MetaStore, MetaStoreOptions } from './types.ts';
+export type { FileMeta, Listing, ListingCoverage, LocalFile, MetaStore, MetaStoreOptions, SearchHit } from './types.ts';
 
 const DEFAULT_MAX_LOCAL_BYTES = 16 * 1024 * 1024;
 const BUSY_TIMEOUT_MS = 5000;
@@ -127,6 +127,22 @@ class SqliteMetaStore implements MetaStore {
            id = excluded.id, content = excluded.content, mod_time = excluded.mod_time, dir = excluded.dir`,
       ),
       removeLocal: p<[string]>('DELETE FROM local WHERE path = ?'),
+      // LIKE compares ASCII letters case-insensitively; ESCAPE makes %, _ and \ in the user's text literal. The
+      // first three parameters are a folder and its below-range (rows.ts): '' for the whole account.
+      searchEntries: p<[string, string, string, string, number], { path: string; name: string; kind: string; size: number; mod_time: number }>(
+        `SELECT e.path, e.name, e.kind, e.size, coalesce(m.mod_time, e.mod_time) AS mod_time
+         FROM entries e LEFT JOIN meta m ON m.id = e.id
+         WHERE (? = '' OR (e.path >= ? AND e.path < ?)) AND e.name LIKE ? ESCAPE '\\' ORDER BY e.path LIMIT ?`,
+      ),
+      searchLocal: p<[string, string, string, string, number], { path: string; size: number; mod_time: number }>(
+        `SELECT path, length(content) AS size, mod_time FROM local
+         WHERE (? = '' OR (path >= ? AND path < ?)) AND path LIKE ? ESCAPE '\\' ORDER BY path LIMIT ?`,
+      ),
+      coverage: p<[string, string, string, string], { root: number; unlisted: number }>(
+        `SELECT (SELECT count(*) FROM listings WHERE dir = ?) AS root,
+                (SELECT count(*) FROM entries e WHERE e.kind = 'dir' AND (? = '' OR (e.path >= ? AND e.path < ?))
+                   AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.dir = e.path)) AS unlisted`,
+      ),
       counts: p<[], Record<'listings' | 'entries' | 'dirIds' | 'meta' | 'props' | 'local', number>>(
         `SELECT (SELECT count(*) FROM listings) AS listings, (SELECT count(*) FROM entries) AS entries,
                 (SELECT count(*) FROM dir_ids) AS dirIds, (SELECT count(*) FROM meta) AS meta,
@@ -267,6 +283,23 @@ class SqliteMetaStore implements MetaStore {
     return this.tree.listedDirs.all(prefix).map((r) => r.dir);
   }
 
+  searchNames(text: string, limit: number, under = ''): SearchHit[] {
+    const pattern = `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+    const hits: SearchHit[] = this.q.searchEntries.all(...belowRange(under), pattern, limit).map((r) => ({ path: r.path, name: r.name, kind: r.kind === 'dir' ? 'dir' : 'file', size: r.size, modTime: r.mod_time }));
+    // Local files are matched on their whole path by SQL (the table has no name column; it is small), then on the name.
+    const needle = asciiLower(text);
+    for (const r of this.q.searchLocal.all(...belowRange(under), pattern, 100_000)) {
+      const name = r.path.slice(r.path.lastIndexOf('/') + 1);
+      if (asciiLower(name).includes(needle)) hits.push({ path: r.path, name, kind: 'file', size: r.size, modTime: r.mod_time });
+    }
+    return hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
+  }
+
+  listingCoverage(under = ''): ListingCoverage {
+    const r = this.q.coverage.get(under, ...belowRange(under));
+    return { rootListed: (r?.root ?? 0) > 0, unlistedDirs: r?.unlisted ?? 0 };
+  }
+
   getDirId(path: string): string | undefined {
     return this.q.getDirId.get(path)?.id;
   }
@@ -358,6 +391,11 @@ class SqliteMetaStore implements MetaStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Lower-cases ASCII letters only, as SQLite's LIKE compares them. */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 function dirKey(path: string, id: string): string {

@@ -237,3 +237,68 @@ describe('moveTree', () => {
     expect([s.getDirId('z'), s.getDirId('z/b')]).toEqual(['1', '2']);
   });
 });
+
+describe('searchNames', () => {
+  it('finds names anywhere in the cached tree, ASCII case-insensitively, ordered by path', () => {
+    const s = mem();
+    s.putListing('', [file('Report.PDF', 'u1'), dir('docs', '1'), file('other.txt', 'u2')], 1);
+    s.putListing('docs', [file('docs/annual report.txt', 'u3'), dir('docs/Reports', '2')], 1);
+    expect(s.searchNames('report', 50).map((h) => h.path)).toEqual(['Report.PDF', 'docs/Reports', 'docs/annual report.txt']);
+    expect(s.searchNames('report', 2)).toHaveLength(2);
+    expect(s.searchNames('REPORTS', 50)).toEqual([{ path: 'docs/Reports', name: 'Reports', kind: 'dir', size: 0, modTime: 1_600_000_000_000 }]);
+  });
+
+  it('takes %, _ and backslash literally', () => {
+    const s = mem();
+    s.putListing('', [file('100% done', 'u1'), file('1000 done', 'u2'), file('a_b', 'u3'), file('axb', 'u4'), file('c\\d', 'u5')], 1);
+    expect(s.searchNames('0%', 50).map((h) => h.name)).toEqual(['100% done']);
+    expect(s.searchNames('a_b', 50).map((h) => h.name)).toEqual(['a_b']);
+    expect(s.searchNames('\\', 50).map((h) => h.name)).toEqual(['c\\d']);
+  });
+
+  it("reports the client's modtime when one is stored, and finds local-only files by name", () => {
+    const s = mem();
+    s.putListing('', [file('photo.jpg', 'u1'), dir('photos', '9')], 1);
+    s.setMeta('u1', { modTime: 42_000 });
+    s.putLocal({ path: 'photos/empty photo.txt', id: 'local:1', content: Buffer.alloc(0), modTime: 7 });
+    s.putLocal({ path: 'photos/x.txt', id: 'local:2', content: Buffer.from('abc'), modTime: 8 });
+    const hits = s.searchNames('photo', 50);
+    expect(hits.map((h) => [h.path, h.modTime])).toEqual([
+      ['photo.jpg', 42_000],
+      ['photos', 1_600_000_000_000],
+      ['photos/empty photo.txt', 7],
+    ]);
+  });
+});
+
+describe('searchNames and listingCoverage below a folder (a served root)', () => {
+  it('find only what is strictly below it, never a sibling that starts with the same characters', () => {
+    const s = mem();
+    s.putListing('', [file('note top.txt', 'u1'), dir('A', '1'), dir('AB', '2')], 1);
+    s.putListing('A', [file('A/note a.txt', 'u2'), dir('A/B', '3')], 1);
+    s.putListing('AB', [file('AB/note ab.txt', 'u4')], 1);
+    s.putLocal({ path: 'A/B/note local.txt', id: 'local:1', content: Buffer.alloc(0), modTime: 7 });
+    s.putLocal({ path: 'AB/note local.txt', id: 'local:2', content: Buffer.alloc(0), modTime: 7 });
+    expect(s.searchNames('note', 50, 'A').map((h) => h.path)).toEqual(['A/B/note local.txt', 'A/note a.txt']);
+    expect(s.searchNames('note', 50, 'A/B').map((h) => h.path)).toEqual(['A/B/note local.txt']);
+    expect(s.searchNames('B', 50, 'A').map((h) => h.path)).toEqual(['A/B']);
+    expect(s.searchNames('note', 50)).toHaveLength(5);
+    expect(s.listingCoverage('A')).toEqual({ rootListed: true, unlistedDirs: 1 });
+    expect(s.listingCoverage('A/B')).toEqual({ rootListed: false, unlistedDirs: 0 });
+    expect(s.listingCoverage('')).toEqual({ rootListed: true, unlistedDirs: 1 });
+  });
+});
+
+describe('listingCoverage', () => {
+  it('says whether the root was listed and how many known folders never were', () => {
+    const s = mem();
+    expect(s.listingCoverage()).toEqual({ rootListed: false, unlistedDirs: 0 });
+    s.putListing('', [dir('a', '1'), dir('b', '2'), file('f', 'u')], 1);
+    expect(s.listingCoverage()).toEqual({ rootListed: true, unlistedDirs: 2 });
+    s.putListing('a', [dir('a/c', '3')], 1);
+    expect(s.listingCoverage()).toEqual({ rootListed: true, unlistedDirs: 2 });
+    s.putListing('b', [], 1);
+    s.putListing('a/c', [], 1);
+    expect(s.listingCoverage()).toEqual({ rootListed: true, unlistedDirs: 0 });
+  });
+});

@@ -66,15 +66,19 @@ export class TreeQuery<R = unknown> {
 
   /** Rows of a SELECT for `prefix`. */
   all(prefix: string): R[] {
-    return prefix === '' ? this.everything.all() : this.below.all(...bounds(prefix));
+    return prefix === '' ? this.everything.all() : this.below.all(...belowRange(prefix));
   }
 
   /** Run a DELETE/UPDATE for `prefix`; returns the number of rows changed. */
   run(prefix: string): number {
-    return (prefix === '' ? this.everything.run() : this.below.run(...bounds(prefix))).changes;
+    return (prefix === '' ? this.everything.run() : this.below.run(...belowRange(prefix))).changes;
   }
 }
 
-function bounds(prefix: string): [string, string, string] {
+/**
+ * A prefix and its below-range: the parameters of TreeQuery's condition, and of `(? = '' OR (col >= ? AND col < ?))`
+ * (the rows strictly below folder `prefix`, every row for the root) in a statement with other parameters.
+ */
+export function belowRange(prefix: string): [string, string, string] {
   return [prefix, `${prefix}/`, `${prefix}0`];
 }

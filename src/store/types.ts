@@ -37,6 +37,25 @@ export interface LocalFile {
   modTime: number;
 }
 
+/** One entry found by MetaStore.searchNames. */
+export interface SearchHit {
+  /** The entry's path as listed ('a/b.txt'); a duplicate name shows under its listed name, not its suffixed one. */
+  path: string;
+  name: string;
+  kind: 'file' | 'dir';
+  size: number;
+  /** The client's modtime when one is stored, else the remote's, ms. */
+  modTime: number;
+}
+
+/** How much of the account's tree the store has ever listed. */
+export interface ListingCoverage {
+  /** The root folder has a cached listing. */
+  rootListed: boolean;
+  /** Folders the store knows of (from their parent's listing) whose own content was never listed, or was forgotten. */
+  unlistedDirs: number;
+}
+
 export interface MetaStore {
   /** The cached listing of `dir`, or undefined if never listed (or forgotten). */
   getListing(dir: string): Listing | undefined;
@@ -62,6 +81,16 @@ export interface MetaStore {
   moveTree(src: string, dst: string): void;
   /** Paths of every cached listing at or below `prefix` (for recursive refresh). */
   listedDirs(prefix: string): string[];
+
+  /**
+   * Entries of the cached listings, and local-only files, whose name contains `text` (ASCII letters compared
+   * case-insensitively, other characters exactly; `%`, `_` and `\` are literal), ordered by path, at most
+   * `limit`; with `under`, only those below that folder (a served root; paths stay the account's). A query on the
+   * store only: it never lists anything, so folders never listed are not searched (see listingCoverage).
+   */
+  searchNames(text: string, limit: number, under?: string): SearchHit[];
+  /** How much of the tree is listed: the account's, or with `under` that folder's (its listing, the folders below it). */
+  listingCoverage(under?: string): ListingCoverage;
 
   /** Directory path -> remote folder id (root not stored: callers know it). Used by the fichier remote. */
   getDirId(path: string): string | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBrowserGuard, guardRequest, normalizeHostName, normalizeOrigin, type BrowserGuardOptions, type GuardVerdict } from './browser-guard.ts';
+import { createBrowserGuard, guardRequest, isCrossOrigin, normalizeHostName, normalizeOrigin, type BrowserGuardOptions, type GuardVerdict } from './browser-guard.ts';
 
 const CORS = { methods: ['OPTIONS', 'GET', 'PUT'], requestHeaders: ['Depth', 'Destination'], exposeHeaders: ['ETag', 'DAV'] };
 const WRITES = ['PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPPATCH', 'LOCK', 'UNLOCK', 'POST'];
@@ -219,5 +219,30 @@ describe('CORS', () => {
 
   it('never lets a listed origin past the Host check', () => {
     expect(status(check(allowed, 'GET', { origin: 'http://localhost:3000', host: 'evil.test:8080' }))).toBe(421);
+  });
+});
+
+describe('isCrossOrigin (the same judgement, for a front end that serves its own page only)', () => {
+  const judged = (headers: Record<string, string>): boolean => isCrossOrigin(guardRequest({ method: 'POST', url: '/', headers: { host: HOST, ...lower(headers) } }));
+
+  it('is false without Origin or Sec-Fetch-Site, and for this very origin', () => {
+    expect(judged({})).toBe(false);
+    expect(judged({ origin: OWN, 'sec-fetch-site': 'same-origin' })).toBe(false);
+    expect(judged({ origin: 'https://127.0.0.1:8080' })).toBe(false);
+    expect(judged({ 'sec-fetch-site': 'none' })).toBe(false);
+  });
+
+  it('is true for any other origin, listed or not, and whenever Sec-Fetch-Site says another site', () => {
+    const foreign: Record<string, string>[] = [{ origin: 'http://localhost:3000' }, { origin: 'null' }, { origin: 'http://127.0.0.1:8081' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }, { origin: OWN, 'sec-fetch-site': 'cross-site' }];
+    for (const headers of foreign) {
+      expect([headers, judged(headers)]).toEqual([headers, true]);
+    }
+  });
+
+  it('agrees with the guard on every request the guard judges by origin', () => {
+    const cases: Record<string, string>[] = [{}, { origin: OWN }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'none' }];
+    for (const headers of cases) {
+      expect([headers, status(check({}, 'POST', headers)) === 403]).toEqual([headers, judged(headers)]);
+    }
   });
 });

@@ -123,6 +123,32 @@ function parseHost(value: string): { name: string; port: string | undefined } | 
   return { name, port: m[2] === undefined ? undefined : String(Number(m[2])) };
 }
 
+/** True when `origin` (canonical) is the server as the client reached it through `host`. */
+function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const o = parseHost(origin.replace(/^https?:\/\//, ''));
+  const h = parseHost(host);
+  if (o === undefined || h === undefined) return false;
+  const defaultPort = origin.startsWith('https:') ? '443' : '80';
+  return o.name === h.name && (o.port ?? defaultPort) === (h.port ?? defaultPort);
+}
+
+/**
+ * True when the browser says `req` comes from a page of another origin: an `Origin` that is not this server's own
+ * origin (see the module doc), or `Sec-Fetch-Site` other than `same-origin` or `none`. False when neither header
+ * says so, which is every non-browser client. The guard refuses such a request unless its origin is listed; a
+ * front end that must serve its own page only (the web UI's JSON API) refuses it even then.
+ */
+export function isCrossOrigin(req: GuardRequest): boolean {
+  const originHeader = req.header('origin');
+  const site = req.header('sec-fetch-site');
+  if (originHeader !== undefined) {
+    const origin = normalizeOrigin(originHeader);
+    if (origin === undefined || !isOwnOrigin(origin, req.header('host'))) return true;
+  }
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
 /** At most 100 printable ASCII characters of an untrusted value, for a refusal's reason. */
 function shown(value: string): string {
   const clean = value.replace(/[^\x20-\x7e]/g, '?');
@@ -170,16 +196,6 @@ export function createBrowserGuard(opts: BrowserGuardOptions): BrowserGuard {
     );
   };
 
-  /** True when `origin` (canonical) is the server as the client reached it through `host`. */
-  const isOwnOrigin = (origin: string, host: string | undefined): boolean => {
-    if (host === undefined) return false;
-    const o = parseHost(origin.replace(/^https?:\/\//, ''));
-    const h = parseHost(host);
-    if (o === undefined || h === undefined) return false;
-    const defaultPort = origin.startsWith('https:') ? '443' : '80';
-    return o.name === h.name && (o.port ?? defaultPort) === (h.port ?? defaultPort);
-  };
-
   const corsHeaders = (origin: string, req: GuardRequest): Record<string, string> => {
     const headers: Record<string, string> = {
       ...vary,
@@ -213,10 +229,7 @@ export function createBrowserGuard(opts: BrowserGuardOptions): BrowserGuard {
       const site = req.header('sec-fetch-site');
       const origin = originHeader === undefined ? undefined : normalizeOrigin(originHeader);
       if (origin !== undefined && origins.has(origin)) return { ok: true, headers: corsHeaders(origin, req) };
-
-      const foreignOrigin = originHeader !== undefined && (origin === undefined || !isOwnOrigin(origin, host));
-      const foreignSite = site !== undefined && site !== 'same-origin' && site !== 'none';
-      if (!foreignOrigin && !foreignSite) return { ok: true, headers: { ...vary } };
+      if (!isCrossOrigin(req)) return { ok: true, headers: { ...vary } };
 
       const navigation = req.method === 'GET' && req.header('sec-fetch-mode') === 'navigate' && NAVIGATION_DESTS.has(req.header('sec-fetch-dest'));
       if (navigation && originHeader === undefined) return { ok: true, headers: { ...vary } };

@@ -63,7 +63,8 @@ export function planTransfer(src: Node | undefined, dst: Placement, opts: CopyMo
   return { src, dst };
 }
 
-function sameItem(a: Node, b: Node): boolean {
+/** True when two nodes are one item (same id). */
+export function sameItem(a: Node, b: Node): boolean {
   return (a.local?.id ?? a.remote?.id) === (b.local?.id ?? b.remote?.id);
 }
 

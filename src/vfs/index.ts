@@ -33,6 +33,7 @@ import { JUNK_PATTERNS, type PropOp, type Vfs, type VfsNode, type VfsOptions, ty
 import { openWrite } from './write.ts';
 
 export { createStoreDirIdIndex } from './dir-ids.ts';
+export { openSubRoot, servedRootOf, subRootVfs } from './sub-root.ts';
 export type * from './types.ts';
 
 export const DEFAULT_DIR_CACHE_TIME_MS = 300_000;
@@ -62,7 +63,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     clock,
     logger,
     cache,
-    tree: new Tree(cache, store, logger),
+    tree: new Tree(cache, store, logger, { caseInsensitive: opts.caseInsensitive ?? false }),
     isJunk: compileJunkMatcher(opts.localPatterns ?? JUNK_PATTERNS),
     spoolDir: opts.spoolDir ?? tmpdir(),
     read: {
@@ -185,8 +186,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     about: (signal) => about.get(signal),
 
     async refresh(path, ropts = {}) {
-      const p = normPath(path);
-      const top = await refreshDir(p);
+      const { path: p, listing: top } = await refreshDir(normPath(path));
       if (!ropts.recursive) return;
       const known = new Set(store.listedDirs(p));
       const queue = subdirs(top);
@@ -234,11 +234,15 @@ export function createVfs(opts: VfsOptions): Vfs {
     return stream;
   }
 
-  /** Re-list folder `p` (its ancestors come from the cache). Throws ENOENT, ENOTDIR, and what listing throws. */
-  async function refreshDir(p: string): Promise<Listing> {
+  /**
+   * Re-list folder `p` (its ancestors come from the cache); returns its canonical path and the new listing.
+   * Throws ENOENT, ENOTDIR, and what listing throws.
+   */
+  async function refreshDir(p: string): Promise<{ path: string; listing: Listing }> {
     const node = await ctx.tree.lookup(p);
     if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: p });
-    return cache.refresh(p);
+    const path = node?.path ?? '';
+    return { path, listing: await cache.refresh(path) };
   }
 
   /** The folders of a listing, by path. */

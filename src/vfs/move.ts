@@ -5,19 +5,31 @@
  * them through store.copyMeta. Local-only files move inside the store (same id); one renamed to a name
  * that is not local-only (non-empty, not junk) is uploaded. A moved folder's cached listings and ids are
  * forgotten (forgetTree) and both parents' listings are updated in place.
+ *
+ * A rename onto the item itself does nothing, except when the destination was found ignoring case
+ * (--vfs-case-insensitive) and spelled with another case: that is a case change (Windows Explorer's rename of
+ * `readme.txt` to `README.txt`), done as a rename to the asked spelling.
  */
-import { parentOf } from '../core/path.ts';
+import { nameKey } from '../core/names.ts';
+import { joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { deleteFileNode, makeDir, nodeToEntry, type VfsContext } from './context.ts';
-import { childDest, copyRemoteFile, destOf, planTransfer, staysLocal, uploadLocal, withOverwrite, type Dest, type Placed } from './copy-move.ts';
+import { childDest, copyRemoteFile, destOf, planTransfer, sameItem, staysLocal, uploadLocal, withOverwrite, type Dest, type Placed } from './copy-move.ts';
 import type { Node, Placement } from './tree.ts';
 import type { CopyMoveOptions, VfsEntry } from './types.ts';
 
 /** See Vfs.rename. `src` undefined is the root. */
 export async function rename(ctx: VfsContext, src: Node | undefined, dst: Placement, opts: CopyMoveOptions = {}): Promise<VfsEntry> {
-  const plan = planTransfer(src, dst, opts);
+  const plan = planTransfer(src, caseChange(src, dst), opts);
   if (!plan) return nodeToEntry(ctx, src);
-  return withOverwrite(ctx, plan, () => moveNode(ctx, plan.src, destOf(ctx, dst)), opts.modTime);
+  return withOverwrite(ctx, plan, () => moveNode(ctx, plan.src, destOf(ctx, plan.dst)), opts.modTime);
+}
+
+/** `dst` as a free name when it is `src` itself asked with another case (see the module doc), else `dst`. */
+function caseChange(src: Node | undefined, dst: Placement): Placement {
+  const self = dst.existing !== undefined && src !== undefined && sameItem(dst.existing, src);
+  if (!self || nameKey(dst.asked) === nameKey(dst.name)) return dst;
+  return { ...dst, name: dst.asked, path: joinPath(parentOf(dst.path), dst.asked), existing: undefined };
 }
 
 /** Move one node to `dst` (free, its folder existing). */

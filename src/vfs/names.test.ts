@@ -59,3 +59,24 @@ describe('compileJunkMatcher', () => {
     expect(isJunk('xx.tmp')).toBe(false);
   });
 });
+
+describe('assignNames with spellings that differ only by normalisation', () => {
+  const NFC = 'Caf\u00e9.txt';
+  const NFD = 'Cafe\u0301.txt';
+
+  it('treats them as one name: the newest keeps its own spelling, the other is suffixed in its own', () => {
+    expect(shown([f(NFD, 1, 'old'), f(NFC, 2, 'new')])).toEqual({ new: NFC, old: 'Cafe\u0301 (2).txt' });
+    expect(shown([f(NFD, 2, 'new'), f(NFC, 1, 'old')])).toEqual({ new: NFD, old: 'Caf\u00e9 (2).txt' });
+  });
+
+  it('never shows two files under equivalent names, even against a real suffixed name', () => {
+    const names = assignNames([f(NFD, 3, '1'), f(NFC, 2, '2'), f('Caf\u00e9 (2).txt', 1, '3')]).named.map((n) => n.name.normalize('NFC'));
+    expect(new Set(names).size).toBe(3);
+  });
+
+  it('a folder holds the name against a file of the other spelling; two folders keep their own spellings', () => {
+    const res = assignNames([d('Caf\u00e9', 'a'), d('Cafe\u0301', 'b'), f('Cafe\u0301', 1, 'file')]);
+    expect(Object.fromEntries(res.named.map((n) => [n.item.id, n.name]))).toEqual({ a: 'Caf\u00e9', b: 'Cafe\u0301', file: 'Cafe\u0301 (2)' });
+    expect(res.hidden).toEqual([]);
+  });
+});

@@ -1,16 +1,20 @@
 /**
  * The duplicate-name policy. 1fichier lets two files of one name live in one folder; the VFS shows every
- * name once, deterministically for a given set of entries and so stable across listings:
+ * name once, deterministically for a given set of entries and so stable across listings. "One name" is
+ * core/names.ts's rule: canonically equivalent spellings (NFC and NFD) are the same name.
  *
- * - Directories first: a directory keeps its name. Two directories of one name (never created through us;
- *   the remote addresses folders by path, so only the first is reachable) — the first by id keeps the name
- *   and the others are hidden, reported in `hidden`.
- * - Files of one name are ordered newest first by the storage's own modTime (upload date, not the client's
- *   modtime, which a PROPPATCH could change), then by id ascending. The first keeps the name unless a
- *   directory holds it; the others are shown as `stem (2).ext`, `stem (3).ext`... (suffix before the last
- *   extension; a leading dot does not start an extension), skipping any candidate already taken by a real
- *   name in the folder or by an earlier assignment.
+ * - Directories first: a directory keeps its name. Two directories of exactly one spelling (never created
+ *   through us; the remote addresses folders by path, so only the first is reachable) — the first by id keeps
+ *   the name and the others are hidden, reported in `hidden`. Two directories whose spellings differ only by
+ *   normalisation are both reachable by their exact paths, so both stay visible under their own spellings.
+ * - Files of one name (any equivalent spelling) are ordered newest first by the storage's own modTime (upload
+ *   date, not the client's modtime, which a PROPPATCH could change), then by id ascending. The first keeps its
+ *   own spelling unless a directory holds that name; the others are shown as `stem (2).ext`, `stem (3).ext`...
+ *   (their own spelling, suffix before the last extension; a leading dot does not start an extension), skipping
+ *   any candidate already taken by a real name in the folder or by an earlier assignment. So no two visible
+ *   files are the same name, and a file written in NFD and asked for in NFC is found and listed once.
  */
+import { nameKey } from '../core/names.ts';
 
 export interface NameCandidate {
   name: string;
@@ -51,46 +55,54 @@ function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function groupByName<T extends NameCandidate>(items: T[]): Map<string, T[]> {
+/** Items grouped by `keyOf(name)`, keyed by that key. */
+function groupBy<T extends NameCandidate>(items: T[], keyOf: (name: string) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const it of items) {
-    const g = groups.get(it.name);
+    const k = keyOf(it.name);
+    const g = groups.get(k);
     if (g) g.push(it);
-    else groups.set(it.name, [it]);
+    else groups.set(k, [it]);
   }
   return groups;
 }
 
 /** Apply the policy to the entries of one folder. Pure and deterministic. */
 export function assignNames<T extends NameCandidate>(items: readonly T[]): NamePolicyResult<T> {
-  const realNames = new Set(items.map((i) => i.name));
+  const realKeys = new Set(items.map((i) => nameKey(i.name)));
   const taken = new Set<string>();
   const named: Named<T>[] = [];
   const hidden: T[] = [];
 
-  const dirGroups = groupByName(items.filter((i) => i.kind === 'dir'));
+  const dirGroups = groupBy(
+    items.filter((i) => i.kind === 'dir'),
+    (n) => n,
+  );
   for (const [name, group] of [...dirGroups].sort((a, b) => byName({ name: a[0] }, { name: b[0] }))) {
     const [first, ...rest] = [...group].sort(byIdAsc);
     if (first) {
       named.push({ name, item: first });
-      taken.add(name);
+      taken.add(nameKey(name));
     }
     hidden.push(...rest);
   }
 
-  const fileGroups = groupByName(items.filter((i) => i.kind === 'file'));
+  const fileGroups = groupBy(
+    items.filter((i) => i.kind === 'file'),
+    nameKey,
+  );
   const files: Named<T>[] = [];
-  for (const [name, group] of [...fileGroups].sort((a, b) => byName({ name: a[0] }, { name: b[0] }))) {
+  for (const [, group] of [...fileGroups].sort((a, b) => byName({ name: a[0] }, { name: b[0] }))) {
     let n = 1;
     for (const item of [...group].sort(newestFirst)) {
-      let shown = name;
-      if (taken.has(shown)) {
+      let shown = item.name;
+      if (taken.has(nameKey(shown))) {
         do {
           n += 1;
-          shown = suffixName(name, n);
-        } while (taken.has(shown) || realNames.has(shown));
+          shown = suffixName(item.name, n);
+        } while (taken.has(nameKey(shown)) || realKeys.has(nameKey(shown)));
       }
-      taken.add(shown);
+      taken.add(nameKey(shown));
       files.push({ name: shown, item });
     }
   }

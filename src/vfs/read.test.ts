@@ -22,7 +22,7 @@ function fakeRemote(data: Buffer, plans: Plan[] = [], piece = 3) {
   const unsupported = () => Promise.reject(new FsError('ENOTSUP', 'fake'));
   const remote: Remote = {
     name: 'fake:',
-    facts: { duplicateNames: false, emptyFiles: true, emptyDirs: true, setModTime: false, hashes: [], cheapSeek: true, putFailsOnMissingParent: true },
+    facts: { duplicateNames: false, emptyFiles: true, emptyDirs: true, setModTime: false, hashes: [], cheapSeek: true, putFailsOnMissingParent: true, readOnly: false },
     list: unsupported,
     stat: unsupported,
     put: unsupported,

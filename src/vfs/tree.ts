@@ -8,10 +8,14 @@
  * a PUT cannot make a duplicate of a file the listing missed.
  *
  * Directories always keep their real names (names.ts), so a folder's shown path is its remote path.
+ * Names are looked up by core/names.ts's rule (any canonically equivalent spelling; with caseInsensitive, the
+ * one name equal ignoring case), and what a look-up returns carries the stored spelling: a path built from a
+ * found node is the canonical path, whatever spelling the caller used.
  * Views are memoized per folder and reused while the store answers with the same listing and local-file
  * objects (store/read-cache.ts keeps those identical until something changes).
  */
 import { FsError } from '../core/errors.ts';
+import { NameIndex } from '../core/names.ts';
 import { baseName, joinPath, parentOf } from '../core/path.ts';
 import type { RemoteEntry } from '../remote/types.ts';
 import { LRUCache } from 'lru-cache';
@@ -27,8 +31,12 @@ export type Node =
 
 /** Where a new item goes (Tree.resolve). */
 export interface Placement {
+  /** Canonical: the parent's path and `name`. */
   path: string;
+  /** The existing item's shown name when there is one (whatever spelling was asked), else the asked name. */
   name: string;
+  /** The name as the caller spelled it. */
+  asked: string;
   /** The parent folder's node; undefined for the root. */
   parent: Node | undefined;
   view: DirView;
@@ -39,11 +47,17 @@ export interface Placement {
 export interface DirView {
   path: string;
   nodes: Node[];
-  byName: Map<string, Node>;
+  /** The nodes by shown name, found by any equivalent spelling (core/names.ts). */
+  index: NameIndex<Node>;
   /** The listing behind it is not the whole folder: a missing name may exist (see the module doc). */
   partial: boolean;
   /** When the folder may be listed again, in ms from now (for a partial one's Retry-After). */
   relistInMs: number;
+}
+
+export interface TreeOptions {
+  /** Look-ups fall back to the one name equal ignoring case (rclone --vfs-case-insensitive). */
+  caseInsensitive: boolean;
 }
 
 interface Candidate extends NameCandidate {
@@ -55,15 +69,17 @@ export class Tree {
   readonly #cache: ListingCache;
   readonly #store: MetaStore;
   readonly #logger: Logger;
+  readonly #find: { caseInsensitive: boolean };
   /** Folders whose hidden duplicate directories were already logged (once per folder per Vfs). */
   readonly #warned = new Set<string>();
   /** Views by folder, reused while the (memoized) listing and local files are the same objects. */
   readonly #views = new LRUCache<string, { listing: Listing; locals: LocalFile[]; view: DirView }>({ max: 512 });
 
-  constructor(cache: ListingCache, store: MetaStore, logger: Logger) {
+  constructor(cache: ListingCache, store: MetaStore, logger: Logger, opts: TreeOptions = { caseInsensitive: false }) {
     this.#cache = cache;
     this.#store = store;
     this.#logger = logger;
+    this.#find = { caseInsensitive: opts.caseInsensitive };
   }
 
   /** The view of folder `dir` (which must be known to be a folder). Throws as ListingCache.get. */
@@ -87,7 +103,7 @@ export class Tree {
       if (item.local) nodes.push({ name, path, kind: 'file', local: item.local });
       else if (item.remote) nodes.push({ name, path, kind: item.remote.kind, remote: item.remote });
     }
-    const view = { path: dir, nodes, byName: new Map(nodes.map((n) => [n.name, n])), partial: listing.partial === true, relistInMs: this.#cache.relistInMs(listing) };
+    const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name), partial: listing.partial === true, relistInMs: this.#cache.relistInMs(listing) };
     this.#views.set(dir, { listing, locals, view });
     return view;
   }
@@ -104,7 +120,7 @@ export class Tree {
     for (const seg of segs) {
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await this.view(dir, signal);
-      node = view.byName.get(seg);
+      node = view.index.find(seg, this.#find);
       if (!node) throw absent(view, path);
       dir = node.path;
     }
@@ -120,17 +136,21 @@ export class Tree {
 
   /**
    * Where canonical `path` (not the root) goes: its parent folder's node (undefined = the root), the parent's
-   * view, and the node at `path` in it, if any (for creations). Throws ENOENT (parent missing), ENOTDIR (the
-   * parent or an ancestor is a file), and what listings throw.
+   * view, and the node at `path` in it, if any (for creations). The placement's path and name are canonical: an
+   * existing item keeps its shown name, so replacing it never creates a second spelling of one name. Throws ENOENT
+   * (parent missing), ENOTDIR (the parent or an ancestor is a file), and what listings throw.
    */
   async resolve(path: string, signal?: AbortSignal): Promise<Placement> {
     const dir = parentOf(path);
     const parent = await this.lookup(dir, signal);
     if (parent && parent.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: dir });
-    const view = await this.view(dir, signal);
-    const existing = view.byName.get(baseName(path));
+    const at = parent?.path ?? '';
+    const view = await this.view(at, signal);
+    const asked = baseName(path);
+    const existing = view.index.find(asked, this.#find);
     if (!existing && view.partial) throw absent(view, path);
-    return { path, name: baseName(path), parent, view, existing };
+    const name = existing?.name ?? asked;
+    return { path: joinPath(at, name), name, asked, parent, view, existing };
   }
 }
 

@@ -12,7 +12,10 @@
  * what the handle found (a file by its id, a new item in the parent found), and a remote that no longer has it
  * answers ENOENT.
  *
- * Paths are client paths: '/a/b', 'a/b/' and 'a/b' are the same; '' or '/' is the root.
+ * Paths are client paths: '/a/b', 'a/b/' and 'a/b' are the same; '' or '/' is the root. A name matches any
+ * canonically equivalent spelling (NFC or NFD: core/names.ts), and with `caseInsensitive` the one name equal
+ * ignoring case; entries carry the stored spelling (their `path` is canonical), and a write over an existing item
+ * keeps that item's spelling.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { DeadProp } from '../core/props.ts';
@@ -90,6 +93,11 @@ export interface VfsOptions {
   localPatterns?: string[];
   /** How long user/info (quota) is cached. Default 300 000 ms (the service limits that call). */
   aboutTtlMs?: number;
+  /**
+   * A look-up that finds no name of that spelling (or an equivalent one) takes the one name equal ignoring case
+   * (rclone --vfs-case-insensitive, for Windows clients); several such names find nothing. Default false.
+   */
+  caseInsensitive?: boolean;
   /**
    * Where changes to cached listings are told to other gateways of the account, and heard from them (the shared
    * state). Default: none (this gateway's cache knows only its own changes).

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
-import type { Vfs } from '../vfs/types.ts';
+import type { Vfs, VfsEntry } from '../vfs/types.ts';
 import type { LockManager } from './locks.ts';
 
 export interface DavOptions {
@@ -33,6 +33,23 @@ export interface DavShared {
   logger: Logger;
   clock: Clock;
   opts: DavOptions;
+  /** A front end served beside the WebDAV methods (the web UI), if any. */
+  frontEnd?: DavFrontEnd;
+}
+
+/**
+ * Pages and endpoints for browsers, served by the same server with the same authentication. The core asks
+ * `route` about every authenticated request before its method handler runs; the GET handler asks
+ * `collectionPage` before answering a collection with the plain HTML listing.
+ */
+export interface DavFrontEnd {
+  /** The handler for a request the front end owns (its reserved URLs), or undefined to let WebDAV answer it. */
+  route(r: DavRequest): Handler | undefined;
+  /**
+   * Answers a GET/HEAD of collection `dir` itself and resolves true when it wants to (a browser asking for HTML),
+   * or resolves false (nothing sent) to let the plain listing answer. Rejects like a handler.
+   */
+  collectionPage(s: DavShared, r: DavRequest, dir: VfsEntry, withBody: boolean): Promise<boolean>;
 }
 
 export interface DavRequest {

@@ -26,7 +26,7 @@ import { readOnlyVfs } from '../vfs/read-only.ts';
 import type { Vfs } from '../vfs/types.ts';
 import { createAuthenticator, createFailureThrottle } from './auth.ts';
 import type { Credentials } from './auth.ts';
-import type { DavShared, Handler } from './context.ts';
+import type { DavFrontEnd, DavShared, Handler } from './context.ts';
 import { handleCopy } from './handlers/copy.ts';
 import { handleDelete } from './handlers/delete.ts';
 import { handleGet, handleHead } from './handlers/get.ts';
@@ -87,6 +87,8 @@ export interface DavServerOptions {
   allowOrigins?: readonly string[];
   /** Host names answered besides loopback names (and IP literals off loopback), e.g. a reverse proxy's. */
   allowHosts?: readonly string[];
+  /** Pages and endpoints for browsers beside the WebDAV methods (src/webui). */
+  frontEnd?: DavFrontEnd;
 }
 
 /** The request headers a WebDAV web client sends, for the CORS preflight answer. */
@@ -138,6 +140,7 @@ export function createDavServer(opts: DavServerOptions): DavServer {
       maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
       realm: opts.realm ?? 'fichier-dav',
     },
+    ...(opts.frontEnd ? { frontEnd: opts.frontEnd } : {}),
   };
   const guardFor = (loopbackBind: boolean): BrowserGuard =>
     createBrowserGuard({

@@ -341,8 +341,18 @@ describe('normalizeLockPath', () => {
     ['a', '/a'],
     ['/a/', '/a'],
     ['//a//b//', '/a/b'],
+    ['/Cafe\u0301/x', '/Caf\u00e9/x'],
   ])('%j -> %j', (input, expected) => {
     expect(normalizeLockPath(input)).toBe(expected);
+  });
+
+  it('a lock on a name spelled in NFD covers the same name spelled in NFC, and the other way round', () => {
+    const nfd = m.lock('/Docs/Re\u0301sume\u0301.odt', { ...EXCL0, principal: 'mac' });
+    expect(m.checkWrite('/Docs/R\u00e9sum\u00e9.odt', [], 'linux').ok).toBe(false);
+    expect(m.checkWrite('/Docs/R\u00e9sum\u00e9.odt', [nfd.token], 'mac').ok).toBe(true);
+    const tree = m.lock('/Caf\u00e9', { ...EXCLINF, principal: 'linux' });
+    expect(m.locksCovering('/Cafe\u0301/menu.txt').map((l) => l.token)).toEqual([tree.token]);
+    expect(m.dropLocks('/Cafe\u0301').map((l) => l.token)).toEqual([tree.token]);
   });
 });
 

@@ -3,8 +3,9 @@
  * per user rather than per token, its exclusive-conflict check never fires, and its replies are off-spec (timeouts in
  * milliseconds, lock tokens without angle brackets).
  *
- * Paths are the caller's canonical resource paths (decoded, leading "/"); a trailing slash is ignored, so
- * `/a/` and `/a` are the same resource. Locks are stored by path whether or not a resource exists there: a LOCK on
+ * Paths are the caller's resource paths (decoded, leading "/"); a trailing slash is ignored, so `/a/` and `/a`
+ * are the same resource, and names compare by core/names.ts's rule, so a lock taken on a name spelled in NFD
+ * (macOS) covers the same name spelled in NFC (Linux, Windows). A lock's root keeps that key's spelling (NFC). Locks are stored by path whether or not a resource exists there: a LOCK on
  * an unmapped URL (lock-null, §7.3) just locks the path, and creating the 0-byte entry is the caller's job.
  * Time is read through the injected Clock; expired locks are purged lazily on every call.
  *
@@ -21,6 +22,7 @@
  *   caller checks that with `checkWrite(parent, ...)` so a depth-0 lock on the parent is honoured (§7.5).
  */
 import { randomUUID } from 'node:crypto';
+import { pathKey } from '../core/names.ts';
 import type { Clock } from '../util/clock.ts';
 
 export type LockScope = 'exclusive' | 'shared';
@@ -137,9 +139,9 @@ export interface LockManager {
   dropLocks(path: string): Lock[];
 }
 
-/** Canonical key: leading "/", no repeated or trailing "/" (root stays "/"). */
+/** Canonical key: leading "/", no repeated or trailing "/" (root stays "/"), names by their key (pathKey). */
 export function normalizeLockPath(path: string): string {
-  const p = ('/' + path).replace(/\/{2,}/g, '/');
+  const p = pathKey(('/' + path).replace(/\/{2,}/g, '/'));
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 

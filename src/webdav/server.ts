@@ -34,7 +34,9 @@
  *   only ever sees targets it can parse;
  * - the If header, locks, the body cap and every error status (write-guard.ts, if-header.ts, locks.ts, errors.ts),
  *   and read-only mode (read-only.ts);
- * - hrefs: `respondWithPaths: true` and our own href() everywhere.
+ * - hrefs: `respondWithPaths: true` and our own href() everywhere;
+ * - a front end (context.ts DavFrontEnd, the web UI): after authentication it is asked first about every
+ *   request, and answers the reserved URLs it owns itself, whatever the method.
  * The library's method map is replaced by a prototype-less object holding only our verbs (its POST handler is
  * dropped, and a verb such as `constructor` cannot resolve to an Object.prototype member). The `Allow` computation
  * calls `type()` on the library's in-memory root file system, which never touches the VFS and cannot fail (an
@@ -152,7 +154,9 @@ export function createDavCore(opts: DavCoreOptions): DavCore {
     };
     let p: Promise<void>;
     try {
-      p = handler(shared, r);
+      // The front end's reserved URLs (the web UI's assets and JSON endpoints) are its own, whatever the method.
+      const routed = shared.frontEnd?.route(r);
+      p = routed ? routed(shared, r) : handler(shared, r);
     } catch (err) {
       p = Promise.reject(err);
     }

@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -39,6 +39,8 @@ export interface LaunchOptions {
   hostMap?: Record<string, string>;
   /** More Chromium flags. */
   args?: string[];
+  /** Options of the browser's one context: credentials for Basic auth, viewport, downloads, locale, time zone... */
+  context?: BrowserContextOptions;
 }
 
 /** Launches chromium headless in a fresh profile (--user-data-dir in a temp dir). */
@@ -48,6 +50,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<TestBrows
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
+      ...opts.context,
       executablePath: CHROMIUM_PATH,
       headless: true,
       args: [...CHROMIUM_FLAGS, ...(rules.length > 0 ? [`--host-resolver-rules=${rules.join(', ')}`] : []), ...(opts.args ?? [])],

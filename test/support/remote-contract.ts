@@ -14,6 +14,8 @@
  * - Any other skip is declared in `skip` with a reason, and shows in the output as "<test> [skipped:
  *   <reason>]". A skip naming no existing test, or without a reason, is itself a failure.
  * - Failures assert `err.code` (the test's message shows the code that came instead, or 'resolved').
+ * - A read-only storage (facts.readOnly: a public shared folder) cannot make its own test folders: its suite is
+ *   remote-contract-read-only.ts, with the same options and the same rule for absent features.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -53,8 +55,26 @@ interface Ctx {
   need<K extends Feature>(feature: K): NonNullable<RemoteOptional[K]>;
 }
 
-const FEATURES = ['move', 'dirMove', 'copy', 'about', 'publicLink', 'commands'] as const;
-type Feature = (typeof FEATURES)[number];
+/** The optional features of a Remote (RemoteOptional), each declared `absent` with a reason when a remote lacks it. */
+export const FEATURES = ['move', 'dirMove', 'copy', 'about', 'publicLink', 'commands'] as const;
+export type Feature = (typeof FEATURES)[number];
+
+/** The optional feature of `remote` a test was registered for (a method bound to the remote); throws when absent. */
+export function featureOf<K extends Feature>(remote: Remote, feature: K): NonNullable<RemoteOptional[K]> {
+  const f: unknown = remote[feature];
+  if (f === undefined) throw new Error(`optional feature ${feature} is absent: declare it in \`absent\` with the reason`);
+  return (typeof f === 'function' ? f.bind(remote) : f) as NonNullable<RemoteOptional[K]>;
+}
+
+/** Registers the test that exactly the features declared in `absent` are absent from the remote, each with a reason. */
+export function itChecksAbsentFeatures(remote: () => Remote | undefined, absent: Partial<Record<Feature, string>>): void {
+  it('optional features: exactly the ones declared absent are absent, each with a reason', () => {
+    const r = remote();
+    const missing = FEATURES.filter((f) => r?.[f] === undefined);
+    expect(missing).toEqual(FEATURES.filter((f) => f in absent));
+    expect(Object.entries(absent).filter(([, reason]) => !reason?.trim())).toEqual([]);
+  });
+}
 type TestFn = (c: Ctx) => Promise<void>;
 interface Case {
   name: string;
@@ -583,17 +603,17 @@ export function runRemoteContract(opts: RemoteContractOptions): void {
       await cleanup?.();
     });
 
+    it('declares facts.readOnly false (it is written to)', () => {
+      expect(remote?.facts.readOnly).toBe(false);
+    });
+
     it('declared skips name existing tests and give a reason', () => {
       const known = new Set(cases.map((c) => c.name));
       const bad = (opts.skip ?? []).flatMap((s) => s.tests.filter((t) => !known.has(t) || s.reason.trim() === '').map((t) => `${t} (${s.reason})`));
       expect(bad).toEqual([]);
     });
 
-    it('optional features: exactly the ones declared absent are absent, each with a reason', () => {
-      const missing = FEATURES.filter((f) => remote?.[f] === undefined);
-      expect(missing).toEqual(FEATURES.filter((f) => f in absent));
-      expect(Object.entries(absent).filter(([, reason]) => !reason?.trim())).toEqual([]);
-    });
+    itChecksAbsentFeatures(() => remote, absent);
 
     for (const c of cases) {
       if (c.feature && c.feature in absent) continue;
@@ -618,11 +638,7 @@ export function runRemoteContract(opts: RemoteContractOptions): void {
             await r.rmdir(d);
             return d;
           },
-          need: (feature) => {
-            const f: unknown = r[feature];
-            if (f === undefined) throw new Error(`optional feature ${feature} is absent: declare it in \`absent\` with the reason`);
-            return (typeof f === 'function' ? f.bind(r) : f) as NonNullable<RemoteOptional[typeof feature]>;
-          },
+          need: (feature) => featureOf(r, feature),
         };
         await c.fn(ctx);
       });

@@ -84,6 +84,8 @@ export interface DavStackOptions extends Omit<TestStackOptions, 'server' | 'stor
   readOnly?: boolean;
   /** More server options: base URL, handler overrides, a clock. */
   server?: Omit<NonNullable<StackOptions['server']>, 'users' | 'readOnly'>;
+  /** Prepares the emulator before the stack starts, and returns stack options that depend on it (a shared folder, a root). */
+  prepare?: (emu: TestEmulator) => Promise<Pick<TestStackOptions, 'sharedFolder' | 'root'>>;
 }
 
 const USER = 'davuser';
@@ -91,7 +93,7 @@ const PASS = 'dav:pa ss+w/rd';
 
 /** Starts an emulator and a stack with its server listening. Rejects when a part fails (what started is stopped). */
 export async function startDavStack(opts: DavStackOptions = {}): Promise<DavStack> {
-  const { users = true, readOnly = false, server, ...rest } = opts;
+  const { users = true, readOnly = false, server, prepare, ...rest } = opts;
   const emu = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'fdav-davstack-'));
   let stack: Stack | undefined;
@@ -101,7 +103,8 @@ export async function startDavStack(opts: DavStackOptions = {}): Promise<DavStac
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    stack = await stackOver(emu, { ...rest, store: { file: join(dir, 'meta.sqlite') }, server: { ...server, readOnly, users: users ? [{ user: USER, pass: PASS }] : [] } });
+    const prepared = prepare ? await prepare(emu) : {};
+    stack = await stackOver(emu, { ...rest, ...prepared, store: { file: join(dir, 'meta.sqlite') }, server: { ...server, readOnly, users: users ? [{ user: USER, pass: PASS }] : [] } });
     const { url } = await stack.server!.listen('127.0.0.1', 0);
     return { url, user: USER, pass: PASS, emu, vfs: stack.vfs, stop };
   } catch (err) {

@@ -63,6 +63,7 @@ export function deleteCommand(io: CliIo): Command {
       const target = accountPath(spec);
       await withSession(cmd, io, target.remote, (s) =>
         deletePath(s.vfs, target.path, { rmdirs: flags.rmdirs ?? false, dryRun: flags.dryRun ?? false }, io, s.logger),
+        { writes: 'delete' },
       );
     });
 }

@@ -28,6 +28,7 @@ export const GLOBAL_FIELDS = [
   'dirCacheTime',
   'vfsReadChunkSize',
   'vfsReadChunkSizeLimit',
+  'vfsCaseInsensitive',
   'apiUrl',
   'pacer.minIntervalMs',
   'pacer.concurrency',

@@ -1,9 +1,8 @@
 /**
- * `fichier-dav link remote:path...` and `link -R remote:folder`: direct download links for many files.
+ * `fichier-dav link remote:path...` and `link -R remote:folder`: direct download links for many files, through
+ * the account operations (src/account/links.ts: the remote's direct links, a reusable get_token URL on
+ * 1fichier with the remote's `cdn` and `file_password` settings, paced, a few in flight at once).
  *
- * - Each link is the remote's direct link (remote/commands.ts: a reusable get_token URL on 1fichier, with the
- *   remote's `cdn` and `file_password` settings). Every call goes through the pacer, which spaces them (at most
- *   LINK_CONCURRENCY in flight; the pacer's interval is what limits the rate).
  * - `--page` prints the permanent 1fichier file URL instead (what `rclone link` prints): the remote's
  *   publicLink, which checks that the file still exists (one file/info call) rather than trust the cache.
  * - Output: one file argument without -R prints just the URL (as rclone link); otherwise one
@@ -13,81 +12,28 @@
  *   junk files, kept by fichier-dav, not stored on 1fichier) are skipped with a note, not counted as failures.
  */
 import { Command } from 'commander';
-import pLimit from 'p-limit';
-import { FsError } from '../../core/errors.ts';
-import type { Vfs, VfsEntry } from '../../vfs/types.ts';
+import type { AccountOps } from '../../account/index.ts';
 import type { CliIo } from '../context.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath, singleRemote } from '../paths.ts';
 import { withSession } from '../run.ts';
-import type { Session } from '../session.ts';
 import { Failures } from './failures.ts';
 import { examples } from './format.ts';
-import { walkAll } from './list-walk.ts';
-
-/** get_token calls in flight at once (the pacer spaces their starts anyway). */
-export const LINK_CONCURRENCY = 4;
-
-export interface LinkOptions {
-  recursive: boolean;
-  page: boolean;
-}
-
-/** What printLinks needs of a session: the VFS to find the files, the remote's links to print. */
-export type LinkSource = Pick<Session, 'vfs' | 'publicLink' | 'commands'>;
-
-/** The files the arguments name, in order; what cannot be linked is reported to `failures`. */
-async function filesOf(vfs: Vfs, paths: string[], recursive: boolean, io: CliIo, failures: Failures): Promise<VfsEntry[]> {
-  const out: VfsEntry[] = [];
-  for (const path of paths) {
-    try {
-      const root = await vfs.stat(path);
-      if (root.kind === 'file') {
-        out.push(root);
-        continue;
-      }
-      if (!recursive) throw new FsError('EISDIR', 'a folder: use -R to link the files in it', { path });
-      for (const { entry } of await walkAll(vfs, root, -1)) {
-        if (entry.kind !== 'file') continue;
-        if (entry.local) io.stderr.write(`fichier-dav: ${entry.path}: skipped: a local-only file (not stored on 1fichier)\n`);
-        else out.push(entry);
-      }
-    } catch (err) {
-      failures.report(path, err);
-    }
-  }
-  return out;
-}
-
-/** The link of one file. Throws ENOTSUP for a local-only file, what the remote's link throws otherwise. */
-async function linkOf(source: LinkSource, file: VfsEntry, opts: LinkOptions): Promise<string> {
-  if (file.local) throw new FsError('ENOTSUP', 'a local-only file (not stored on 1fichier) has no link', { path: file.path });
-  return opts.page ? source.publicLink(file) : source.commands.directLink(file);
-}
 
 /**
  * Prints the links of the files `paths` name (see the module doc for the format). Resolves when every
  * link is printed; throws CliError (exit 1) at the end when any file failed (each reported on stderr).
  */
-export async function printLinks(source: LinkSource, paths: string[], opts: LinkOptions, io: CliIo): Promise<void> {
+export async function printLinks(account: Pick<AccountOps, 'links'>, paths: string[], opts: { recursive: boolean; page: boolean }, io: CliIo): Promise<void> {
   const failures = new Failures(io);
-  const files = await filesOf(source.vfs, paths, opts.recursive, io, failures);
-  const unresolved = failures.count;
-  const bare = paths.length === 1 && !opts.recursive && files.length === 1;
-  const limit = pLimit(LINK_CONCURRENCY);
-  const settled = files.map((f) =>
-    limit(() => linkOf(source, f, opts)).then(
-      (url) => ({ url }),
-      (err: unknown) => ({ err }),
-    ),
-  );
-  for (const [i, pending] of settled.entries()) {
-    const file = files[i]!;
-    const r = await pending;
-    if ('err' in r) failures.report(file.path, r.err);
-    else io.stdout.write(bare ? `${r.url}\n` : `${file.path}\t${r.url}\n`);
-  }
-  failures.throwIfAny(files.length + unresolved, 'links');
+  let bare = false;
+  const summary = await account.links(paths, opts, (e) => {
+    if (e.type === 'files') bare = paths.length === 1 && !opts.recursive && e.count === 1;
+    else if (e.type === 'skipped') io.stderr.write(`fichier-dav: ${e.path}: skipped: ${e.reason}\n`);
+    else if (e.type === 'failed') failures.report(e.path, e.error);
+    else io.stdout.write(bare ? `${e.url}\n` : `${e.path}\t${e.url}\n`);
+  });
+  failures.throwIfAny(summary.files + summary.unresolved, 'links');
 }
 
 export function linkCommand(io: CliIo): Command {
@@ -104,7 +50,8 @@ export function linkCommand(io: CliIo): Command {
   return cmd.action(async (specs: string[], flags: { recursive?: boolean; page?: boolean }, self: Command) => {
     const targets = specs.map(accountPath);
     const remote = singleRemote(targets.map((t) => t.remote));
-    const opts: LinkOptions = { recursive: flags.recursive ?? false, page: flags.page ?? false };
-    await withSession(self, io, remote, (s) => printLinks(s, targets.map((t) => t.path), opts, io));
+    await withSession(self, io, remote, (s) =>
+      printLinks(s.account, targets.map((t) => t.path), { recursive: flags.recursive ?? false, page: flags.page ?? false }, io),
+    );
   });
 }

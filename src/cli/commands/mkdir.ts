@@ -38,7 +38,7 @@ function pathCommand(io: CliIo, name: string, description: string, run: (vfs: Vf
     .addHelpText('after', examples(...example))
     .action(async (spec: string, _flags: unknown, cmd: Command) => {
       const target = accountPath(spec);
-      await withSession(cmd, io, target.remote, (s) => run(s.vfs, target.path));
+      await withSession(cmd, io, target.remote, (s) => run(s.vfs, target.path), { writes: name });
     });
 }
 

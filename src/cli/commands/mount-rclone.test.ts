@@ -45,7 +45,7 @@ describe('rcloneMountInvocation', () => {
 
   it('adds the optional flags only when set, and caps rclone\'s directory cache below the gateway\'s', () => {
     const plain = rcloneMountInvocation(base).args;
-    for (const f of ['--read-only', '--allow-other', '--allow-non-empty', '--volname']) expect(plain).not.toContain(f);
+    for (const f of ['--read-only', '--allow-other', '--allow-non-empty', '--volname', '--vfs-case-insensitive']) expect(plain).not.toContain(f);
     expect(flagValue(plain, '--vfs-cache-mode')).toBe('writes');
     expect(flagValue(plain, '--dir-cache-time')).toBe(`${RCLONE_DIR_CACHE_CAP_MS}ms`);
     expect(flagValue(plain, '--cache-dir')).toBe('/c/rclone');
@@ -53,9 +53,16 @@ describe('rcloneMountInvocation', () => {
     const set = rcloneMountInvocation({
       ...base,
       platform: 'darwin',
-      settings: { ...settings, readOnly: true, dirCacheTime: 2_000, logLevel: 'debug', mount: { ...settings.mount, vfsCacheMode: 'full', allowOther: true, allowNonEmpty: true } },
+      settings: {
+        ...settings,
+        readOnly: true,
+        dirCacheTime: 2_000,
+        logLevel: 'debug',
+        vfsCaseInsensitive: true,
+        mount: { ...settings.mount, vfsCacheMode: 'full', allowOther: true, allowNonEmpty: true },
+      },
     }).args;
-    for (const f of ['--read-only', '--allow-other', '--allow-non-empty']) expect(set).toContain(f);
+    for (const f of ['--read-only', '--allow-other', '--allow-non-empty', '--vfs-case-insensitive']) expect(set).toContain(f);
     expect(flagValue(set, '--vfs-cache-mode')).toBe('full');
     expect(flagValue(set, '--dir-cache-time')).toBe('2000ms');
     expect(flagValue(set, '--volname')).toBe('fichier');

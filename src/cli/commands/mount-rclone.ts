@@ -14,7 +14,8 @@
  *   reaches rclone, and a user's RCLONE_* settings meant for other remotes cannot change this mount behind our back.
  *   NOTIFY_SOCKET stays: under systemd (Type=notify, NotifyAccess=all) rclone tells systemd when its FUSE mount is up.
  * - vendor owncloud: the gateway speaks that dialect, so rclone keeps modtimes and checks MD5/SHA-1 hashes.
- * - Only flags the user's settings make meaningful are added (read-only, allow-other, allow-non-empty); the
+ * - Only flags the user's settings make meaningful are added (read-only, allow-other, allow-non-empty,
+ *   vfs-case-insensitive); the
  *   others are this mount's fixed tuning, each explained below.
  */
 import { accessSync, constants, type Dirent } from 'node:fs';
@@ -23,6 +24,7 @@ import { delimiter, join } from 'node:path';
 import { obscure } from '../../config/obscure.ts';
 import type { Settings } from '../../config/settings.ts';
 import { CliError } from '../context.ts';
+import { remoteSpec } from '../paths.ts';
 
 /** Exit status of `fichier-dav mount` when rclone is not installed (sysexits EX_UNAVAILABLE). */
 export const EXIT_NO_RCLONE = 69;
@@ -80,7 +82,7 @@ export interface RcloneMountInput {
   user: string;
   /** The gateway password in clear; obscured here for rclone. */
   pass: string;
-  settings: Pick<Settings, 'readOnly' | 'dirCacheTime' | 'logLevel' | 'mount' | 'remote'>;
+  settings: Pick<Settings, 'readOnly' | 'dirCacheTime' | 'logLevel' | 'mount' | 'remote' | 'root' | 'vfsCaseInsensitive'>;
   /** rclone's cache directory (VFS cache of written files), private to this mount point. */
   cacheDir: string;
   /** The config file the caller writes `config` to (mode 0600). */
@@ -126,7 +128,7 @@ export function rcloneMountInvocation(input: RcloneMountInput): { args: string[]
     RCLONE_READ_CHUNK,
     // What `mount` and `df` show as the file system: the remote, not ":webdav:".
     '--devname',
-    `${settings.remote}:`,
+    remoteSpec(settings.remote, settings.root),
     '--log-level',
     RCLONE_LOG_LEVEL[settings.logLevel],
   ];
@@ -135,6 +137,9 @@ export function rcloneMountInvocation(input: RcloneMountInput): { args: string[]
   if (settings.readOnly) args.push('--read-only');
   if (settings.mount.allowOther) args.push('--allow-other');
   if (settings.mount.allowNonEmpty) args.push('--allow-non-empty');
+  // rclone's VFS answers a look-up from its own listing, so a case-insensitive look-up must be its too (on macOS and
+  // Windows rclone turns it on by default anyway).
+  if (settings.vfsCaseInsensitive) args.push('--vfs-case-insensitive');
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(input.env)) if (!/^(RCLONE|FICHIER)_/i.test(k)) env[k] = v;
   const config = [

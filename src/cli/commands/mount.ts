@@ -1,5 +1,5 @@
 /**
- * `fichier-dav mount [remote:] MOUNTPOINT`: a FUSE mount of the account in one command.
+ * `fichier-dav mount [remote:path] MOUNTPOINT`: a FUSE mount of the account (or of one of its folders) in one command.
  *
  * Design: the command runs the gateway in-process (the same session and WebDAV server as `serve webdav`) on a
  * private 127.0.0.1 port with a generated user and password, and Debian's `rclone mount :webdav:` as a child for
@@ -24,7 +24,7 @@ import { Secret } from '../../util/secret.ts';
 import { CliError, type CliIo } from '../context.ts';
 import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
-import { parseCliPath } from '../paths.ts';
+import { parseCliPath, remoteSpec } from '../paths.ts';
 import { settingsFor } from '../run.ts';
 import { loggerFor, openSession, type Session } from '../session.ts';
 import { onStopSignal } from '../shutdown.ts';
@@ -57,16 +57,19 @@ Exit status:
 
 Examples:
   fichier-dav mount fichier: ~/fichier
+  fichier-dav mount fichier:Media ~/media --read-only               # one folder of the account as the mount's root
   fichier-dav mount ~/fichier --read-only --allow-other            # for a media server's account
   fichier-dav mount fichier: ~/fichier --daemon                    # returns once mounted; stop: kill $(cat PIDFILE)`;
 
-/** `[remote:] MOUNTPOINT` as typed: one argument is the mount point, two are the remote and the mount point. */
-function mountArgs(first: string, second: string | undefined): { remote?: string; mountPoint: string } {
+/**
+ * `[remote:path] MOUNTPOINT` as typed: one argument is the mount point, two are the remote (with the folder to mount
+ * as the root, if any) and the mount point.
+ */
+function mountArgs(first: string, second: string | undefined): { remote?: string; root?: string; mountPoint: string } {
   if (second === undefined) return { mountPoint: first };
   const p = parseCliPath(first);
   if (p.kind !== 'remote') throw new CliError(`expected a remote such as fichier: before the mount point, got "${first}"`, 2);
-  if (p.path !== '') throw new CliError(`mounting a sub-path ("${p.path}") is not supported yet: mount the whole account (${p.remote}:)`, 2);
-  return { remote: p.remote, mountPoint: second };
+  return { remote: p.remote, root: p.path, mountPoint: second };
 }
 
 /** This mount point's private directory under the cache dir: rclone's cache, the default pid file, the daemon log. */
@@ -183,7 +186,7 @@ async function runMount(session: Session, io: CliIo, plan: MountPlan): Promise<v
         .then(() => {
           if (signalled) return;
           if (plan.pidFile !== undefined) writePidFile(plan.pidFile);
-          io.stdout.write(`mounted ${settings.remote}: on ${plan.mountPoint}${settings.readOnly ? ' (read-only)' : ''}; Ctrl-C or SIGTERM unmounts\n`);
+          io.stdout.write(`mounted ${remoteSpec(settings.remote, settings.root)} on ${plan.mountPoint}${settings.readOnly ? ' (read-only)' : ''}; Ctrl-C or SIGTERM unmounts\n`);
           if (isDaemonChild(io.env)) tellParentMounted();
           child.once('exit', () => resolveReason('rclone'));
           if (exited !== undefined) resolveReason('rclone');
@@ -225,17 +228,14 @@ export function mountCommand(io: CliIo): Command {
       'Mount the account as a FUSE file system (runs the gateway on a private loopback port and rclone mount in front of it; ' +
         'needs rclone and fuse3, or macFUSE / WinFsp). Prints "mounted" once the mount point answers.',
     )
-    .usage('[options] [remote:] <mountpoint>')
-    .argument('<remote-or-mountpoint>', 'the rclone remote (default fichier:), or the mount point when it is the only argument')
+    .usage('[options] [remote:path] <mountpoint>')
+    .argument('<remote-or-mountpoint>', 'the rclone remote (default fichier:) with the folder to mount as the root (fichier:Media; default the whole account, or mount.json root), or the mount point when it is the only argument')
     .argument('[mountpoint]', 'an empty directory (on Windows: an unused drive letter such as X:)')
     .addHelpText('after', EXIT_HELP);
   for (const opt of schemaOptions(MOUNT_FIELDS)) cmd.addOption(opt);
   cmd.action(async (first: string, second: string | undefined, _flags: unknown, self: Command) => {
-    const { remote, mountPoint } = mountArgs(first, second);
-    const resolved = settingsFor(self, io, remote);
-    if (resolved.sharedFolder !== undefined) {
-      throw new CliError(`remote ${resolved.settings.remote}: names a shared folder (shared_folder); mounting a shared folder is not supported yet`, 2);
-    }
+    const { remote, root, mountPoint } = mountArgs(first, second);
+    const resolved = settingsFor(self, io, remote, root);
     const { settings } = resolved;
     const rclone = findRclone(io.env);
     const path = await checkMountPoint(mountPoint, io.cwd, settings.mount.allowNonEmpty);
@@ -246,7 +246,7 @@ export function mountCommand(io: CliIo): Command {
       const logFile = join(stateDir, 'fichier-dav.log');
       const { pid } = await startDaemon({ env: io.env, cwd: io.cwd, logFile, timeoutMs: MOUNT_WAIT_MS + 30_000 });
       io.stdout.write(
-        `mounted ${settings.remote}: on ${path} in the background (pid ${pid}; pid file ${pidFile}; log ${logFile})\n` +
+        `mounted ${remoteSpec(settings.remote, settings.root)} on ${path} in the background (pid ${pid}; pid file ${pidFile}; log ${logFile})\n` +
           `  stop it with: kill ${pid}   (or: fusermount3 -u ${path})\n`,
       );
       return;
@@ -255,7 +255,7 @@ export function mountCommand(io: CliIo): Command {
     const creds = { user: `fichier-dav-${randomBytes(6).toString('hex')}`, pass: randomBytes(24).toString('base64url') };
     new Secret(creds.pass); // registered with redact(): the password cannot reach any output
     const server = { baseUrl: settings.baseurl, readOnly: settings.readOnly, users: [creds], allowAnonymous: false };
-    const session = await openSession(resolved, io, loggerFor(resolved, io), server);
+    const session = await openSession(resolved, io, loggerFor(resolved, io), { server, served: true });
     try {
       await runMount(session, io, { rclone, mountPoint: path, stateDir, creds, ...(pidFile !== undefined ? { pidFile } : {}) });
     } finally {

@@ -1,23 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../util/clock.ts';
 import { CliError } from '../context.ts';
-import { formatJob, formatJobList, jobDone, jobJson, waitForJob, type JobInfo } from './remote-jobs.ts';
+import type { JobView } from '../../account/index.ts';
+import { formatJob, formatJobList, waitForJob } from './remote-jobs.ts';
 
-const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): JobInfo => ({
+/** A one-URL job in the account operations' view, the URL in state `status`. */
+const job = (status: 'OK' | 'KO' | 'pending', executed: string | null = null): JobView => ({
   id: 7,
   requested: '2024-05-06 07:08:09',
   executed,
-  results: [{ status, url: 'http://127.0.0.1:1/a.bin', link: status === 'OK' ? 'https://1fichier.com/?abc' : '', message: status === 'KO' ? 'Remote host not allowed #920' : '' }],
+  done: status !== 'pending',
+  results: [{ url: 'http://127.0.0.1:1/a.bin', status, link: status === 'OK' ? 'https://1fichier.com/?abc' : null, message: status === 'KO' ? 'Remote host not allowed #920' : null }],
 });
 
-/** Backend commands whose job turns OK on the `doneAt`-th status call; counts the calls. */
-function fakeCommands(doneAt: number) {
+/** Account operations whose job turns OK on the `doneAt`-th status call; counts the calls. */
+function fakeAccount(doneAt: number) {
   let calls = 0;
   return {
     get calls() {
       return calls;
     },
-    remoteUploadJob: async (id: number) => {
+    remoteJob: async (id: number) => {
       expect(id).toBe(7);
       calls++;
       return calls >= doneAt ? job('OK', '2024-05-06 07:09:00') : job('pending');
@@ -25,37 +28,28 @@ function fakeCommands(doneAt: number) {
   };
 }
 
-describe('jobDone', () => {
-  it('is false while a URL is pending, true once every URL has a result or the job has an execution date', () => {
-    expect(jobDone(job('pending'))).toBe(false);
-    expect(jobDone(job('OK'))).toBe(true);
-    expect(jobDone(job('KO', '2024-05-06 07:09:00'))).toBe(true);
-    expect(jobDone({ ...job('OK'), results: [] })).toBe(false);
-  });
-});
-
 describe('waitForJob', () => {
   it('polls every interval until the job is done', async () => {
     const clock = new FakeClock();
-    const commands = fakeCommands(3);
+    const account = fakeAccount(3);
     const start = clock.now();
-    const p = waitForJob(commands, 7, { clock, timeoutMs: 60_000, intervalMs: 2_000 });
+    const p = waitForJob(account, 7, { clock, timeoutMs: 60_000, intervalMs: 2_000 });
     await clock.advance(2_000);
     await clock.advance(2_000);
     const info = await p;
     expect(info.results[0]?.status).toBe('OK');
-    expect(commands.calls).toBe(3);
+    expect(account.calls).toBe(3);
     expect(clock.now() - start).toBe(4_000);
   });
 
   it('gives up with a CliError (exit 1) after the timeout, the last wait shortened to the deadline', async () => {
     const clock = new FakeClock();
-    const commands = fakeCommands(Infinity);
-    const p = waitForJob(commands, 7, { clock, timeoutMs: 5_000, intervalMs: 2_000 });
+    const account = fakeAccount(Infinity);
+    const p = waitForJob(account, 7, { clock, timeoutMs: 5_000, intervalMs: 2_000 });
     const failed = expect(p).rejects.toBeInstanceOf(CliError);
     await clock.advance(5_000);
     await failed;
-    expect(commands.calls).toBe(4);
+    expect(account.calls).toBe(4);
   });
 });
 
@@ -70,15 +64,5 @@ describe('job output', () => {
     expect(formatJobList([{ id: 12, requested: '2024-05-06 07:08:09', executed: null }])).toBe(
       'ID  REQUESTED            EXECUTED\n12  2024-05-06 07:08:09  running\n',
     );
-  });
-
-  it('JSON: id, dates, done and the results', () => {
-    expect(jobJson(job('pending'))).toEqual({
-      id: 7,
-      requested: '2024-05-06 07:08:09',
-      executed: null,
-      done: false,
-      results: [{ url: 'http://127.0.0.1:1/a.bin', status: 'pending', link: null, message: null }],
-    });
   });
 });

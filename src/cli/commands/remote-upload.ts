@@ -1,30 +1,32 @@
 /**
  * `fichier-dav remote-upload URL... --to remote:path`: 1fichier fetches the URLs itself into the folder (the
- * remote's backend command, remote/commands.ts). Prints the job id; with `--wait`, polls the job (through the
- * pacer, every --interval, at most --timeout in all) until every URL has a result, prints the results, and
- * refreshes the folder's cached listing so the new files are listed at once. Exit 1 when a URL failed.
+ * account operations of src/account, over the remote's backend command). Prints the job id; with `--wait`,
+ * polls the job (through the pacer, every --interval, at most --timeout in all) until every URL has a result,
+ * prints the results, and refreshes the folder's cached listing so the new files are listed at once. Exit 1
+ * when a URL failed.
  *
- * `fichier-dav remote-upload status [ID]`: the account's jobs, or one job's results. Both print text, or
- * JSON with --json.
+ * `fichier-dav remote-upload status [ID]`: the account's jobs, or one job's results. Both print text, or JSON
+ * with --json.
  */
 import { Command, Option } from 'commander';
+import { checkRemoteUrl } from '../../account/index.ts';
+import { isFsError } from '../../core/errors.ts';
 import { systemClock } from '../../util/clock.ts';
 import { CliError, type CliIo } from '../context.ts';
 import { accountPath } from '../paths.ts';
 import { withSession } from '../run.ts';
 import { examples } from './format.ts';
-import { failedCount, formatJob, formatJobList, jobJson, jobListJson, waitForJob } from './remote-jobs.ts';
+import { failedCount, formatJob, formatJobList, waitForJob } from './remote-jobs.ts';
 import { parseDurationFlag } from './duration.ts';
 
+/** Refuses (exit 2, before any session is opened) a URL 1fichier cannot fetch. */
 function checkUrl(u: string): string {
-  let url: URL;
   try {
-    url = new URL(u);
-  } catch {
-    throw new CliError(`invalid URL "${u}"`, 2);
+    return checkRemoteUrl(u);
+  } catch (err) {
+    if (isFsError(err, 'EINVAL')) throw new CliError(err.message, 2);
+    throw err;
   }
-  if (!['http:', 'https:', 'ftp:'].includes(url.protocol)) throw new CliError(`unsupported URL "${u}": 1fichier fetches http, https and ftp URLs`, 2);
-  return u;
 }
 
 interface RequestFlags {
@@ -48,12 +50,12 @@ function statusCommand(io: CliIo): Command {
       const remote = flags.remote === undefined ? undefined : accountPath(flags.remote).remote;
       await withSession(cmd, io, remote, async (s) => {
         if (id === undefined) {
-          const jobs = await s.commands.remoteUploadJobs();
-          io.stdout.write(flags.json ? JSON.stringify(jobListJson(jobs), null, 2) + '\n' : formatJobList(jobs));
+          const jobs = await s.account.remoteJobs();
+          io.stdout.write(flags.json ? JSON.stringify(jobs, null, 2) + '\n' : formatJobList(jobs));
           return;
         }
-        const info = await s.commands.remoteUploadJob(Number(id));
-        io.stdout.write(flags.json ? JSON.stringify(jobJson(info), null, 2) + '\n' : formatJob(info));
+        const job = await s.account.remoteJob(Number(id));
+        io.stdout.write(flags.json ? JSON.stringify(job, null, 2) + '\n' : formatJob(job));
       });
     });
 }
@@ -82,21 +84,21 @@ export function remoteUploadCommand(io: CliIo): Command {
       urls.forEach(checkUrl);
       const dest = accountPath(flags.to);
       await withSession(cmd, io, dest.remote, async (s) => {
-        const job = await s.commands.remoteUpload(urls, await s.vfs.stat(dest.path));
+        const id = await s.account.startRemoteUpload(urls, dest.path);
         const where = dest.path === '' ? '/' : dest.path;
         if (!flags.wait) {
           io.stdout.write(
             flags.json
-              ? JSON.stringify({ id: job.id, folder: where, urls }, null, 2) + '\n'
-              : `job ${job.id} queued: ${urls.length} URL${urls.length === 1 ? '' : 's'} into ${where}; follow it with: fichier-dav remote-upload status ${job.id}\n`,
+              ? JSON.stringify({ id, folder: where, urls }, null, 2) + '\n'
+              : `job ${id} queued: ${urls.length} URL${urls.length === 1 ? '' : 's'} into ${where}; follow it with: fichier-dav remote-upload status ${id}\n`,
           );
           return;
         }
-        const info = await waitForJob(s.commands, job.id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
+        const job = await waitForJob(s.account, id, { clock: systemClock, timeoutMs: flags.timeout, intervalMs: flags.interval });
         await s.vfs.refresh(dest.path);
-        io.stdout.write(flags.json ? JSON.stringify({ ...jobJson(info), folder: where }, null, 2) + '\n' : formatJob(info));
-        const failed = failedCount(info);
-        if (failed > 0) throw new CliError(`${failed} of ${info.results.length} URLs failed`);
-      });
+        io.stdout.write(flags.json ? JSON.stringify({ ...job, folder: where }, null, 2) + '\n' : formatJob(job));
+        const failed = failedCount(job);
+        if (failed > 0) throw new CliError(`${failed} of ${job.results.length} URLs failed`);
+      }, { writes: 'remote-upload' });
     });
 }

@@ -1,14 +1,15 @@
 /**
- * `fichier-dav serve webdav [remote:]`: serve the account (or, with `--emulator auto` and no key, the
- * embedded demo emulator: what `npm start` runs) over WebDAV in the foreground, with rclone's flag names,
- * and the optional loopback control port (rc + Prometheus metrics). Prints the connect banner when ready,
- * serves until SIGINT/SIGTERM, then stops the servers, the VFS, the store, the client and the emulator.
+ * `fichier-dav serve webdav [remote:path]`: serve the account, or one of its folders as the root (or, with
+ * `--emulator auto` and no key, the embedded demo emulator: what `npm start` runs) over WebDAV in the foreground,
+ * with rclone's flag names, the web file manager for browsers (src/webui) on the same port, and the optional
+ * loopback control port (rc + Prometheus metrics). Prints the connect banner when ready, serves until
+ * SIGINT/SIGTERM, then stops the servers, the VFS, the store, the client and the emulator.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Secret } from '../../util/secret.ts';
-import { loadHtpasswd, type DavServerOptions } from '../../webdav/index.ts';
+import { loadHtpasswd } from '../../webdav/index.ts';
 import { parseAddr } from '../addr.ts';
 import { connectBanner } from '../banner.ts';
 import { CliError, type CliIo } from '../context.ts';
@@ -16,8 +17,9 @@ import { startGateway } from '../gateway.ts';
 import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
-import { loggerFor, openSession, type Session } from '../session.ts';
+import { loggerFor, openSession, type Session, type SessionServerOptions } from '../session.ts';
 import type { ResolvedSettings } from '../../config/settings.ts';
+import { servingOf, servingText } from '../../config/show.ts';
 import { onShutdown } from '../shutdown.ts';
 
 /** The settings only `serve webdav` uses (the global ones come from the program). */
@@ -31,8 +33,8 @@ function readPem(cwd: string, file: string, what: string): string {
   }
 }
 
-/** The WebDAV server's options from the settings (reads the htpasswd file and the TLS files). */
-function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOptions, 'vfs' | 'logger' | 'metrics'> {
+/** The WebDAV server's options from the settings (reads the htpasswd file and the TLS files), web UI on. */
+function serverOptions(resolved: ResolvedSettings, io: CliIo): SessionServerOptions {
   const { settings } = resolved;
   const htpasswd = settings.htpasswd === undefined ? undefined : loadHtpasswd(readFileSync(resolve(io.cwd, settings.htpasswd), 'utf8'));
   const tls = settings.cert !== undefined && settings.key !== undefined ? { cert: readPem(io.cwd, settings.cert, 'certificate'), key: readPem(io.cwd, settings.key, 'key') } : undefined;
@@ -48,6 +50,7 @@ function serverOptions(resolved: ResolvedSettings, io: CliIo): Omit<DavServerOpt
     allowOrigins: settings.allowOrigin,
     allowHosts: settings.allowHost,
     tls,
+    webUi: true,
   };
 }
 
@@ -56,6 +59,7 @@ async function serve(session: Session, io: CliIo): Promise<void> {
   const { host, port } = parseAddr(settings.addr);
   const auth = settings.user !== undefined || settings.htpasswd !== undefined;
   const gateway = await startGateway(session, { host, port });
+  const serving = servingOf(session.resolved);
   const stopped = onShutdown(gateway.close);
   io.stdout.write(
     connectBanner({
@@ -65,6 +69,7 @@ async function serve(session: Session, io: CliIo): Promise<void> {
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
       ...(gateway.rcUrl !== undefined ? { rcUrl: gateway.rcUrl } : {}),
       ...(session.sharedState ? { sharedState: { ...session.sharedState(), fallbackPercent: settings.sharedStateFallbackPercent } } : {}),
+      ...(serving.kind === 'account' && serving.root === '' ? {} : { serving: servingText(serving) }),
     }) + '\n',
   );
   await stopped;
@@ -76,18 +81,17 @@ export function serveCommand(io: CliIo): Command {
       'Serve the 1fichier account over WebDAV (rclone serve webdav flags). The API key comes from FICHIER_API_KEY or ' +
         'RCLONE_FICHIER_API_KEY, an rclone remote, or mount.json; with --emulator auto and no key, serves the local demo emulator.',
     )
-    .argument('[remote:]', 'the rclone remote to serve (default fichier:); sub-paths are not supported yet')
-    .addHelpText('after', '\nExamples:\n  fichier-dav serve webdav fichier: --addr 127.0.0.1:8080 -v\n  FICHIER_API_KEY=... fichier-dav serve webdav --user me --pass secret --addr 0.0.0.0:8080');
+    .argument('[remote:path]', 'the rclone remote to serve (default fichier:), and the folder to serve as the root (default: the whole account, or mount.json root)')
+    .addHelpText('after', '\nExamples:\n  fichier-dav serve webdav fichier: --addr 127.0.0.1:8080 -v\n  fichier-dav serve webdav fichier:Media/Movies --read-only   # that folder as /, nothing outside it\n  FICHIER_API_KEY=... fichier-dav serve webdav --user me --pass secret --addr 0.0.0.0:8080');
   for (const opt of schemaOptions(SERVE_FIELDS)) webdav.addOption(opt);
   webdav.action(async (spec: string | undefined, _flags: unknown, cmd: Command) => {
-    const target = spec === undefined ? { path: '' } : accountPath(spec);
-    if (target.path !== '') throw new CliError(`serving a sub-path ("${target.path}") is not supported yet: serve the whole account (fichier:)`, 2);
-    const resolved = settingsFor(cmd, io, target.remote);
+    const target = spec === undefined ? undefined : accountPath(spec);
+    const resolved = settingsFor(cmd, io, target?.remote, target?.path);
     const { settings } = resolved;
     if ((settings.user === undefined) !== (settings.pass === undefined)) throw new CliError('--user and --pass go together', 2);
     if ((settings.rcUser === undefined) !== (settings.rcPass === undefined)) throw new CliError('--rc-user and --rc-pass (or FICHIER_DAV_RC_PASS) go together', 2);
     if ((settings.cert === undefined) !== (settings.key === undefined)) throw new CliError('--cert and --key go together', 2);
-    const session = await openSession(resolved, io, loggerFor(resolved, io), serverOptions(resolved, io));
+    const session = await openSession(resolved, io, loggerFor(resolved, io), { server: serverOptions(resolved, io), served: true });
     try {
       await serve(session, io);
     } finally {

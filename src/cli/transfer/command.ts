@@ -130,6 +130,8 @@ export async function runTransferCommand(run: TransferRun): Promise<JobsOutcome 
   const quiet = cmd.optsWithGlobals<{ quiet?: boolean }>().quiet === true;
   const clock = run.clock ?? systemClock;
   const remote = singleRemote([a.remote, b.remote]);
+  // Writing to the account, or removing what a move took from it.
+  const writes = b.side.kind === 'remote' || (mode === 'move' && a.side.kind === 'remote');
   return withSession(cmd, io, remote, async (s) => {
     const dryRun = flags.dryRun === true;
     if (mode === 'move' && (await moveDirServerSide(s.vfs, a.side, b.side, dryRun, io, s.logger))) return undefined;
@@ -155,5 +157,5 @@ export async function runTransferCommand(run: TransferRun): Promise<JobsOutcome 
     );
     if (outcome.failed > 0) throw new CliError(`${outcome.failed} of ${plan.jobs.length} files failed`);
     return outcome;
-  });
+  }, writes ? { writes: kind } : {});
 }

@@ -27,7 +27,7 @@ import { downloadFile } from './download.ts';
 import { whirlpoolOfFile } from './local-hash.ts';
 import { setLocalTime } from './local-time.ts';
 import { createProgress, formatEta, type FileProgress } from './progress.ts';
-import { showSide, statSide, type Item, type Side } from './sides.ts';
+import { existingSpelling, showSide, statSide, type Item, type Side } from './sides.ts';
 import { uploadFile } from './upload.ts';
 
 export type TransferMode = 'copy' | 'move';
@@ -163,8 +163,9 @@ export async function runJobs(vfs: Vfs, jobs: Job[], opts: JobsOptions, io: CliI
   };
 
   await Promise.all(
-    jobs.map((job, index) =>
+    jobs.map((asked, index) =>
       limit(async () => {
+        const job = { ...asked, dst: await existingSpelling(asked.dst) };
         try {
           const dst = await statSide(vfs, job.dst);
           const local = job.src.kind === 'local' ? job.src : job.dst.kind === 'local' ? job.dst : undefined;

@@ -8,11 +8,15 @@
  *   followed when it is a link.
  * - Relative paths always use '/', whatever the platform; `localJoin` turns them into local paths.
  * - Local modTimes are the mtime in whole milliseconds (truncated).
+ * - Names match as everywhere else (core/names.ts): a local destination that exists under another Unicode
+ *   spelling of the same name (NFC on Linux, NFD written by macOS) is that file (`existingSpelling`), so a
+ *   download never creates a second file that looks identical to one already there.
  */
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isFsError } from '../../core/errors.ts';
+import { NameIndex } from '../../core/names.ts';
 import { joinPath } from '../../core/path.ts';
 import type { Vfs, VfsEntry } from '../../vfs/types.ts';
 import { walkFrom } from '../commands/list-walk.ts';
@@ -55,6 +59,28 @@ function fromStats(st: Stats): Item {
 
 function fromEntry(e: VfsEntry): Item {
   return { kind: e.kind === 'dir' ? 'dir' : 'file', size: e.size, modTime: e.modTime, ...(e.hashes.whirlpool ? { whirlpool: e.hashes.whirlpool.toLowerCase() } : {}) };
+}
+
+/**
+ * `side` itself, or for a local path that does not exist, the path of the entry of its folder spelled differently
+ * with the same name (core/names.ts). Account paths are returned as they are: the VFS matches names itself.
+ */
+export async function existingSpelling(side: Side): Promise<Side> {
+  if (side.kind === 'remote') return side;
+  try {
+    await lstat(side.path);
+    return side;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return side;
+  }
+  let names: string[];
+  try {
+    names = await readdir(dirname(side.path));
+  } catch {
+    return side;
+  }
+  const found = new NameIndex(names, (n) => n).find(basename(side.path));
+  return found === undefined ? side : { kind: 'local', path: join(dirname(side.path), found) };
 }
 
 /**

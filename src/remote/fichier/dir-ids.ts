@@ -9,15 +9,17 @@ import { isWithin } from '../../core/path.ts';
 import type { DirIdIndex, RemoteEntry } from '../types.ts';
 
 /**
- * The folder id of folder entry `dir` (the root's is 0). Throws ENOTDIR for a file entry (a file's id, its
- * URL, is no folder id), EINVAL for a folder entry that does not carry a 1fichier folder id.
+ * The folder id of folder entry `dir` (the root's is 0). The id the entry carries wins over its path: a folder
+ * served as the root of a sub-root VFS has the path '' and its own id. A root entry built above the remote (the
+ * VFS's, which carries no folder id) is the account's root. Throws ENOTDIR for a file entry (a file's id, its URL,
+ * is no folder id), EINVAL for a folder entry below the root that does not carry a 1fichier folder id.
  */
 export function folderIdOf(dir: RemoteEntry): number {
   if (dir.kind !== 'dir') throw new FsError('ENOTDIR', 'not a folder', { path: dir.path });
+  const id = /^\d+$/.test(dir.id) ? Number(dir.id) : NaN;
+  if (Number.isSafeInteger(id) && (id > 0 || dir.path === '')) return id;
   if (dir.path === '') return 0;
-  const id = Number(dir.id);
-  if (!/^\d+$/.test(dir.id) || !Number.isSafeInteger(id) || id <= 0) throw new FsError('EINVAL', `not a 1fichier folder id: ${dir.id}`, { path: dir.path });
-  return id;
+  throw new FsError('EINVAL', `not a 1fichier folder id: ${dir.id}`, { path: dir.path });
 }
 
 /** An in-memory DirIdIndex (a Map). */

@@ -193,7 +193,7 @@ describe('fichier remote over the emulator', () => {
   it('about: total = available_cold_storage, used = cold_storage, free = the rest', async () => {
     const info = await t.client.userInfo();
     const a = await t.remote.about!();
-    expect(a).toEqual({ total: info.available_cold_storage, used: info.cold_storage, free: info.available_cold_storage - info.cold_storage });
+    expect(a).toEqual({ total: info.available_cold_storage, used: info.cold_storage, free: info.available_cold_storage - info.cold_storage, plan: 'Premium' });
     expect(a.used).toBeGreaterThan(0);
   });
 });

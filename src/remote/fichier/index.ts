@@ -10,9 +10,8 @@
  * - Names: every name sent is encoded and every name read decoded (encoding.ts), including the new names
  *   of rename, move and copy, which rclone sends unencoded: encoding everything keeps our round trip exact.
  * - Listing: see listing.ts (one call per folder when the answer carries the files).
- * - Reads: reusable download tokens per file (tokens.ts); a reused token that gets anything but the file (a
- *   non-2xx answer, an HTML page, another size) is dropped and the read retried once with a fresh one. The span
- *   is the caller's, validated where it entered: sent as is. Redirects are followed below (api/download.ts).
+ * - Reads: read.ts (reusable download tokens per file; a reused token that gets anything but the file is dropped
+ *   and the read retried once with a fresh one).
  * - Exactly-once writes: an upload whose outcome is unknown (a POST that broke after sending, end.pl without
  *   links) is looked for in a listing of its folder (after `settleMs`, within the listing budget) before a
  *   failure is reported: found, it is the result; not found, nothing was stored and the caller may send it
@@ -44,9 +43,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { FichierClient } from '../../api/client.ts';
-import { DOWNLOAD_ENDPOINT } from '../../api/download.ts';
 import { FichierApiError, isTemporaryRefusal, neverSent } from '../../api/errors.ts';
 import { MAX_UPLOAD_BYTES } from '../../api/upload.ts';
+import { offerName } from '../../api/userinfo.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { silentLogger, type Logger } from '../../util/log.ts';
 import { FsError } from '../../core/errors.ts';
@@ -58,6 +57,7 @@ import { createMemoryDirIdIndex, folderIdOf } from './dir-ids.ts';
 import { toStoredName } from './encoding.ts';
 import { guarded } from './errors.ts';
 import { listFolder, type FolderListing, type ListContext } from './listing.ts';
+import { readByToken } from './read.ts';
 import { DownloadTokens, type TokenRequestOptions } from './tokens.ts';
 
 export { createMemoryDirIdIndex } from './dir-ids.ts';
@@ -97,6 +97,7 @@ export const FICHIER_FACTS: Readonly<RemoteFacts> = {
   hashes: ['whirlpool'],
   cheapSeek: true,
   putFailsOnMissingParent: false,
+  readOnly: false,
 };
 
 /** Forbidden codes that mean something other than "this name is taken" on folder/mkdir and folder/mv (besides the temporary refusals). */
@@ -142,19 +143,7 @@ class FichierRemote implements Remote {
   }
 
   openRead(file: RemoteEntry, range?: ReadRange, signal?: AbortSignal): Promise<Readable> {
-    return guarded(file.path, signal, async () => {
-      if (file.kind === 'dir') throw new FsError('EISDIR', 'cannot read a directory', { path: file.path });
-      const htmlIsError = !isHtml(file);
-      const download = (tokenUrl: string) => this.#client.download(tokenUrl, { ...range, expectedSize: file.size, htmlIsError, signal });
-      const lease = await this.#tokens.lease(file.id, signal);
-      try {
-        return (await download(lease.tokenUrl)).body;
-      } catch (err) {
-        if (!lease.reused || !isRefusedToken(err)) throw err;
-        this.#tokens.drop(file.id, lease.tokenUrl);
-        return (await download((await this.#tokens.lease(file.id, signal)).tokenUrl)).body;
-      }
-    });
+    return guarded(file.path, signal, () => readByToken(this.#client, this.#tokens, file, range, signal));
   }
 
   put(parent: RemoteEntry, name: string, source: Readable, opts: PutOptions): Promise<RemoteEntry> {
@@ -310,7 +299,7 @@ class FichierRemote implements Remote {
       const total = finite(info.available_cold_storage);
       const used = finite(info.cold_storage);
       const free = total !== undefined && used !== undefined ? Math.max(0, total - used) : undefined;
-      return { total, used, free };
+      return { total, used, free, plan: offerName(info.offer) };
     });
   }
 
@@ -382,20 +371,6 @@ class FichierRemote implements Remote {
 function moved(file: RemoteEntry, path: string, name: string, renamed: boolean): RemoteEntry {
   const { mimeType, ...rest } = file;
   return { ...rest, path, name, ...(!renamed && mimeType !== undefined ? { mimeType } : {}) };
-}
-
-/**
- * A reused download token that did not get the file: any answer but the bytes asked for (410 expired or used,
- * 404, 403, a 5xx, an HTML page, another size or range). A connection that broke is not an answer: the VFS
- * reader resumes it.
- */
-function isRefusedToken(err: unknown): boolean {
-  return err instanceof FichierApiError && err.endpoint === DOWNLOAD_ENDPOINT && err.kind !== 'transport' && err.kind !== 'range';
-}
-
-/** True when the file itself is an HTML page (so an HTML answer is not the download host's error page). */
-function isHtml(file: RemoteEntry): boolean {
-  return /^text\/html\b/i.test(file.mimeType ?? '') || /\.x?html?$/i.test(file.name);
 }
 
 /**

@@ -10,6 +10,7 @@
  *   and a folder may share its name with files (never with another folder); without it any taken name throws
  *   EEXIST. With `emptyFiles: false` a 0-byte put throws EINVAL. `hashes` lists the digests computed on put
  *   (md5, sha1, whirlpool). A put into a removed folder always throws ENOENT (putFailsOnMissingParent).
+ *   `readOnly` is refused (EINVAL at creation): an empty remote nothing can be written to tests nothing.
  * - Parents and files are found by id (the entry handed in), never by path.
  * - List order is insertion order (a moved file goes last in its new folder); stat of a duplicate name gives
  *   the first in that order.
@@ -45,6 +46,7 @@ export const DEFAULT_MEMORY_FACTS: Readonly<RemoteFacts> = Object.freeze({
   hashes: [],
   cheapSeek: true,
   putFailsOnMissingParent: true,
+  readOnly: false,
 });
 
 /** Bytes per chunk of an openRead stream. */
@@ -54,6 +56,8 @@ const READ_CHUNK = 64 * 1024;
 export function createMemoryRemote(opts: MemoryRemoteOptions = {}): Remote {
   const clock = opts.clock ?? systemClock;
   const facts: RemoteFacts = { ...DEFAULT_MEMORY_FACTS, ...opts.facts };
+  // A read-only memory remote could never hold anything: the fact is refused rather than ignored.
+  if (facts.readOnly) throw new FsError('EINVAL', 'the memory remote is always writable (facts.readOnly is not supported)', { path: '' });
   facts.hashes = [...facts.hashes];
   const quota = opts.quota ?? 2 ** 40;
   const tree = new MemoryTree(clock.now());

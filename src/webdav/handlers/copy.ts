@@ -15,7 +15,8 @@
  * destination only keeps the locks already covering it).
  */
 import { isFsError } from '../../core/errors.ts';
-import { isWithin, parentOf } from '../../core/path.ts';
+import { isWithinPath, samePath } from '../../core/names.ts';
+import { parentOf } from '../../core/path.ts';
 import type { VfsEntry, VfsNode, VfsTarget } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
@@ -52,8 +53,8 @@ export async function prepareTransfer(
   const src = await s.vfs.lookup(r.path, r.signal);
   const from = src.entry;
   if (from.path === '' || dstPath === '') throw new DavError(403, 'the root cannot be copied or moved, nor replaced');
-  if (dstPath === from.path) throw new DavError(403, 'source and destination are the same resource');
-  if (from.kind === 'dir' && isWithin(dstPath, from.path)) throw new DavError(403, 'a collection cannot go into itself');
+  if (samePath(dstPath, from.path)) throw new DavError(403, 'source and destination are the same resource');
+  if (from.kind === 'dir' && isWithinPath(dstPath, from.path)) throw new DavError(403, 'a collection cannot go into itself');
   await guard(from, dstPath);
   const dst = await resolveTarget(s, r, dstPath);
   const replaces = dst.existing !== undefined;

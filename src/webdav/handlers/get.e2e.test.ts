@@ -140,6 +140,35 @@ describe('conditional GET', () => {
     expect((await d.send('GET', '/data.bin', { headers: { 'if-match': await etagOf('data.bin') } })).status).toBe(200);
   });
 
+  it('every answer about a file says it is not a page of this server: nosniff, and a sandbox unless it is media', async () => {
+    const page = Buffer.from('<script>fetch("/", { method: "PROPFIND" })</script>');
+    await d.kit.vfs.writeFile('page.html', page);
+    await d.kit.vfs.writeFile('image.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'));
+    await d.kit.vfs.writeFile('clip.mp4', DATA);
+    await d.kit.vfs.writeFile('photo.jpg', DATA);
+    const etag = await etagOf('page.html');
+    const sandboxed = [
+      await d.send('GET', '/page.html'),
+      await d.send('HEAD', '/page.html'),
+      await d.send('GET', '/page.html', { headers: { range: 'bytes=0-9' } }),
+      await d.send('GET', '/page.html', { headers: { range: 'bytes=0-1,5-6' } }),
+      await d.send('GET', '/page.html', { headers: { 'if-none-match': etag } }),
+      await d.send('GET', '/image.svg'),
+      await d.send('GET', '/data.bin'),
+    ];
+    const media = [await d.send('GET', '/clip.mp4', { headers: { range: 'bytes=0-99' } }), await d.send('GET', '/photo.jpg')];
+    expect([...sandboxed, ...media].map((a) => a.status)).toEqual([200, 200, 206, 206, 304, 200, 200, 206, 200]);
+    for (const a of sandboxed) expect(a.headers['content-security-policy']).toBe('sandbox');
+    for (const a of media) expect(a.headers['content-security-policy']).toBeUndefined();
+    for (const a of [...sandboxed, ...media]) {
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+      expect(a.headers['content-disposition']).toBeUndefined();
+    }
+    // the types stay what they are, so browsers show the file inline and media players play it
+    expect([sandboxed[0]!, sandboxed[5]!, ...media].map((a) => a.headers['content-type'])).toEqual(['text/html', 'image/svg+xml', 'video/mp4', 'image/jpeg']);
+    expect(sandboxed[0]!.body.equals(page)).toBe(true);
+  });
+
   it('a missing file is a 404', async () => {
     expect((await d.send('GET', '/nope.bin')).status).toBe(404);
     expect((await d.send('HEAD', '/nope.bin')).status).toBe(404);

@@ -8,8 +8,11 @@
  *   exactly that span from the node found; several → 206 multipart/byteranges, one VFS read per part, opened
  *   one after the other while streaming, with the exact Content-Length up front; unsatisfiable → 416 with
  *   `Content-Range: bytes *` + `/size`.
- *   Every answer carries ETag, Last-Modified, Accept-Ranges and Content-Type (the 304 the validators).
- * - A collection: a small HTML listing (listing.ts); HEAD the same headers without the body.
+ *   Every answer carries ETag, Last-Modified, Accept-Ranges and Content-Type (the 304 the validators), and
+ *   the file headers that keep a stored file from acting as a page of this server (file-headers.ts: nosniff,
+ *   and a CSP sandbox for any type a browser could run).
+ * - A collection: the front end's page when it wants to answer (the web UI, for browsers), else a small HTML
+ *   listing (listing.ts); HEAD the same headers without the body.
  * - A missing Finder probe name is an empty file (finder.ts).
  *
  * Streaming: the first VFS read is opened, and its first bytes awaited (`primed`), before the status line is
@@ -30,6 +33,7 @@ import type { VfsEntry, VfsNode } from '../../vfs/types.ts';
 import type { DavRequest, DavShared, Handler } from '../context.ts';
 import { DavError } from '../context.ts';
 import { httpDate, ifRangeMatches } from '../conditional.ts';
+import { fileHeaders } from '../file-headers.ts';
 import { lookupWithProbes } from '../finder.ts';
 import { spanLength } from '../../core/span.ts';
 import { contentRange, multipartByteranges, parseRange, unsatisfiedRange, type ByteRange, type RangeResult } from '../range.ts';
@@ -49,8 +53,11 @@ type Opener = (range?: ByteRange) => Promise<Readable>;
 async function serve(s: DavShared, r: DavRequest, withBody: boolean): Promise<void> {
   await guardIf(s, r);
   const { node, entry } = await lookupWithProbes(s.vfs, r.path, s.clock.now(), r.signal);
-  if (entry.kind === 'dir' && node) return sendListing(s, r, node, withBody);
-  const validators = { ETag: entry.etag, 'Last-Modified': httpDate(entry.modTime), 'Accept-Ranges': 'bytes' };
+  if (entry.kind === 'dir' && node) {
+    if (s.frontEnd && (await s.frontEnd.collectionPage(s, r, entry, withBody))) return;
+    return sendListing(s, r, node, withBody);
+  }
+  const validators = { ...fileHeaders(entry.mimeType), ETag: entry.etag, 'Last-Modified': httpDate(entry.modTime), 'Accept-Ranges': 'bytes' };
   const pre = preconditionsFor(r, entry);
   if (!pre.ok) {
     if (pre.status === 304) return sendEmpty(r, 304, validators);
@@ -153,6 +160,7 @@ async function sendListing(s: DavShared, r: DavRequest, node: VfsNode, withBody:
   const dir = node.entry;
   const entries = await s.vfs.readdir(node, r.signal);
   const html = Buffer.from(renderListing(dir, entries, (p, isDir) => r.href(p, isDir)), 'utf8');
-  writeHead(r, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-cache' });
+  // Vary: a browser asking for HTML may get the front end's page at this same URL instead.
+  writeHead(r, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-cache', ...(s.frontEnd ? { Vary: 'Accept' } : {}) });
   r.res.end(withBody ? html : undefined);
 }

@@ -26,7 +26,10 @@ import type { DavHttpOptions } from './http.ts';
 import { DAV_NS, propKey } from './multistatus.ts';
 import type { DavResponse } from './multistatus.ts';
 
-export type WebdavRemoteOptions = DavHttpOptions;
+export interface WebdavRemoteOptions extends DavHttpOptions {
+  /** Facts of the server behind, over the defaults (e.g. readOnly for a server serving a shared folder). */
+  facts?: Partial<RemoteFacts>;
+}
 
 const OC_NS = 'http://owncloud.org/ns';
 
@@ -48,6 +51,7 @@ const FACTS: RemoteFacts = {
   hashes: ['md5', 'sha1'],
   cheapSeek: true,
   putFailsOnMissingParent: true,
+  readOnly: false,
 };
 
 const prop = (r: DavResponse, ns: string, name: string): string | undefined => r.props.get(propKey(ns, name))?.text.trim();
@@ -125,7 +129,7 @@ export function createWebdavRemote(opts: WebdavRemoteOptions): Remote {
 
   return {
     name: `webdav:${opts.url}`,
-    facts: FACTS,
+    facts: { ...FACTS, ...opts.facts },
 
     async list(dir, signal) {
       const { self, members } = await propfindEntries(normPath(dir), '1', signal);
