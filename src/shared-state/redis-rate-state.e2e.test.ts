@@ -54,6 +54,26 @@ describe('redis rate state', () => {
     expect(await a.claimListing(9, 4600, 60_000)).toEqual({ ok: true });
   });
 
+  it('gives the budget to the gateway that has waited longest, not to the one that asks first when it frees', async () => {
+    const { a, b } = pair();
+    const c = pair().a; // another account: its queue is its own
+    expect(await c.claimListing(1, 1000, 60_000)).toEqual({ ok: true });
+    expect(await a.claimListing(1, 1000, 60_000)).toEqual({ ok: true });
+    expect(await b.claimListing(2, 1100, 60_000)).toEqual({ ok: false, retryAt: 61_000 });
+    await a.endListing(1, 1200, true, 3000, 30_000);
+    expect(await a.claimListing(3, 4200, 60_000)).toEqual({ ok: false, retryAt: 4450 }); // b waits since 1100
+    expect(await b.claimListing(2, 4250, 60_000)).toEqual({ ok: true });
+  });
+
+  it('drops a waiting gateway that does not claim the budget in time once it is free', async () => {
+    const { a, b } = pair();
+    expect(await a.claimListing(1, 1000, 60_000)).toEqual({ ok: true });
+    expect(await b.claimListing(2, 1100, 60_000)).toEqual({ ok: false, retryAt: 61_000 }); // b queues, then goes away
+    await a.endListing(1, 1200, true, 3000, 30_000);
+    expect(await a.claimListing(3, 4200, 60_000)).toEqual({ ok: false, retryAt: 4450 });
+    expect(await a.claimListing(3, 4450, 60_000)).toEqual({ ok: true });
+  });
+
   it('frees a listing lease only for its holder, and lets a lease that died run out', async () => {
     const { a, b } = pair();
     expect(await a.claimListing(1, 1000, 2000)).toEqual({ ok: true });

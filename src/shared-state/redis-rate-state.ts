@@ -51,6 +51,12 @@ export function createRedisRateState(opts: RedisRateStateOptions): SharedRateSta
   return new RedisRateState(opts);
 }
 
+/**
+ * How long the gateway first in the listing queue has to claim the budget once it is free before it loses its
+ * place (scripts.ts CLAIM_LISTING): it asks again at the time it was told, so this covers timer and network delays.
+ */
+const QUEUE_GRACE_MS = 250;
+
 /** Times go to Redis as whole ms: Lua numbers are doubles, and whole ms of the epoch are exact in them. */
 const ms = (n: number): string => String(Math.ceil(n));
 
@@ -108,7 +114,9 @@ class RedisRateState implements SharedRateState {
   }
 
   async claimListing(folderId: number, now: number, leaseMs: number): Promise<ListingClaim> {
-    const r = Number(await this.#run('CLAIM_LISTING', [this.#k.list, this.#folderKey(folderId)], [ms(now), ms(leaseMs), this.#owner]));
+    const r = Number(
+      await this.#run('CLAIM_LISTING', [this.#k.list, this.#folderKey(folderId), `${this.#prefix}queue`], [ms(now), ms(leaseMs), this.#owner, QUEUE_GRACE_MS]),
+    );
     return r === 0 ? { ok: true } : { ok: false, retryAt: r };
   }
 

@@ -14,7 +14,8 @@
  *   probe "version owner leaseUntil done" for the ban of that version: who sends the one call after it;
  *   list  hash: next (earliest start of the next listing), lease (end of the lease of a listing in flight),
  *         owner (the gateway holding the lease);
- *   folder:<id>  the earliest start of the next listing of that folder (expires then).
+ *   folder:<id>  the earliest start of the next listing of that folder (expires then);
+ *   queue the gateways waiting for the listing budget, by when each first asked.
  */
 
 /** reserveCall: KEYS call; ARGV now, interval, ttl. Returns the start time granted. */
@@ -76,14 +77,33 @@ return 1
 `;
 
 /**
- * claimListing: KEYS list, folder; ARGV now, leaseMs, owner. Returns 0 when granted (the lease is the caller's
- * until now + leaseMs), else the time to ask again.
+ * claimListing: KEYS list, folder, queue; ARGV now, leaseMs, owner, graceMs. Returns 0 when granted (the lease is
+ * the caller's until now + leaseMs), else the time to ask again.
+ *
+ * Fairness between gateways: a gateway whose folder may be listed joins a queue (ordered by when it first
+ * asked), and the budget, once free, goes to the oldest gateway of the queue; the others are told to ask again
+ * when its grace ends. A head that has not claimed the budget within graceMs of it becoming free is not coming
+ * (its waiters went away, or their folders are not due yet) and leaves the queue. Without the queue, whichever
+ * gateway happened to ask right when the budget freed up would win every time, and the others' clients would
+ * starve.
  */
 export const CLAIM_LISTING = `
 local now = tonumber(ARGV[1])
+local folderAt = tonumber(redis.call('GET', KEYS[2]) or '0')
+if folderAt > now then return folderAt end
+redis.call('ZADD', KEYS[3], 'NX', now, ARGV[3])
+redis.call('PEXPIRE', KEYS[3], 600000)
 local v = redis.call('HMGET', KEYS[1], 'next', 'lease')
-local retryAt = math.max(tonumber(v[1] or '0'), tonumber(v[2] or '0'), tonumber(redis.call('GET', KEYS[2]) or '0'))
-if retryAt > now then return retryAt end
+local freeAt = math.max(tonumber(v[1] or '0'), tonumber(v[2] or '0'))
+if freeAt > now then return freeAt end
+local graceEnd = freeAt + tonumber(ARGV[4])
+while true do
+  local head = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  if head == nil or head == ARGV[3] then break end
+  if now < graceEnd then return graceEnd end
+  redis.call('ZREM', KEYS[3], head)
+end
+redis.call('ZREM', KEYS[3], ARGV[3])
 redis.call('HSET', KEYS[1], 'lease', tostring(now + tonumber(ARGV[2])), 'owner', ARGV[3])
 return 0
 `;
