@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayTimings } from '../src/app/timings.ts';
-import { startEmulator, TEST_TIME_SCALE, type TestEmulator } from './support/emulator.ts';
+import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { killServes, spawnServe as spawnIn, startServe as startIn, terminate, type RunningServe, type SpawnedServe } from './support/serve-process.ts';
 
 const USER = 'u';
@@ -39,20 +38,9 @@ function startServe(extra: string[] = []): Promise<RunningServe> {
   return startIn(['--addr', '127.0.0.1:0', '--user', USER, '--pass', PASS, '--cache-dir', cacheDir, ...extra], keyEnv(), dir);
 }
 
-/**
- * Every file name in the account's root folder at the emulator, asked once the server's own listings are a
- * folder interval behind (the emulator plays the listing rules; the server is idle while a test checks).
- */
+/** Every file name in the account's root folder at the emulator, as stored. */
 async function rootFileNames(): Promise<string[]> {
-  await new Promise((r) => setTimeout(r, gatewayTimings(TEST_TIME_SCALE).listFolderIntervalMs + 50));
-  const res = await fetch(`${emu.apiBase}/file/ls.cgi`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emu.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ folder_id: 0 }),
-  });
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { items?: { filename: string }[] };
-  return (json.items ?? []).map((f) => f.filename);
+  return (await emu.stored(0)).files.map((f) => f.filename);
 }
 
 describe('fichier-dav serve webdav', () => {

@@ -44,8 +44,7 @@ function client(stack: DavStack) {
 
 /** The names of the files 1fichier holds in its root folder. */
 async function storedNames(stack: DavStack, folderId = 0): Promise<string[]> {
-  const res = await stack.emu.api<{ items?: { filename: string }[] }>('file/ls.cgi', { folder_id: folderId });
-  return (res.items ?? []).map((f) => f.filename).sort();
+  return (await stack.emu.stored(folderId)).files.map((f) => f.filename).sort();
 }
 
 describe.each([

@@ -47,8 +47,7 @@ async function hrefs(path: string): Promise<string[]> {
 }
 
 async function files(folderId: number): Promise<string[]> {
-  const res = await emu.api<{ items?: { filename: string }[] }>('file/ls.cgi', { folder_id: folderId });
-  return (res.items ?? []).map((f) => f.filename).sort();
+  return (await emu.stored(folderId)).files.map((f) => f.filename).sort();
 }
 
 const rc = async (call: string, body: unknown) => {
@@ -137,8 +136,7 @@ describe('serve webdav fichier:A/B', () => {
       await eventually(async () => expect(await files(ids.b)).toEqual(['b.txt', 'fetched.txt']), 15_000);
       expect(await files(0)).toEqual(['top.txt']);
       // Gone again, so that the next tests see B as they left it.
-      const listed = await emu.api<{ items?: { filename: string; url: string }[] }>('file/ls.cgi', { folder_id: ids.b });
-      const fetched = (listed.items ?? []).filter((f) => f.filename === 'fetched.txt').map((f) => ({ url: f.url }));
+      const fetched = (await emu.stored(ids.b)).files.filter((f) => f.filename === 'fetched.txt').map((f) => ({ url: f.url }));
       await emu.api('file/rm.cgi', { files: fetched });
     } finally {
       await new Promise((done) => source.close(done));

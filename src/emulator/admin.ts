@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileUrl } from './catalog.ts';
 import { int, nonNeg, object, str } from './check.ts';
 import type { Core, EmulatorConfig } from './core.ts';
 import { KO, sendError, sendJson } from './errors.ts';
@@ -182,6 +183,16 @@ function routes(core: Core, control: EmulatorControl): Record<string, AdminRoute
     'GET stats': () => control.stats(),
     'POST stats/reset': () => (control.resetStats(), { ok: true }),
     'GET calls': (_b, url) => control.calls(Number(url.searchParams.get('since') ?? 0) || 0),
+    // What a folder holds now, as stored: not a listing (no rule counts it, no consistency delay hides anything),
+    // so a test can check the truth without breaking the rules it runs under.
+    'GET stored': (_b, url) => {
+      const id = Number(url.searchParams.get('folder') ?? 0);
+      if (!Number.isSafeInteger(id) || (id !== 0 && !core.state.folder(id))) throw KO.notFound();
+      return {
+        files: core.state.files(id).map((f) => ({ filename: f.filename, url: fileUrl(f.id), size: f.size })),
+        folders: core.state.subFolders(id).map((f) => ({ id: f.id, name: f.name })),
+      };
+    },
     'GET profile': () => ({ profile: core.profile.name, timeScale: core.profile.timeScale }),
     'POST profile': (b) => control.setProfile(b),
     'GET limits': () => ({ ...core.limiter.limits }),

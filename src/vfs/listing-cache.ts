@@ -150,12 +150,15 @@ export class ListingCache {
 
   /**
    * Fetch `dir` now (joining a fetch in flight), unless its stored listing is younger than the relist interval:
-   * that one is the answer. `background`: nobody waits for it (a warm-up). Throws as `get`.
+   * that one is the answer now, and it is marked stale so the next read lists the folder again (the listing
+   * budget waits out the interval then): a refresh asked too early is postponed, never lost. `background`:
+   * nobody waits for it (a warm-up). Throws as `get`.
    */
   refresh(dir: string, signal?: AbortSignal, opts: { background?: boolean } = {}): Promise<Listing> {
     const cached = this.#o.store.getListing(dir);
     if (cached && this.relistInMs(cached) > 0) {
       this.counters.relistsAvoided += 1;
+      this.expire(dir);
       return Promise.resolve(cached);
     }
     return raceSignal(this.#fetch(dir, opts.background ?? false).promise, signal);

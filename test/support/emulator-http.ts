@@ -29,8 +29,9 @@ export interface EndLink {
 
 /**
  * The three-step upload (get_upload_server, multipart upload.cgi, end.pl as JSON) of `files` into folder `did`
- * of the emulator at `url` (no /v1), authenticated with `key`. Returns end.pl's links; throws when upload.cgi
- * does not redirect.
+ * of the emulator at `url` (no /v1), authenticated with `key`. Returns end.pl's links, polling it while it answers
+ * the "please wait" page or no links yet (the realistic profile does both for a moment); throws when upload.cgi
+ * does not redirect or end.pl gives no links within 5 s.
  */
 export async function uploadFiles(url: string, key: string, files: { name: string; data: Buffer | string }[], did: number | string = 0): Promise<EndLink[]> {
   const auth = { authorization: `Bearer ${key}` };
@@ -41,8 +42,15 @@ export async function uploadFiles(url: string, key: string, files: { name: strin
   const up = await fetch(`${url}/upload.cgi?id=${srv.id}`, { method: 'POST', headers: auth, body: form, redirect: 'manual' });
   await up.arrayBuffer();
   if (up.status !== 302) throw new Error(`upload.cgi answered ${up.status}`);
-  const end = await fetch(`${url}${up.headers.get('location')!}`, { headers: { ...auth, JSON: '1' } });
-  return ((await end.json()) as { links: EndLink[] }).links;
+  const endUrl = `${url}${up.headers.get('location')!}`;
+  for (const started = Date.now(); Date.now() - started < 5000; await new Promise((r) => setTimeout(r, 20))) {
+    const end = await fetch(endUrl, { headers: { ...auth, JSON: '1' } });
+    const text = await end.text();
+    if (!text.startsWith('{')) continue;
+    const links = (JSON.parse(text) as { links?: EndLink[] }).links ?? [];
+    if (links.length > 0) return links;
+  }
+  throw new Error('end.pl gave no links within 5 s');
 }
 
 /** An emulator with the lenient profile unless `opts.profile` says otherwise. */

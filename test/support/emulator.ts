@@ -25,6 +25,11 @@ export interface TestEmulator {
   calls(sinceMs: number): Promise<CallRecord[]>;
   /** A new counter of this emulator's calls (see CallCounter). */
   counter(): CallCounter;
+  /**
+   * What folder `folderId` (0 = root) holds now, as stored: not a listing, so no listing rule counts it and no
+   * consistency delay hides a file. For checks of the truth in suites that run the realistic rules.
+   */
+  stored(folderId?: number): Promise<StoredFolder>;
   /** An API client of this emulator (the test pacer, testPacer(), unless `opts.pacer` says otherwise), closed by `stop()`. */
   client(opts?: ClientOptions): FichierClient;
   /** Closes the clients and the emulator, and removes the temp files. */
@@ -50,6 +55,11 @@ export interface CallCounter {
 }
 
 export type { CallRecord, EmulatorStats };
+
+export interface StoredFolder {
+  files: { filename: string; url: string; size: number }[];
+  folders: { id: number; name: string }[];
+}
 
 /** A recognisable, valid-looking 32-character key that tests grep for. */
 export const TEST_KEY = 'TestKey_fichierdav_0123456789_xyz';
@@ -106,6 +116,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> & { persisten
     calls: async (sinceMs) => (await admin<CallRecord[]>(`calls?since=${sinceMs}`)).filter((c) => c.t >= sinceMs),
     client,
     counter: () => callCounter(() => admin<EmulatorStats>('stats')),
+    stored: (folderId = 0) => admin<StoredFolder>(`stored?folder=${folderId}`),
     stop: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await emulator.close();
