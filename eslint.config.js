@@ -29,6 +29,10 @@ const LAYERS = {
   store: { may: ['remote/types.ts'], why: 'store/ imports only the remote entry types' },
   remote: { may: ['api'], why: 'remote/ sits below vfs/: it imports api/ (the 1fichier remotes only), never vfs/, store/ or the entry points' },
   vfs: { may: ['remote/types.ts', 'store/types.ts'], why: 'vfs/ speaks to the Remote contract and the MetaStore interface, never to a remote implementation, api/ or the entry points' },
+  'shared-state': {
+    may: ['api/rate-state.ts', 'remote/types.ts', 'vfs/types.ts'],
+    why: 'shared-state/ keeps the rate state and listing changes in Redis: it imports only the RateState interface and the entry and listing-change types',
+  },
   observe: { may: ['api/types.ts', 'api/pacer.ts', 'api/observer.ts', 'vfs/types.ts'], why: 'observe/ imports only the api/ types and stats and vfs/types.ts' },
   rc: { may: ['observe', 'api/types.ts', 'api/pacer.ts', 'api/observer.ts', 'vfs/types.ts'], why: 'rc/ imports only observe/, the api/ types and vfs/types.ts' },
   webdav: {
@@ -54,7 +58,7 @@ const LAYERS = {
     why: 'cli/ works through the VFS, the account operations and the session app/ builds; it never imports api/, emulator/, a remote or the store',
   },
   app: {
-    may: ['config', 'api', 'emulator', 'remote', 'store', 'vfs', 'observe', 'rc', 'account', 'webdav/index.ts', 'webui/server/index.ts'],
+    may: ['config', 'api', 'emulator', 'remote', 'store', 'vfs', 'observe', 'rc', 'account', 'shared-state', 'webdav/index.ts', 'webui/server/index.ts'],
     why: 'app/ (the composition root) wires every layer but the CLI; the WebDAV server and the web UI only through their index.ts',
   },
 };

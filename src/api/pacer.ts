@@ -283,14 +283,23 @@ class PacerImpl implements Pacer {
         this.#probe = 'inflight';
         this.#probeDone = deferred();
       }
+      const mine = this.#probeDone;
       try {
         const at = await this.#state.reserveCall(now, this.#interval);
-        if (at > now) await this.#clock.sleep(at - now, signal);
+        if (at > now) {
+          await this.#clock.sleep(at - now, signal);
+          // A shared state may have recorded another gateway's ban during the wait.
+          await this.#readBan();
+        }
       } catch (err) {
         if (isProbe && this.#epoch === epoch) this.#endProbe('needed');
         throw err;
       }
-      if (this.#epoch !== epoch) continue;
+      if (this.#epoch !== epoch) {
+        // A new ban since: this caller is no longer the probe (and must not leave the others waiting for it).
+        if (isProbe && this.#probeDone === mine) this.#endProbe('needed');
+        continue;
+      }
       return { isProbe, epoch };
     }
   }
@@ -312,6 +321,8 @@ class PacerImpl implements Pacer {
     if (!ticket.isProbe || ticket.epoch !== this.#epoch) return;
     const serverAnswered = err === undefined || (err instanceof FichierApiError && err.kind !== 'transport');
     this.#endProbe(serverAnswered ? 'none' : 'needed');
+    // A shared state lets the other gateways waiting for this probe go on at once.
+    if (serverAnswered) await this.#state.probeAnswered?.().catch(() => undefined);
   }
 
   async #ban(err: FichierApiError): Promise<void> {

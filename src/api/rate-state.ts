@@ -61,6 +61,12 @@ export interface RateState {
    * listing may start `intervalMs` after `endedAt`, and this folder's `folderIntervalMs` after it.
    */
   endListing(folderId: number, endedAt: number, sent: boolean, intervalMs: number, folderIntervalMs: number): Promise<void>;
+  /**
+   * Optional, for a state shared by several processes: the first call after a ban (the probe) that this process
+   * sent got an answer from the server, so the other processes waiting for it may go on. Never required: a
+   * shared state must also free them when its own probe lease ends.
+   */
+  probeAnswered?(): Promise<void>;
 }
 
 /** Where the in-process state saves itself (the metadata store, wired by app/stack.ts). */

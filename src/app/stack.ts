@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { createAccountOps, type AccountOps } from '../account/index.ts';
 import { FichierClient, type FichierClientOptions } from '../api/client.ts';
 import { createPacer, type Pacer, type PacerOptions } from '../api/pacer.ts';
-import { createRateState, type RatePersistence, type RateSnapshot } from '../api/rate-state.ts';
+import { createRateState, type RatePersistence, type RateSnapshot, type RateState } from '../api/rate-state.ts';
 import type { Emulator, EmulatorOptions } from '../emulator/index.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { createFichierRemote, type FichierRemoteOptions } from '../remote/fichier/index.ts';
@@ -34,6 +34,7 @@ import { createDavServer, type DavServer, type DavServerOptions } from '../webda
 import { systemClock } from '../util/clock.ts';
 import { createWebUi, createWebUiBackend } from '../webui/server/index.ts';
 import { gatewayTimings, pacerTimings } from './timings.ts';
+import { openStackSharedState, type StackSharedState, type StackSharedStateOptions } from './shared-state.ts';
 
 /** An emulator the stack starts on 127.0.0.1 (any free port, no proxy mode) and stops with the rest. */
 export interface StackEmulator extends Omit<EmulatorOptions, 'apiKey' | 'logger'> {
@@ -85,6 +86,8 @@ export interface StackOptions {
   metrics?: Metrics;
   /** Logger of every part (the emulator's lines carry component=emulator). Default silent. */
   logger?: Logger;
+  /** Share the pacing state and listing changes with the other gateways of the account through Redis. */
+  sharedState?: StackSharedStateOptions;
 }
 
 export interface Stack {
@@ -102,6 +105,8 @@ export interface Stack {
   /** Links for many files and remote uploads, over the VFS and the backend commands (what the CLI and the web UI use). */
   account: AccountOps;
   server?: DavServer;
+  /** Set with `sharedState`: its health and counters. */
+  sharedState?: StackSharedState;
   /** Closes the server, the VFS, the store, the client and the emulator, in that order. Never rejects (failures are logged). */
   close(): Promise<void>;
 }
@@ -134,7 +139,8 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const file = storeFile(opts.store, shared && storeKey !== undefined ? `${storeKey}\nshared-folder:${shared.id}` : storeKey, apiKey);
     const store = openMetaStore({ file });
     closers.push({ what: 'the metadata store', close: () => store.close() });
-    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger));
+    const sharedState = opts.sharedState ? await openStackSharedState(opts.sharedState, { apiBase, apiKey, logger, closers }) : undefined;
+    const pacer = opts.pacer && isPacer(opts.pacer) ? opts.pacer : createPacer(pacerOptions(t, opts.pacer ?? {}, store, logger, sharedState?.wrap));
     const observer = opts.metrics?.apiObserver ?? opts.client?.observer;
     const client = new FichierClient({ endPollMaxMs: t.endPollMaxMs, ...opts.client, apiKey, baseUrl: apiBase, pacer, logger, ...(observer ? { observer } : {}) });
     closers.push({ what: 'the API client', close: () => client.close() });
@@ -146,6 +152,8 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       logger,
       minRelistMs: pacer.listing.folderIntervalMs,
       consistencyGraceMs: t.consistencyGraceMs,
+      // Listing changes travel in account paths; a public shared folder's paths are its own, so it shares only the pacing.
+      ...(sharedState && !shared ? { changes: sharedState.handle.feed } : {}),
       ...opts.vfs,
       ...(readCache ? { readCache } : {}),
       remote,
@@ -158,7 +166,7 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
     const served = readOnly ? readOnlyVfs(accountVfs) : accountVfs;
     const root = await servedRootOf(served, opts.root ?? '');
     const vfs = root === '' ? served : subRootVfs(served, root);
-    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats() });
+    opts.metrics?.attach({ pacerStats: () => client.pacerStats(), vfsStats: () => vfs.stats(), ...(sharedState ? { sharedStateStats: () => sharedState.handle.stats() } : {}) });
     const account = createAccountOps({ vfs, remote });
     const frontEnd = opts.webUi
       ? createWebUi({ backend: createWebUiBackend({ vfs, store, root, account, emulator: emulator !== undefined, logger }), logger, version: opts.webUi.version })
@@ -178,6 +186,7 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
       vfs,
       account,
       ...(server ? { server } : {}),
+      ...(sharedState ? { sharedState: sharedState.handle } : {}),
       close: () => (closed ??= closeAll()),
     };
   } catch (err) {
@@ -190,7 +199,13 @@ export async function createStack(opts: StackOptions): Promise<Stack> {
 const RATE_STATE_KEY = 'rate';
 
 /** The pacer's options: the scaled timings, the caller's options over them, and its state kept in `store`. */
-function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions, store: MetaStore, logger: Logger): PacerOptions {
+function pacerOptions(
+  t: ReturnType<typeof gatewayTimings>,
+  given: PacerOptions,
+  store: MetaStore,
+  logger: Logger,
+  wrap?: (local: RateState, listIntervalMs: number, folderIntervalMs: number) => RateState,
+): PacerOptions {
   const persist: RatePersistence = {
     load: () => {
       try {
@@ -203,12 +218,13 @@ function pacerOptions(t: ReturnType<typeof gatewayTimings>, given: PacerOptions,
     save: (snapshot) => store.setState(RATE_STATE_KEY, JSON.stringify(snapshot)),
   };
   const clock = given.clock ?? systemClock;
-  return {
+  const opts: PacerOptions = {
     logger,
     ...pacerTimings(t),
-    state: createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') }),
     ...given,
   };
+  const local = createRateState({ clock, persist, onSaveError: (err) => logger.warn({ err }, 'could not keep the ban and listing budget in the metadata store') });
+  return { ...opts, state: given.state ?? (wrap ? wrap(local, opts.listIntervalMs ?? t.listIntervalMs, opts.listFolderIntervalMs ?? t.listFolderIntervalMs) : local) };
 }
 
 interface Account {

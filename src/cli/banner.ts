@@ -12,6 +12,8 @@ export interface BannerInput {
   auth: boolean;
   /** The control port's URL when --rc is on. */
   rcUrl?: string;
+  /** Set with --shared-state: the Redis address (no credentials) and whether it answers now. */
+  sharedState?: { address: string; up: boolean; fallbackPercent: number };
   /** What is served when it is not a whole account (a folder as the root, a shared folder), as a phrase. */
   serving?: string;
 }
@@ -47,6 +49,15 @@ export function connectBanner(b: BannerInput): string {
   if (b.auth) lines.push('    (Basic authentication: use the configured user name and password)');
   if (b.readOnly) lines.push('', '  Read-only: every write is refused.');
   if (b.rcUrl !== undefined) lines.push('', `  Control port (rc, metrics): ${b.rcUrl}`);
+  if (b.sharedState !== undefined) {
+    const s = b.sharedState;
+    lines.push(
+      '',
+      s.up
+        ? `  Shared state: ${s.address}, connected: pacing with the other gateways of this account.`
+        : `  Shared state: ${s.address}, NOT reachable: pacing alone at ${s.fallbackPercent}% of the budget until it answers.`,
+    );
+  }
   lines.push('', '  Press Ctrl-C to stop.');
   return lines.join('\n');
 }

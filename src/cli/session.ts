@@ -5,8 +5,10 @@
  * `emulator` set to auto (what `npm start` passes) or on, the stack first starts the embedded emulator on a
  * loopback port, seeded with the demo tree, and serves that instead of a real account.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AccountOps } from '../account/index.ts';
+import type { StackSharedStateOptions } from '../app/shared-state.ts';
 import { createStack, type StackAccount, type StackOptions } from '../app/stack.ts';
 import { passwordCandidates } from '../config/obscure.ts';
 import type { ResolvedSettings } from '../config/settings.ts';
@@ -31,8 +33,23 @@ export interface Session {
   server?: DavServer;
   /** Set when the session serves the embedded emulator rather than a real account. */
   emulator?: { apiBase: string; dataDir: string };
+  /** Set with --shared-state: its health now (for the banner). */
+  sharedState?: () => { up: boolean; address: string; mode: string };
   /** Stops the server, the VFS, the store, the client and the emulator, in that order. Never rejects. */
   close(): Promise<void>;
+}
+
+/** The shared-state options of the settings: the address, the password from the environment or its file. Throws CliError when the file cannot be read. */
+export function sharedStateFor(settings: ResolvedSettings['settings']): StackSharedStateOptions {
+  let password = settings.sharedStatePassword;
+  if (password === undefined && settings.sharedStatePasswordFile !== undefined) {
+    try {
+      password = readFileSync(settings.sharedStatePasswordFile, 'utf8').trim();
+    } catch (err) {
+      throw new CliError(`cannot read sharedStatePasswordFile: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return { url: settings.sharedState!, fallbackShare: settings.sharedStateFallbackPercent / 100, ...(password ? { password } : {}) };
 }
 
 /** The logger the settings ask for, writing to the command's stderr. */
@@ -140,6 +157,7 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
     root,
     ...(resolved.sharedFolder !== undefined ? { sharedFolder: sharedFolderOf(resolved.sharedFolder, resolved.folderPassword) } : {}),
     ...(server ? serverParts(server) : {}),
+    ...(settings.sharedState !== undefined ? { sharedState: sharedStateFor(settings) } : {}),
     metrics,
     logger,
   }).catch((err: unknown) => {
@@ -154,6 +172,7 @@ export async function openSession(resolved: ResolvedSettings, io: CliIo, logger 
     metrics,
     ...(stack.server ? { server: stack.server } : {}),
     ...(emulator?.dataDir !== undefined ? { emulator: { apiBase: stack.apiBase, dataDir: emulator.dataDir } } : {}),
+    ...(stack.sharedState ? { sharedState: () => stack.sharedState!.stats() } : {}),
     close: () => stack.close(),
   };
 }

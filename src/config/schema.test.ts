@@ -45,7 +45,7 @@ describe('the schema', () => {
   });
 
   it('describes every Settings field exactly once, each with a doc', () => {
-    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key', 'rcUser', 'rcPass', 'mount.pidFile'].sort();
+    const settingsPaths = [...leaves(defaultSettings({ HOME: '/h' })), 'apiKeyFrom', 'user', 'pass', 'htpasswd', 'cert', 'key', 'rcUser', 'rcPass', 'mount.pidFile', 'sharedState', 'sharedStatePassword', 'sharedStatePasswordFile'].sort();
     expect(FIELDS.map((f) => f.path).sort()).toEqual(settingsPaths);
     for (const f of FIELDS) expect(f.doc.length).toBeGreaterThan(10);
   });

@@ -8,6 +8,7 @@ import { normalizeHostName, normalizeOrigin } from '../util/browser-guard.ts';
 import { isLoopback, splitHostPort } from '../util/net.ts';
 import { ConfigError } from './errors.ts';
 import { defaultSettings } from './settings.ts';
+import { parseSharedStateUrl } from './shared-state-url.ts';
 import { UnitError, formatDuration, formatSize, parseBool, parseDuration, parseInteger, parseSize } from './units.ts';
 
 export type FieldType = 'string' | 'boolean' | 'duration' | 'size' | 'int' | 'enum' | 'list';
@@ -98,6 +99,15 @@ const checkKeyFrom = (v: SettingValue): string | undefined =>
   /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(String(v)) || /^file:.+$/.test(String(v)) ? undefined : 'must be "env:NAME" or "file:PATH"';
 
 const checkBaseurl = (v: SettingValue): string | undefined => (/^[^?#\s]*$/.test(String(v)) ? undefined : 'must be a URL path prefix such as /dav');
+
+function checkSharedState(v: SettingValue): string | undefined {
+  try {
+    parseSharedStateUrl(String(v));
+    return undefined;
+  } catch (err) {
+    return err instanceof ConfigError ? err.message.replace(/^sharedState /, '') : 'must be redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB]';
+  }
+}
 
 const envs = (name: string, rclone: boolean): string[] => (rclone ? [`FICHIER_DAV_${name}`, `RCLONE_${name}`] : [`FICHIER_DAV_${name}`]);
 
@@ -251,6 +261,22 @@ export const FIELDS: readonly FieldDescriptor[] = [
   {
     path: 'pacer.listFolderIntervalMs', group: 'pacer', type: 'duration', min: 0, flag: '--list-folder-interval <duration>', env: envs('LIST_FOLDER_INTERVAL', false), example: 30000,
     doc: 'Minimum time between two listings of one folder (1fichier allows one per 30 seconds); a folder listed more recently is answered from that listing, even on a forced refresh. In mount.json a number is milliseconds.',
+  },
+  {
+    path: 'sharedState', group: 'pacer', type: 'string', flag: '--shared-state <url>', env: envs('SHARED_STATE', false), example: null, check: checkSharedState,
+    doc: 'Share the pacing state (call spacing, listing budget, bans) and listing changes with the other gateways of the account through Redis: `redis://HOST:PORT[/DB]` or `rediss://` (TLS). No password in it: see sharedStatePassword. Unset: this gateway paces alone.',
+  },
+  {
+    path: 'sharedStatePassword', group: 'pacer', type: 'string', env: envs('SHARED_STATE_PASSWORD', false), example: null, secret: true, inFile: false,
+    doc: 'Password of the shared-state Redis, from the environment only (never a flag or mount.json); or use sharedStatePasswordFile.',
+  },
+  {
+    path: 'sharedStatePasswordFile', group: 'pacer', type: 'string', flag: '--shared-state-password-file <file>', env: envs('SHARED_STATE_PASSWORD_FILE', false), example: null, isPath: true,
+    doc: 'A file holding only the password of the shared-state Redis (used when sharedStatePassword is not set).',
+  },
+  {
+    path: 'sharedStateFallbackPercent', group: 'pacer', type: 'int', min: 1, max: 100, flag: '--shared-state-fallback-percent <n>', env: envs('SHARED_STATE_FALLBACK_PERCENT', false), example: 25,
+    doc: 'While the shared-state Redis is away, the percentage of the budget this gateway takes on its own (its call spacing is divided by it; listings follow a timetable shared by clock). Lower is safer with more gateways.',
   },
   {
     path: 'logLevel', group: 'logging', type: 'enum', values: ['error', 'warn', 'info', 'debug', 'trace'], flag: '--log-level <level>', env: envs('LOG_LEVEL', false), example: 'warn',

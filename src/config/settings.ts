@@ -85,6 +85,14 @@ export interface Settings {
   vfsCaseInsensitive: boolean;
   cacheDir: string;
   pacer: PacerSettings;
+  /** Redis address of the state shared with the other gateways of the account (no password in it). */
+  sharedState?: string;
+  /** Its password (environment only). */
+  sharedStatePassword?: string;
+  /** A file holding its password. */
+  sharedStatePasswordFile?: string;
+  /** Percentage of the budget taken while the shared state is away. */
+  sharedStateFallbackPercent: number;
   mount: MountSettings;
   logLevel: LogLevelSetting;
   logFormat: LogFormat;
@@ -156,6 +164,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     cacheDir: defaultCacheDir(env),
     pacer: { minIntervalMs: 400, concurrency: 4, banCooldownMs: 300_000, banCooldownEscalatedMs: 3_600_000, listIntervalMs: 3000, listFolderIntervalMs: 30_000 },
     mount: { vfsCacheMode: 'writes', allowOther: false, allowNonEmpty: false, daemon: false },
+    sharedStateFallbackPercent: 25,
     logLevel: 'warn',
     logFormat: 'text',
     rc: false,

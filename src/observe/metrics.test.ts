@@ -142,3 +142,31 @@ describe('createMetrics', () => {
     expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 });
+
+describe('shared-state metrics', () => {
+  it('say whether the shared state answers, whether the gateway paces alone, and how many gateways share it', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    let stats = { up: true, mode: 'shared' as 'shared' | 'settling' | 'local', losses: 0, localSteps: 0, sent: 3, received: 5, members: { count: 3 } };
+    m.attach({ sharedStateStats: () => stats });
+    let text = await m.text();
+    expect(sample(text, 'fichierdav_shared_state_enabled')).toBe(1);
+    expect(sample(text, 'fichierdav_shared_state_up')).toBe(1);
+    expect(sample(text, 'fichierdav_shared_state_fallback')).toBe(0);
+    expect(sample(text, 'fichierdav_shared_state_gateways')).toBe(3);
+    expect(sample(text, 'fichierdav_shared_state_changes_received_total')).toBe(5);
+    stats = { ...stats, up: false, mode: 'local', losses: 1, localSteps: 40 };
+    text = await m.text();
+    expect(sample(text, 'fichierdav_shared_state_up')).toBe(0);
+    expect(sample(text, 'fichierdav_shared_state_fallback')).toBe(1);
+    expect(sample(text, 'fichierdav_shared_state_losses_total')).toBe(1);
+    expect(sample(text, 'fichierdav_shared_state_local_steps_total')).toBe(40);
+  });
+
+  it('say when there is no shared state', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.attach({});
+    const text = await m.text();
+    expect(sample(text, 'fichierdav_shared_state_enabled')).toBe(0);
+    expect(sample(text, 'fichierdav_shared_state_up')).toBe(0);
+  });
+});

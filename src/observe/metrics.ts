@@ -21,6 +21,21 @@ import { endpointLabel, methodLabel, outcomeLabel, statusClassLabel } from './la
 export interface MetricSources {
   pacerStats?: () => PacerStats;
   vfsStats?: () => VfsStats;
+  /** Set when the gateway shares its pacing state with others (Redis). */
+  sharedStateStats?: () => SharedStateMetrics;
+}
+
+/** What /metrics tells of the shared state. */
+export interface SharedStateMetrics {
+  /** True while Redis answers. */
+  up: boolean;
+  /** 'shared', 'settling' (back from a loss, still on the timetable) or 'local' (fallback). */
+  mode: 'shared' | 'settling' | 'local';
+  losses: number;
+  localSteps: number;
+  sent: number;
+  received: number;
+  members: { count: number };
 }
 
 export interface Metrics {
@@ -101,6 +116,23 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   lazyGauge('pacer_queued', 'API attempts waiting for a pacer slot.', pacer, (p) => p.queued);
   lazyGauge('flood_ban_level', 'Level of the last flood ban (1 = first, 2 and more = escalated, longer cooldowns; 0 = none).', pacer, (p) => p.banLevel);
   lazyGauge('listing_budget_waiting', 'Listings waiting for the listing budget (3 s apart, one folder per 30 s).', pacer, (p) => p.listing.foreground + p.listing.background);
+
+  const shared = () => read(sources.sharedStateStats);
+  new Gauge({
+    name: `${PREFIX}shared_state_enabled`,
+    help: '1 when this gateway shares its pacing state with the other gateways of the account (--shared-state), else 0.',
+    registers,
+    collect() {
+      this.set(sources.sharedStateStats ? 1 : 0);
+    },
+  });
+  lazyGauge('shared_state_up', '1 while the shared state (Redis) answers; 0 while this gateway paces on local state, or without --shared-state.', shared, (x) => (x.up ? 1 : 0));
+  lazyGauge('shared_state_fallback', '1 while this gateway paces on local state at the fallback share (Redis away, or just back), else 0.', shared, (x) => (x.mode === 'shared' ? 0 : 1));
+  lazyCounter('shared_state_losses_total', 'Times the shared state was lost.', shared, (x) => x.losses);
+  lazyCounter('shared_state_local_steps_total', 'Pacing steps answered by the local state because the shared one was away.', shared, (x) => x.localSteps);
+  lazyCounter('shared_state_changes_sent_total', 'Listing changes told to the other gateways.', shared, (x) => x.sent);
+  lazyCounter('shared_state_changes_received_total', 'Listing changes heard from the other gateways.', shared, (x) => x.received);
+  lazyGauge('shared_state_gateways', 'Gateways of the account seen alive in the shared state.', shared, (x) => x.members.count);
 
   lazyCounter('vfs_cache_hits_total', 'Directory reads answered from the listing cache.', vfs, (v) => v.cacheHits);
   lazyCounter('vfs_cache_misses_total', 'Directory reads that needed a listing from 1fichier.', vfs, (v) => v.cacheMisses);

@@ -55,6 +55,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     staleWhileRevalidate: opts.staleWhileRevalidate ?? false,
     ...(opts.minRelistMs !== undefined ? { minRelistMs: opts.minRelistMs } : {}),
     ...(opts.consistencyGraceMs !== undefined ? { consistencyGraceMs: opts.consistencyGraceMs } : {}),
+    ...(opts.changes ? { changes: opts.changes } : {}),
   });
   let root: Promise<RemoteEntry> | undefined;
   const ctx: VfsContext = {

@@ -18,6 +18,9 @@
  *   made while a fetch of that folder is in flight is also replayed onto the fetched entries before they
  *   are stored, so a listing that started before a mkdir cannot resurrect the old state.
  * - forgetTree drops listings (and dir ids) at and below a folder; a fetch in flight below it is not stored.
+ * - Several gateways (`changes`): every change above, and every listing fetched, is told to the other gateways
+ *   of the account, and theirs are applied here as our own (`applyShared`): a file uploaded through another
+ *   gateway is listed here at once, without a listing of ours (which the folder rule may forbid for 30 s).
  *
  * Concurrency: all store calls are synchronous, so the only await that sees half-updated state is the
  * remote.list itself (handled by the replay above).
@@ -26,6 +29,7 @@ import { isFsError } from '../core/errors.ts';
 import { isWithin, parentOf } from '../core/path.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
 import type { Listing, MetaStore } from '../store/types.ts';
+import type { ListingChange, ListingChangeFeed } from './types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import { raceSignal } from '../util/abort.ts';
@@ -50,7 +54,12 @@ export interface ListingCacheOptions {
   minRelistMs?: number;
   /** How long our own changes override what fetched listings say (consistency.ts). Default 60 s. */
   consistencyGraceMs?: number;
+  /** Changes told to and heard from other gateways of the account. Default none. */
+  changes?: ListingChangeFeed;
 }
+
+/** A fetched listing larger than this is not told to other gateways (the message would be too large). */
+const SHARED_LISTING_MAX_ENTRIES = 2000;
 
 export interface ListingCounters {
   cacheHits: number;
@@ -68,11 +77,38 @@ export class ListingCache {
   readonly #writes: RecentWrites;
   readonly #inflight = new Map<string, Inflight>();
   readonly #background = new Set<Promise<unknown>>();
+  /** True while a change heard from another gateway is applied (it is not told again). */
+  #applyingShared = false;
 
   constructor(opts: ListingCacheOptions) {
     this.#o = opts;
     this.#minRelist = opts.minRelistMs ?? 0;
     this.#writes = new RecentWrites(opts.clock, opts.consistencyGraceMs);
+    opts.changes?.subscribe((c) => this.applyShared(c));
+  }
+
+  /** Applies a change told by another gateway as if it were ours (a newer listing replaces the stored one). */
+  applyShared(c: ListingChange): void {
+    this.#applyingShared = true;
+    try {
+      if (c.op === 'upsert') this.upsert(c.entry);
+      else if (c.op === 'remove') this.remove(c.dir, c.id);
+      else if (c.op === 'moveTree') this.moveTree(c.src, c.dst);
+      else if (c.op === 'forgetTree') this.forgetTree(c.prefix, { gone: c.gone });
+      else if (c.op === 'putEmpty') this.putEmpty(c.dir);
+      else {
+        const known = this.#o.store.getListing(c.dir);
+        if (known && known.fetchedAt < c.fetchedAt && !this.#inflight.has(c.dir)) {
+          this.#o.store.putListing(c.dir, this.#writes.apply(c.dir, c.entries, c.fetchedAt), c.fetchedAt, c.partial);
+        }
+      }
+    } finally {
+      this.#applyingShared = false;
+    }
+  }
+
+  #tell(c: ListingChange): void {
+    if (!this.#applyingShared) this.#o.changes?.publish(c);
   }
 
   /** True when `l` is still fresh (a partial listing only within the relist interval). */
@@ -134,6 +170,7 @@ export class ListingCache {
     this.#o.store.upsertEntry(entry);
     this.#writes.added(entry);
     this.#inflight.get(dir)?.mutations.push({ op: 'upsert', entry });
+    this.#tell({ op: 'upsert', entry });
   }
 
   /** Write-through: drop the entry `id` from the listing of `dir` (a change of ours). */
@@ -141,6 +178,7 @@ export class ListingCache {
     this.#o.store.removeEntry(dir, id);
     this.#writes.removed(dir, id);
     this.#inflight.get(dir)?.mutations.push({ op: 'remove', id });
+    this.#tell({ op: 'remove', dir, id });
   }
 
   /**
@@ -151,6 +189,7 @@ export class ListingCache {
     this.#o.store.moveTree(src, dst);
     this.#writes.forget(src);
     for (const [dir, f] of this.#inflight) if (isWithin(dir, src)) f.discarded = true;
+    this.#tell({ op: 'moveTree', src, dst });
   }
 
   /** The listing of `dir` no longer reflects the service (an operation half done): fetch it at the next read. */
@@ -162,6 +201,7 @@ export class ListingCache {
   /** Record that `dir` was just created by us: its listing is known (empty) and fresh. */
   putEmpty(dir: string): void {
     this.#o.store.putListing(dir, [], this.#o.clock.now());
+    this.#tell({ op: 'putEmpty', dir });
   }
 
   /**
@@ -173,6 +213,7 @@ export class ListingCache {
     this.#o.store.forgetTree(prefix);
     if (opts.gone) this.#writes.forget(prefix);
     for (const [dir, f] of this.#inflight) if (isWithin(dir, prefix)) f.discarded = true;
+    this.#tell({ op: 'forgetTree', prefix, gone: opts.gone ?? false });
   }
 
   /** Wait for background revalidations to settle. */
@@ -218,7 +259,10 @@ export class ListingCache {
       else entries = entries.filter((e) => e.id !== m.id);
     }
     entries = this.#writes.apply(dir, entries, fetchedAt);
-    if (!f.discarded) this.#o.store.putListing(dir, entries, fetchedAt, partial);
+    if (!f.discarded) {
+      this.#o.store.putListing(dir, entries, fetchedAt, partial);
+      if (entries.length <= SHARED_LISTING_MAX_ENTRIES) this.#tell({ op: 'listed', dir, entries, fetchedAt, partial });
+    }
     return partial ? { entries, fetchedAt, partial } : { entries, fetchedAt };
   }
 

@@ -103,6 +103,31 @@ export interface VfsOptions {
    * (rclone --vfs-case-insensitive, for Windows clients); several such names find nothing. Default false.
    */
   caseInsensitive?: boolean;
+  /**
+   * Where changes to cached listings are told to other gateways of the account, and heard from them (the shared
+   * state). Default: none (this gateway's cache knows only its own changes).
+   */
+  changes?: ListingChangeFeed;
+}
+
+/**
+ * A change to the cached listings, as one gateway tells the others: what it changed through the service (the
+ * others apply it as their own, so their clients see it at once), or a listing it fetched (the others take it
+ * when it is newer than theirs).
+ */
+export type ListingChange =
+  | { op: 'upsert'; entry: RemoteEntry }
+  | { op: 'remove'; dir: string; id: string }
+  | { op: 'moveTree'; src: string; dst: string }
+  | { op: 'forgetTree'; prefix: string; gone: boolean }
+  | { op: 'putEmpty'; dir: string }
+  | { op: 'listed'; dir: string; entries: RemoteEntry[]; fetchedAt: number; partial: boolean };
+
+/** The channel between the gateways of one account. Never throws (a change that cannot be told is lost). */
+export interface ListingChangeFeed {
+  publish(change: ListingChange): void;
+  /** `fn` gets every change told by another gateway (never this one's own). */
+  subscribe(fn: (change: ListingChange) => void): void;
 }
 
 export interface WriteOptions {

@@ -9,6 +9,8 @@ import { schemaOptions } from '../options.ts';
 import { accountPath } from '../paths.ts';
 import { settingsFor } from '../run.ts';
 import { SERVE_FIELDS } from './serve.ts';
+import { probeSharedState } from '../../app/shared-state.ts';
+import { sharedStateFor } from '../session.ts';
 
 export function configCommand(io: CliIo): Command {
   const show = new Command('show')
@@ -17,10 +19,19 @@ export function configCommand(io: CliIo): Command {
     .option('--json', 'print JSON instead of text')
     .addHelpText('after', '\nExamples:\n  fichier-dav config show\n  fichier-dav config show myremote: --config ~/.config/rclone/rclone.conf --json');
   for (const opt of schemaOptions(SERVE_FIELDS)) show.addOption(opt);
-  show.action((spec: string | undefined, flags: { json?: boolean }, cmd: Command) => {
+  show.action(async (spec: string | undefined, flags: { json?: boolean }, cmd: Command) => {
     const remote = spec === undefined ? undefined : accountPath(spec).remote;
     const resolved = settingsFor(cmd, io, remote);
-    io.stdout.write(flags.json ? JSON.stringify(configShowJson(resolved), null, 2) + '\n' : formatConfigShow(resolved));
+    // With a shared state, say whether its Redis answers now (a gateway started now would pace alone otherwise).
+    const shared = resolved.settings.sharedState === undefined ? undefined : await probeSharedState(sharedStateFor(resolved.settings));
+    if (flags.json) {
+      io.stdout.write(JSON.stringify({ ...configShowJson(resolved), sharedState: shared ?? null }, null, 2) + '\n');
+      return;
+    }
+    io.stdout.write(formatConfigShow(resolved));
+    if (shared) {
+      io.stdout.write(`\nShared state: ${shared.address} ${shared.up ? 'reachable (gateways pace together)' : `NOT reachable (${shared.reason ?? 'no answer'}): a gateway would pace alone at its fallback share`}\n`);
+    }
   });
   return new Command('config').description('Inspect the configuration.').addCommand(show);
 }

@@ -33,6 +33,9 @@ export const GLOBAL_FIELDS = [
   'pacer.minIntervalMs',
   'pacer.concurrency',
   'pacer.banCooldownMs',
+  'sharedState',
+  'sharedStatePasswordFile',
+  'sharedStateFallbackPercent',
   'emulator',
   'emulatorData',
 ];

@@ -71,6 +71,7 @@ async function serve(session: Session, io: CliIo): Promise<void> {
       auth,
       ...(session.emulator ? { emulatorData: session.emulator.dataDir } : {}),
       ...(gateway.rcUrl !== undefined ? { rcUrl: gateway.rcUrl } : {}),
+      ...(session.sharedState ? { sharedState: { ...session.sharedState(), fallbackPercent: settings.sharedStateFallbackPercent } } : {}),
       ...(serving.kind === 'account' && serving.root === '' ? {} : { serving: servingText(serving) }),
     }) + '\n',
   );
