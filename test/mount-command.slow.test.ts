@@ -14,10 +14,13 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountStateDir } from '../src/cli/commands/mount.ts';
+import { pendingUploads } from '../src/cli/commands/mount-rclone.ts';
 import { uploadFiles } from './support/emulator-http.ts';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
 import { eventually } from './support/eventually.ts';
 import { shareFolder } from './support/shared-folder.ts';
+import { testTimingEnv } from './support/timings.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const MOUNT_WAIT_MS = 60_000;
@@ -59,11 +62,14 @@ function run(cmd: string, args: string[], timeoutMs = 15_000): Promise<{ code: n
   });
 }
 
-/** Spawns `fichier-dav mount ...` with the emulator's key and API base, and a private HOME and cache dir. */
+/**
+ * Spawns `fichier-dav mount ...` with the emulator's key and API base, a private HOME, and the gateway's budget at
+ * the emulator's time scale (testTimingEnv).
+ */
 function spawnMount(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(process.execPath, [BIN, 'mount', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: dir, FICHIER_API_KEY: emu.key, FICHIER_API_URL: emu.apiBase, ...env },
+    env: { PATH: process.env.PATH, HOME: dir, ...testTimingEnv(), FICHIER_API_KEY: emu.key, FICHIER_API_URL: emu.apiBase, ...env },
   });
   children.push(child);
   let stdout = '';
@@ -207,6 +213,9 @@ describe('fichier-dav mount fichier: DIR', () => {
       return d!;
     }, 20_000);
 
+    // The emulator holds the file once upload.cgi has it, but rclone's upload ends only when end.pl has confirmed
+    // it; a rename before that makes rclone upload the file again under its new name (a new URL).
+    await eventually(async () => expect(await pendingUploads(join(mountStateDir(join(dir, 'cache-main'), mnt), 'rclone'))).toBe(0), 20_000);
     await rename(join(mnt, 'copied.bin'), join(mnt, 'Made', 'moved.bin'));
     expect(await readdir(join(mnt, 'Made'))).toEqual(['moved.bin']);
     await eventually(async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from './support/emulator.ts';
-import { testTimingSettings } from './support/cli.ts';
+import { testTimingSettings } from './support/timings.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fichier-dav.js');
 const KEY = 'RedactMe_Key_0123456789abcdefXYZ';

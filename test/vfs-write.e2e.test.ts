@@ -1,18 +1,21 @@
 /**
  * The VFS write pipeline (src/vfs/write.ts and write-stream.ts) through the fichier remote against the emulator: a 200 MB
- * streamed write grows the writer's peak RSS by less than 64 MB (measured in a child process), and an upload
- * cut mid-way rejects `result` and leaves no partial file, the previous version untouched.
+ * streamed write grows the writer's peak RSS by less than 64 MB (measured in a child process), an upload
+ * cut mid-way rejects `result` and leaves no partial file, the previous version untouched, and a write aborted
+ * after its upload landed (while end.pl has not confirmed it yet) leaves nothing in the account.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FichierClient } from '../src/api/client.ts';
+import { createPacer, type Pacer } from '../src/api/pacer.ts';
 import { isFsError } from '../src/core/errors.ts';
 import { createFichierRemote } from '../src/remote/fichier/index.ts';
 import type { Remote, RemoteEntry } from '../src/remote/types.ts';
 import { testBytes } from './support/bytes.ts';
-import { startEmulator, type TestEmulator } from './support/emulator.ts';
+import { startEmulator, testPacer, type TestEmulator } from './support/emulator.ts';
+import { eventually } from './support/eventually.ts';
 import { readAll, streamOf } from './support/remote-kit.ts';
 import { stackOver } from './support/stack.ts';
 
@@ -54,12 +57,18 @@ function runWriter(emu: TestEmulator, size: number, path: string, timeoutMs: num
 
 let emu: TestEmulator;
 let client: FichierClient;
+/**
+ * One pacer for the test's client and every stack: they act as one process on one key, so one listing budget
+ * (two budgets would break the emulator's listing rules between them and earn bans).
+ */
+let pacer: Pacer;
 
 const freshRemote = (): Remote => createFichierRemote({ client });
 
 beforeAll(async () => {
   emu = await startEmulator({ persistent: true });
-  client = emu.client();
+  pacer = createPacer(testPacer());
+  client = emu.client({ pacer });
 });
 
 afterAll(async () => {
@@ -82,7 +91,7 @@ describe('vfs.openWrite over the fichier remote (emulator)', () => {
   }, 180_000);
 
   it('an upload cut mid-way rejects result; no partial file is listed and the previous version stays', async () => {
-    const stack = await stackOver(emu, { vfs: { spoolDir: emu.dir } });
+    const stack = await stackOver(emu, { pacer, vfs: { spoolDir: emu.dir } });
     const { vfs } = stack;
     await vfs.mkdir('cut');
     const v1 = await vfs.writeFile('cut/doc.bin', testBytes(300_000, 1));
@@ -107,4 +116,32 @@ describe('vfs.openWrite over the fichier remote (emulator)', () => {
     expect(listed.map((e) => [e.name, e.id, e.size])).toEqual([['doc.bin', v1.id, 300_000]]);
     expect((await readAll(remote, listed[0]!)).equals(testBytes(300_000, 1))).toBe(true);
   }, 60_000);
+
+  it('a write aborted after its upload landed, before end.pl confirmed it, leaves nothing in the account', async () => {
+    const stack = await stackOver(emu, { pacer, vfs: { spoolDir: emu.dir } });
+    const { vfs } = stack;
+    await vfs.mkdir('late');
+    const folderId = (await emu.stored(0)).folders.find((f) => f.name === 'late')!.id;
+    // end.pl answers without links a few times: the file is stored, its writer still waits for its link.
+    await emu.admin('faults', { endPlNoLinks: { count: 6 } });
+    try {
+      const since = (await emu.calls(0)).at(-1)?.t ?? 0;
+      const ac = new AbortController();
+      const size = 300_000;
+      const w = await vfs.openWrite('late/doc.bin', { size, signal: ac.signal });
+      const piped = pipeline(streamOf(testBytes(size, 3)), w).catch((e: unknown) => e);
+      for (let t = Date.now(); !(await emu.calls(since)).some((c) => c.path === '/end.pl'); ) {
+        if (Date.now() - t > 10_000) throw new Error('no end.pl call within 10 s');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect((await emu.stored(folderId)).files.map((f) => f.filename)).toEqual(['doc.bin']);
+      ac.abort();
+      expect(isFsError(await w.result.then(() => undefined, (e: unknown) => e))).toBe(true);
+      expect(isFsError(await piped)).toBe(true);
+      await eventually(async () => expect((await emu.stored(folderId)).files).toEqual([]), 5000);
+    } finally {
+      await emu.admin('faults/clear', {});
+      await stack.close();
+    }
+  }, 30_000);
 });

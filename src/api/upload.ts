@@ -8,6 +8,10 @@
  * timeout after the body went out), end.pl is asked anyway; when neither it nor the polling shows the file, the
  * error says `outcomeUnknown` and the caller (remote/fichier) looks for the file in a listing before reporting a
  * failure: a blind retry could store it twice. The POST goes on a fresh connection (`Connection: close`).
+ * A caller's abort stops the first two steps, never end.pl: once the POST is answered (or may have landed) the file
+ * is stored, and only end.pl says which file it is. An upload aborted then still resolves with the file, so the
+ * caller can remove it (vfs/write-sinks.ts does for an aborted write); stopping there would leave in the account a
+ * file its writer was told failed.
  *
  * The body is framed by hand so that its Content-Length is exact (1fichier requires it; no chunked
  * encoding) and the source is pulled chunk by chunk as the socket drains: O(1) memory for any size.
@@ -104,7 +108,8 @@ export function multipartFraming(filename: string, folderId: number, boundary = 
  * source whose length differs from `size`, or a stored size that differs; the classified error of a failed
  * step that proves nothing was stored (get_upload_server is retried, upload.cgi never); 'upload' with
  * `outcomeUnknown` when the file may be stored but end.pl does not show it (a POST that failed after sending,
- * or end.pl without links until `endPollMaxMs`). An error thrown by the source itself is rethrown as is.
+ * or end.pl without links until `endPollMaxMs`). An error thrown by the source itself is rethrown as is. An abort
+ * (`opts.signal`) rejects with its reason until the POST is answered; after that the upload runs to its end.
  */
 export async function uploadFile(
   ctx: UploadContext,
@@ -133,14 +138,13 @@ export async function uploadFile(
   }
   let end: EndUploadResponse;
   try {
-    end = await ctx.pacer.run(() => ctx.http.attempt('end.pl', opts.signal, () => fetchEnd(ctx, endUrl, opts.signal)), {
+    // No signal from here on (see the module doc): bounded by endPollMaxMs instead.
+    end = await ctx.pacer.run(() => ctx.http.attempt('end.pl', undefined, () => fetchEnd(ctx, endUrl)), {
       maxAttempts: postFailure === undefined ? Number.POSITIVE_INFINITY : END_CHECKS_AFTER_FAILURE,
       maxElapsedMs: ctx.endPollMaxMs,
-      signal: opts.signal,
       label: 'end.pl',
     });
   } catch (err) {
-    if (opts.signal?.aborted) throw err;
     const why = postFailure === undefined ? 'end.pl never gave the link of the upload' : 'the upload POST failed and end.pl does not show the file';
     throw localError('upload.cgi', 'upload', `${why}: it may or may not be stored`, { outcomeUnknown: true, cause: postFailure ?? err });
   }
@@ -211,9 +215,9 @@ async function postFile(
   decodeOutcome({ endpoint, status, headers: res.headers, text, nowMs: ctx.clock.now() });
 }
 
-async function fetchEnd(ctx: UploadContext, url: string, signal: AbortSignal | undefined): Promise<EndUploadResponse> {
+async function fetchEnd(ctx: UploadContext, url: string): Promise<EndUploadResponse> {
   const endpoint = 'end.pl';
-  const res = await ctx.http.exchange({ endpoint, url, method: 'GET', headers: { json: '1' }, signal });
+  const res = await ctx.http.exchange({ endpoint, url, method: 'GET', headers: { json: '1' } });
   const body = decodeOutcome({ endpoint, ...res, nowMs: ctx.clock.now(), nonJsonRetryable: true });
   const links = (body as { links?: unknown }).links;
   if (!Array.isArray(links) || links.length === 0) {

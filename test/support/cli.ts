@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo, CliStream } from '../../src/cli/context.ts';
 import { run } from '../../src/cli/main.ts';
-import { gatewayTimings } from '../../src/app/timings.ts';
-import { TEST_TIME_SCALE } from './emulator.ts';
+import { testTimingSettings } from './timings.ts';
 
 export interface CliResult {
   code: number;
@@ -39,24 +38,6 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
-}
-
-/**
- * The mount.json settings of a command run by a test: API calls `minIntervalMs` apart, and the listing budget,
- * ban cooldowns and consistency grace of the gateway at TEST_TIME_SCALE, as the test emulator's rules are.
- */
-export function testTimingSettings(minIntervalMs: number): Record<string, unknown> {
-  const t = gatewayTimings(TEST_TIME_SCALE);
-  return {
-    consistencyGrace: `${t.consistencyGraceMs}ms`,
-    pacer: {
-      minIntervalMs,
-      listIntervalMs: t.listIntervalMs,
-      listFolderIntervalMs: t.listFolderIntervalMs,
-      banCooldownMs: t.floodCooldownMs,
-      banCooldownEscalatedMs: t.floodEscalatedCooldownMs,
-    },
-  };
 }
 
 /**

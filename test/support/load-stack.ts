@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPacer, type Pacer } from '../../src/api/pacer.ts';
 import type { Vfs } from '../../src/vfs/types.ts';
-import { startEmulator, type TestEmulator } from './emulator.ts';
+import { startEmulator, testPacer, type TestEmulator } from './emulator.ts';
 import { stackSet } from './stack.ts';
 
 /**
  * The full production stack for load tests: an emulator with its flood limit ON (`rps` calls/s per key, a
- * ban of 60 s when exceeded) -> ONE process-wide pacer set 10% below that limit, as an operator would ->
+ * ban of 60 s when exceeded) -> ONE process-wide pacer set 10% below that limit, as an operator would, with the
+ * listing budget and ban cooldowns at TEST_TIME_SCALE (testPacer) as the emulator's listing rules are ->
  * FichierClient -> fichier remote -> MetaStore file -> Vfs -> WebDAV server on 127.0.0.1:<random port>.
  */
 export interface LoadStack {
@@ -39,7 +40,7 @@ export async function startLoadStack(opts: { rps: number }): Promise<LoadStack> 
   const intervalMs = Math.ceil((1000 / rps) * 1.1);
   const emu = await startEmulator({ limits: { rps, banMs: 60_000 } });
   const dir = mkdtempSync(join(tmpdir(), 'fdav-load-'));
-  const pacer = createPacer({ minIntervalMs: intervalMs, concurrency: 4 });
+  const pacer = createPacer(testPacer({ minIntervalMs: intervalMs, concurrency: 4 }));
   const stacks = stackSet(() => emu, { pacer });
   let fresh = 0;
   const stop = async () => {

@@ -2,9 +2,14 @@
  * `fichier-dav serve webdav` as a child process, exactly as scripts and users start it: spawn it with arguments
  * and a minimal environment, wait for the banner's `serving webdav on URL` (and the control port's URL with
  * --rc), stop it with SIGTERM. Every child spawned here is also killed by `killServes()` (call it in afterAll).
+ * A child over a test emulator (FICHIER_API_URL set) gets the gateway's budget at TEST_TIME_SCALE through the
+ * environment (testTimingEnv), since the test emulator plays the real rules at that scale: with the real budget
+ * (3 s between listings, 30 s per folder) it would be slow, not wrong. Without FICHIER_API_URL the child speaks to
+ * its embedded emulator, which plays the real rules at real timings, so it keeps the real budget.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { testTimingEnv } from './timings.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'fichier-dav.js');
 const START_MS = 30_000;
@@ -31,11 +36,15 @@ export interface RunningServe extends SpawnedServe {
 
 const spawned = new Set<ChildProcess>();
 
-/** Spawns `fichier-dav serve webdav ARGS` with `env` added to PATH and HOME=`home` (nothing else is inherited). */
+/**
+ * Spawns `fichier-dav serve webdav ARGS` with `env` added to PATH, HOME=`home` and, over a test emulator,
+ * testTimingEnv() (nothing else is inherited; `env` wins).
+ */
 export function spawnServe(args: string[], env: NodeJS.ProcessEnv, home: string): SpawnedServe {
+  const budget = env.FICHIER_API_URL === undefined ? {} : testTimingEnv();
   const child = spawn(process.execPath, [BIN, 'serve', 'webdav', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: home, ...env },
+    env: { PATH: process.env.PATH, HOME: home, ...budget, ...env },
   });
   spawned.add(child);
   let stdout = '';
