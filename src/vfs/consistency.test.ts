@@ -36,6 +36,18 @@ describe('RecentWrites', () => {
     expect(w.apply('d', [file('d/before', 'u1'), file('d/other', 'u9')], clock.now() - 1)).toEqual([file('d/renamed', 'u1'), file('d/other', 'u9')]);
   });
 
+  it('moves the records of a folder that moved, with the paths of the entries they add', () => {
+    const clock = new FakeClock();
+    const w = new RecentWrites(clock, 10_000);
+    w.added(file('d/sub/f', 'u1'));
+    w.removed('d/sub/deep', 'u2');
+    w.added(file('e/sub/old', 'u3'));
+    w.moved('d/sub', 'e/sub');
+    expect(w.apply('d/sub', [], clock.now() - 1)).toEqual([]);
+    expect(w.apply('e/sub', [], clock.now() - 1)).toEqual([file('e/sub/f', 'u1')]);
+    expect(w.apply('e/sub/deep', [file('e/sub/deep/x', 'u2')], clock.now() - 1)).toEqual([]);
+  });
+
   it('a grace of 0 records nothing', () => {
     const w = new RecentWrites(new FakeClock(), 0);
     w.added(file('d/new', 'u2'));
@@ -44,9 +56,8 @@ describe('RecentWrites', () => {
 });
 
 /** A remote whose listings lag: it lists what it held `lagMs` ago (as 1fichier may, for a few seconds). */
-function laggingListings(inner: Remote, clock: FakeClock, lagMs: number): { remote: Remote; snapshot(): Promise<void> } {
+function laggingListings(inner: Remote, clock: FakeClock, lagMs: number, dirs = ['', 'd', 'e']): { remote: Remote; snapshot(): Promise<void> } {
   const snapshots: { at: number; lists: Map<string, RemoteEntry[]> }[] = [];
-  const dirs = ['', 'd', 'e'];
   return {
     remote: Object.assign(Object.create(inner) as Remote, {
       list: async (dir: string) => {
@@ -83,5 +94,23 @@ describe('read-your-writes through the VFS over a lagging remote', () => {
     await vfs.refresh('e');
     expect((await vfs.readdir('d')).map((e) => e.name).sort()).toEqual(['new.txt']);
     expect((await vfs.readdir('e')).map((e) => e.name)).toEqual(['moved.txt']);
+  });
+
+  it('a folder moved right after a file was written into it still lists the file at its new place', async () => {
+    const kit = makeKit({ vfs: { consistencyGraceMs: 60_000 } });
+    await mkdirAt(kit.backend, 'd');
+    await mkdirAt(kit.backend, 'e');
+    await mkdirAt(kit.backend, 'd/sub');
+    const lag = laggingListings(kit.backend, kit.clock, 5000, ['', 'd', 'e', 'd/sub', 'e/sub']);
+    const vfs = kit.restart({ remote: lag.remote, consistencyGraceMs: 60_000 });
+    // What the remote will list for a while: the state before the write (e/sub empty).
+    await lag.snapshot();
+    await kit.clock.advance(6000);
+    await vfs.writeFile('d/sub/f.bin', Buffer.from('f'));
+    await vfs.rename('d/sub', 'e/sub');
+    expect(await lag.remote.list('e/sub')).toEqual([]);
+    await kit.clock.advance(1000);
+    await vfs.refresh('e/sub');
+    expect((await vfs.readdir('e/sub')).map((e) => e.name)).toEqual(['f.bin']);
   });
 });

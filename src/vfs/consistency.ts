@@ -47,9 +47,27 @@ export class RecentWrites {
     this.#set(dir, id, { kind: 'removed', at: this.#clock.now() });
   }
 
-  /** Forget the changes recorded at and below `prefix` (a folder that moved or went away). */
+  /** Forget the changes recorded at and below `prefix` (a folder that went away). */
   forget(prefix: string): void {
     for (const dir of [...this.#byDir.keys()]) if (isWithin(dir, prefix)) this.#byDir.delete(dir);
+  }
+
+  /**
+   * The folder `src` moved to `dst` through us: the changes recorded inside it move with it. The service moves
+   * a folder with its contents, but its listings of the new place lag exactly as they did at the old one (a file
+   * uploaded a moment before the move is still missing there), so the records must keep applying.
+   */
+  moved(src: string, dst: string): void {
+    if (src === dst || src === '') return;
+    this.forget(dst);
+    const rebase = (p: string): string => dst + p.slice(src.length);
+    const moving = [...this.#byDir].filter(([dir]) => isWithin(dir, src));
+    for (const [dir] of moving) this.#byDir.delete(dir);
+    for (const [dir, changes] of moving) {
+      const out = new Map<string, Change>();
+      for (const [id, c] of changes) out.set(id, c.kind === 'added' ? { ...c, entry: { ...c.entry, path: rebase(c.entry.path) } } : c);
+      this.#byDir.set(rebase(dir), out);
+    }
   }
 
   /**

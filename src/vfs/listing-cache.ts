@@ -187,7 +187,7 @@ export class ListingCache {
    */
   moveTree(src: string, dst: string): void {
     this.#o.store.moveTree(src, dst);
-    this.#writes.forget(src);
+    this.#writes.moved(src, dst);
     for (const [dir, f] of this.#inflight) if (isWithin(dir, src)) f.discarded = true;
     this.#tell({ op: 'moveTree', src, dst });
   }

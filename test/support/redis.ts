@@ -4,7 +4,7 @@
  * Redis without persistence is), for the tests of a Redis that goes away and comes back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export interface TestRedis {
   port: number;
@@ -37,15 +37,17 @@ function launch(port: number): Promise<ChildProcess> {
       child.kill('SIGKILL');
       reject(new Error(`redis-server did not start on ${port}: ${out}`));
     }, 10_000);
+    // Ready once a connection is accepted. (Probing by binding the port ourselves would race redis-server for
+    // it: a probe that holds the port at the moment redis binds makes it exit with "Address already in use".)
     const probe = setInterval(() => {
-      const s = createServer();
-      // A failed bind means redis-server holds the port: it is ready to accept connections.
-      s.once('error', () => {
+      const c = connect(port, '127.0.0.1');
+      c.once('error', () => c.destroy());
+      c.once('connect', () => {
+        c.destroy();
         clearInterval(probe);
         clearTimeout(timer);
         resolve(child);
       });
-      s.listen(port, '127.0.0.1', () => s.close());
     }, 20);
     child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
@@ -66,9 +68,22 @@ async function kill(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(t);
 }
 
+/** A port picked free can be taken by another process before redis-server binds it: pick again, a few times. */
+async function launchOnFreePort(): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { port, child: await launch(port) };
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  let child: ChildProcess | undefined = await launch(port);
+  const started = await launchOnFreePort();
+  const port = started.port;
+  let child: ChildProcess | undefined = started.child;
   return {
     port,
     url: `redis://127.0.0.1:${port}/0`,
