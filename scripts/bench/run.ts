@@ -6,7 +6,7 @@
  *
  *   npm run bench [-- --only B1,B3] [--quick] [--out DIR] [--work DIR] [--no-install]
  *
- * --quick: tiny sizes (a smoke test; the numbers mean nothing). --out: where the results go (default bench/,
+ * --quick: tiny sizes and our listing budget at a tenth of the real rules (a smoke test; the numbers mean nothing). --out: where the results go (default bench/,
  * or <work>/results with --quick). --work: data and scratch dir (default bench/tmp/full or bench/tmp/quick;
  * the seeded emulator data is kept there between runs). --no-install: never apt-get install wrk (nor mediainfo).
  * --ours-node-options "FLAGS": NODE_OPTIONS for our server (experiments with V8 flags; the report names them).
@@ -20,7 +20,7 @@ import { B5 } from './b5-put.ts';
 import { B6, B7 } from './b6-b7.ts';
 import { B8 } from './b8-store.ts';
 import { B9 } from './b9-rescan.ts';
-import { CONDITIONS, FULL, QUICK } from './config.ts';
+import { CONDITIONS, FULL, QUICK, QUICK_OURS_ENV } from './config.ts';
 import { startBenchEmulator, type BenchEmulator } from './emulator.ts';
 import { prepareFixtures } from './fixtures.ts';
 import { prepareLibrary } from './library.ts';
@@ -100,7 +100,8 @@ try {
   emu = await startBenchEmulator(dataDir, workDir);
   log(`emulator on ${emu.url} (latency ${CONDITIONS.apiLatencyMs} ms per call, ${CONDITIONS.bandwidthBytesPerSec / 2 ** 20} MiB/s both ways, limits off)`);
   const facts: Record<string, string> = {};
-  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir, values['ours-node-options']), workDir, allowInstall: !values['no-install'], log, facts };
+  const oursEnv = quick ? QUICK_OURS_ENV : {};
+  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir, values['ours-node-options'], oursEnv), workDir, allowInstall: !values['no-install'], log, facts };
   const results: ItemResult[] = [];
   for (const item of items) {
     const out: ItemResult = { id: item.id, title: item.title, elapsedMs: 0, metrics: [], notes: [] };
@@ -133,6 +134,7 @@ try {
       servers:
         'fichier-dav serve webdav (defaults, fresh --cache-dir per start unless restarted' +
         (values['ours-node-options'] ? `, NODE_OPTIONS="${values['ours-node-options']}"` : '') +
+        Object.entries(oursEnv).map(([k, v]) => `, ${k}=${v}`).join('') +
         ') and rclone serve webdav F: (defaults, fichier backend via proxy mode)',
       loadGenerator: facts.loadGenerator ?? null,
     },

@@ -79,9 +79,10 @@ async function waitReady(child: Child, ready: RegExp, what: string): Promise<voi
 
 /**
  * `oursNodeOptions`: NODE_OPTIONS for our server (V8 flags, a --import'ed probe) when an experiment needs them;
- * the run's report names them. Default: none.
+ * the run's report names them. Default: none. `oursEnv`: more environment for our server (the quick mode's
+ * scaled listing budget); the report names it too.
  */
-export function createLauncher(emu: BenchEmulator, workDir: string, oursNodeOptions = ''): ServerLauncher {
+export function createLauncher(emu: BenchEmulator, workDir: string, oursNodeOptions = '', oursEnv: Record<string, string> = {}): ServerLauncher {
   let seq = 0;
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -97,6 +98,7 @@ export function createLauncher(emu: BenchEmulator, workDir: string, oursNodeOpti
         FICHIER_API_KEY: emu.key,
         FICHIER_API_URL: emu.apiBase,
         ...(oursNodeOptions ? { NODE_OPTIONS: oursNodeOptions } : {}),
+        ...oursEnv,
       },
       cwd: home,
       logFile,
