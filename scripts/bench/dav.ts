@@ -50,19 +50,30 @@ export function parseMultistatus(xml: string, base: string): DavEntry[] {
   return out;
 }
 
-/** One PROPFIND allprop of the folder at `path`; throws on a network error, not on a status. */
-export async function propfind(base: string, path: string, depth: '0' | '1'): Promise<PropfindResult> {
+/** One PROPFIND allprop of the folder at `path`; throws on a network error, not on a status; status 0 when it gave up after `timeoutMs`. */
+export async function propfind(base: string, path: string, depth: '0' | '1', timeoutMs?: number): Promise<PropfindResult> {
   const t0 = performance.now();
-  const res = await fetch(davUrl(base, path, true), {
-    method: 'PROPFIND',
-    headers: { depth, 'content-type': 'application/xml; charset=utf-8' },
-    body: PROPFIND_BODY,
-  });
-  const text = await res.text();
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(davUrl(base, path, true), {
+      method: 'PROPFIND',
+      headers: { depth, 'content-type': 'application/xml; charset=utf-8' },
+      body: PROPFIND_BODY,
+      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    // Given up after timeoutMs: status 0, no body (any other failure is the caller's).
+    if (timeoutMs === undefined || (err as Error).name !== 'TimeoutError') throw err;
+    status = 0;
+    text = '';
+  }
   const ms = performance.now() - t0;
   const self = trim(new URL(davUrl(base, path, true)).pathname);
   const children = parseMultistatus(text, base).filter((e) => e.path !== self);
-  return { status: res.status, ms, bytes: Buffer.byteLength(text), children, body: text };
+  return { status, ms, bytes: Buffer.byteLength(text), children, body: text };
 }
 
 export interface WalkResult {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { createEmulator, type Emulator } from '../../src/emulator/index.ts';
+import { profileValues } from '../../src/emulator/profile.ts';
 import { BENCH_KEY, CONDITIONS } from './config.ts';
 
 /** Calls seen by the emulator between two snapshots. */
@@ -15,6 +16,9 @@ export interface CallDelta {
   byRoute: Record<string, number>;
   /** Body bytes the download host sent (what was pulled from "1fichier"). */
   bytesOut: number;
+  /** Bans the key earned, and calls refused by a ban or a broken rule (only under the real rules). */
+  bans: number;
+  refused: number;
   /** Every call (API, upload node, download host) in arrival order: ms after the counter started, route, HTTP status. */
   timeline: { atMs: number; path: string; status: number }[];
 }
@@ -33,6 +37,12 @@ export interface BenchEmulator {
   caFile: string;
   /** Starts counting now; `delta()` returns the calls since. */
   counter(): { delta(): CallDelta };
+  /**
+   * Runs `fn` under the real service's listing and ban rules (the realistic profile's limits at `timeScale`),
+   * then turns the rules off again. Bans and rule history are forgotten before and after, so neither the
+   * measurement nor the items after it inherit a ban.
+   */
+  withRealRules<T>(timeScale: number, fn: () => Promise<T>): Promise<T>;
   /** A fresh download URL for `path` on this emulator's plain port (get_token, then the token path). */
   downloadUrl(path: string): Promise<string>;
   close(): Promise<void>;
@@ -86,9 +96,20 @@ export async function startBenchEmulator(dataDir: string, workDir: string): Prom
             if (d) byRoute[k] = d;
           }
           const timeline = emulator.control.calls(since).map((c) => ({ atMs: c.t - since, path: c.path, status: c.status }));
-          return { api: after.total - before.total, byRoute, bytesOut: after.bytesOut - before.bytesOut, timeline };
+          const refused = (st: typeof after): number => Object.values(st.refusedByRule).reduce((a, b) => a + (b ?? 0), 0);
+          return { api: after.total - before.total, byRoute, bytesOut: after.bytesOut - before.bytesOut, bans: after.bans - before.bans, refused: refused(after) - refused(before), timeline };
         },
       };
+    },
+    async withRealRules(timeScale, fn) {
+      emulator.control.resetLimits();
+      emulator.control.setLimits(profileValues('realistic', timeScale).limits);
+      try {
+        return await fn();
+      } finally {
+        emulator.control.setLimits(profileValues('lenient', 1).limits);
+        emulator.control.resetLimits();
+      }
     },
     async downloadUrl(path) {
       const parts = path.split('/');
