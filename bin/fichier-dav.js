@@ -1,10 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --v8-pool-size=1
+#!/usr/bin/env -S node --max-semi-space-size=2 --v8-pool-size=1 --expose-gc
 // Node's flags above (also on `npm start` and the service units' ExecStart lines): a 2 MB young-generation
 // semi-space instead of up to 16 MB, and one V8 worker thread instead of four. The server's memory at idle and
 // during a transfer is mostly garbage-collector headroom, not data: the dead 64 KiB buffers of a streamed
 // upload pile up between scavenges of a large young generation, and each V8 worker touches its own stack and
 // buffers. Measured (bench/memory.md): idle RSS -13 MB, peak during a 1 GiB PUT 25 MB above idle instead of 45.
 // A 1 MB semi-space was rejected: listings' temporaries then get promoted and warm PROPFIND slows 3-10x.
+// --expose-gc lets a streamed upload run a young-generation collection every few MiB (src/util/gc-hint.ts), so
+// that its dead socket buffers are freed in step with the stream: a 1 GiB PUT then peaks ~7 MB above idle.
 // Runs the TypeScript sources with no build step to keep in sync by hand: on the first start after any change
 // under src/, the sources are bundled once with esbuild (dependencies stay external) into
 // node_modules/.cache/fichier-dav/, and later starts import that bundle directly. Compared with transpiling
@@ -89,5 +91,15 @@ if (mainUrl === undefined) {
   register();
   mainUrl = pathToFileURL(entry).href;
 }
+// The young generation is held at its initial size while the code is imported: module evaluation allocates fast
+// and keeps most of it, so V8 would grow the semi-space to its cap (2 MB above) for objects that are promoted
+// anyway, and that memory stays committed for the life of the process (idle RSS -2 MB, bench/memory.md). V8's
+// default growth factor (2) applies again before main() runs. Changing a V8 flag at run time is allowed by
+// node (flags are not frozen after start) but unusual, so only this flag, only around the import, and not when
+// the user chose a growth factor on node's command line.
+const ownGrowth = ![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('semi-space-growth-factor'));
+const v8 = ownGrowth ? await import('node:v8') : undefined;
+v8?.setFlagsFromString('--semi-space-growth-factor=1');
 const { main } = await import(mainUrl);
+v8?.setFlagsFromString('--semi-space-growth-factor=2');
 await main(process.argv.slice(2));

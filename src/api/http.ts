@@ -2,9 +2,13 @@
  * The HTTP layer under the client: one undici dispatcher (keep-alive), the request headers, and the
  * mapping of "no answer" to a 'transport' FichierApiError. `#headers` is the ONLY place that reads the
  * API key. Nothing here logs or stores headers, and errors never include them.
+ *
+ * undici is imported on the first request, not at start: its code is a few MB of resident memory that a
+ * gateway nobody has asked anything yet does not need (start-up makes no API call).
  */
 import { Readable } from 'node:stream';
-import { Agent, Client, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Secret } from '../util/secret.ts';
 import type { Logger } from '../util/log.ts';
 import { transportError } from './errors.ts';
@@ -52,7 +56,8 @@ export class HttpTransport {
   readonly #apiKey: Secret;
   readonly #userAgent: string;
   readonly #log: Logger;
-  readonly #dispatcher: Dispatcher;
+  /** The caller's dispatcher, or ours once the first request created it. */
+  #dispatcher: Dispatcher | undefined;
   readonly #owned: boolean;
   #closed: Promise<void> | undefined;
   readonly #observer: ApiObserver | undefined;
@@ -63,7 +68,7 @@ export class HttpTransport {
     this.#log = o.logger;
     this.#owned = o.dispatcher === undefined;
     this.#observer = o.observer;
-    this.#dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+    this.#dispatcher = o.dispatcher;
   }
 
   /**
@@ -74,6 +79,10 @@ export class HttpTransport {
   async send(req: HttpRequest): Promise<Dispatcher.ResponseData> {
     const started = performance.now();
     this.#log.trace({ endpoint: req.endpoint, method: req.method, url: req.url }, '1fichier request');
+    // As before undici was lazy: a closed transport sends nothing (undici's closed Agent refused it).
+    if (this.#closed !== undefined && this.#dispatcher === undefined) throw transportError(req.endpoint, new Error('the HTTP transport is closed'));
+    const { Agent, Client, request } = await loadUndici();
+    this.#dispatcher ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
     const oneOff = req.fresh && this.#owned ? new Client(new URL(req.url).origin) : undefined;
     const headers = req.fresh ? { ...req.headers, connection: 'close' } : req.headers;
     try {
@@ -125,13 +134,16 @@ export class HttpTransport {
 
   /** Closes the dispatcher if this transport created it. Idempotent: a second call waits for the first. */
   close(): Promise<void> {
-    return (this.#closed ??= this.#owned ? this.#dispatcher.close() : Promise.resolve());
+    return (this.#closed ??= this.#owned && this.#dispatcher ? this.#dispatcher.close() : Promise.resolve());
   }
 
   #headers(extra: Record<string, string> = {}): Record<string, string> {
     return { ...extra, 'user-agent': this.#userAgent, authorization: `Bearer ${this.#apiKey.reveal()}` };
   }
 }
+
+let undici: Promise<typeof Undici> | undefined;
+const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
 
 function toUndiciBody(body: HttpBody | undefined): string | Uint8Array | Readable | null {
   if (body === undefined) return null;

@@ -2,11 +2,13 @@
  * The stack's side of the shared state (shared-state/): parses the address, connects, and hands the pacer a
  * wrapper of its local rate state and the VFS the listing-change feed. Kept out of stack.ts so the composition
  * root only says where it goes.
+ *
+ * The shared-state modules (and ioredis through them) are imported when a shared state is configured: most
+ * gateways run without one, and loading the Redis client's code would only add to their resident memory.
  */
 import type { RateState } from '../api/rate-state.ts';
 import { parseSharedStateUrl } from '../config/shared-state-url.ts';
-import { openSharedState, type SharedState } from '../shared-state/index.ts';
-import { createSharedLink } from '../shared-state/link.ts';
+import type { SharedState } from '../shared-state/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Secret } from '../util/secret.ts';
@@ -40,6 +42,7 @@ export async function openStackSharedState(
   ctx: { apiBase: string; apiKey: Secret; logger: Logger; closers: { what: string; close: () => unknown }[] },
 ): Promise<OpenedSharedState> {
   const address = parseSharedStateUrl(o.url);
+  const { openSharedState } = await import('../shared-state/index.ts');
   const handle = await openSharedState({
     address,
     ...(o.password !== undefined ? { password: o.password } : {}),
@@ -67,6 +70,7 @@ export async function probeSharedState(o: Pick<StackSharedStateOptions, 'url' | 
   } catch (err) {
     return { address: '<invalid>', up: false, reason: err instanceof Error ? err.message : String(err) };
   }
+  const { createSharedLink } = await import('../shared-state/link.ts');
   const link = createSharedLink({ ...address, ...(o.password !== undefined ? { password: o.password } : {}), logger: silentLogger });
   try {
     const up = await link.ready(waitMs);

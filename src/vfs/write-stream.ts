@@ -11,10 +11,13 @@
  * - A failure (the sink's, the commit's, a size or digest mismatch) or an abort (the signal, or destroy()
  *   without an error: EIO) destroys the stream with one FsError, rejects `result` with it and aborts the sink,
  *   which removes whatever it stored: the previous version of a replaced file is untouched.
+ * - Every chunk counts towards the process's periodic young-generation collection (util/gc-hint.ts): the dead
+ *   buffers of a streamed body are freed in step with it instead of piling up between scavenges.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { FsError, isFsError } from '../core/errors.ts';
+import { streamedBytes } from '../util/gc-hint.ts';
 import type { Logger } from '../util/log.ts';
 import type { VfsEntry, VfsWriteStream } from './types.ts';
 import { discardPut, type Sink, type Stored } from './write-sinks.ts';
@@ -91,6 +94,7 @@ export class WriteStream extends Writable implements VfsWriteStream {
     this.#received += chunk.length;
     this.#md5.update(chunk);
     this.#sha1.update(chunk);
+    streamedBytes(chunk.length);
     this.#o.sink.write(chunk).then(
       () => cb(),
       (err: unknown) => cb(toFsError(err, this.#o.path)),
