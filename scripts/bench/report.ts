@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ratioChart } from './chart.ts';
 import { CONDITIONS, MiB, type BenchSizes } from './config.ts';
 import type { MachineInfo } from './machine.ts';
-import type { ItemResult, Metric } from './types.ts';
+import type { ItemResult, Metric, RunStamp } from './types.ts';
 
 export interface BenchReport {
   tool: 'fichier-dav bench';
@@ -25,7 +25,11 @@ export interface BenchReport {
   };
   sizes: BenchSizes;
   items: ItemResult[];
+  /** This run's commit and load average at the start (absent in reports written before they were recorded). */
+  stamp?: RunStamp;
 }
+
+const stampText = (s: RunStamp): string => `run of ${s.startedAt} on commit ${s.commit ?? 'unknown'} (load average ${Number.isFinite(s.loadAtStart) ? s.loadAtStart.toFixed(1) : "unknown"} at its start)`;
 
 /** A number for the table: 3 significant digits at most, no exponent. */
 export function fmt(v: number | null | undefined): string {
@@ -79,7 +83,9 @@ export function markdownReport(r: BenchReport): string {
     '# fichier-dav vs `rclone serve webdav`: benchmark results',
     '',
     `Run of ${r.startedAt}, mode **${r.mode}**${r.mode === 'quick' ? ' (tiny sizes: a smoke test, the numbers mean nothing)' : ''}, ` +
-      `${(r.elapsedMs / 60_000).toFixed(1)} min in total; ${summary}. How to read and reproduce: [README.md](README.md).`,
+      `${(r.elapsedMs / 60_000).toFixed(1)} min in total; ${summary}. How to read and reproduce: [README.md](README.md).` +
+      (r.stamp ? ` Measured: ${stampText(r.stamp)}.` : '') +
+      (r.items.some((i) => i.measuredIn) ? ` Items marked "from an earlier run" were merged in with --merge-from, each side by side in its own run.` : ''),
     '',
     '## Machine',
     '',
@@ -100,6 +106,7 @@ export function markdownReport(r: BenchReport): string {
   ];
   for (const it of r.items) {
     out.push(`### ${it.id}: ${it.title} (${(it.elapsedMs / 1000).toFixed(1)} s)`, '');
+    if (it.measuredIn) out.push(`- from an earlier run: ${stampText(it.measuredIn)}`);
     if (it.error) out.push(`- **error**: ${it.error}`);
     for (const n of it.notes) out.push(`- ${n}`);
     out.push('');

@@ -10,8 +10,12 @@
  * or <work>/results with --quick). --work: data and scratch dir (default bench/tmp/full or bench/tmp/quick;
  * the seeded emulator data is kept there between runs). --no-install: never apt-get install wrk (nor mediainfo).
  * --ours-node-options "FLAGS": NODE_OPTIONS for our server (experiments with V8 flags; the report names them).
+ * --merge-from FILE: items of an earlier results.json that this run does not measure are copied into this
+ * report, marked with the run that measured them (for items too long to repeat, such as B9's ~70 minutes).
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { B1, B2 } from './b1-b2-listing.ts';
@@ -30,7 +34,7 @@ import { killAllChildren } from './procs.ts';
 import { writeReport, type BenchReport } from './report.ts';
 import { createLauncher } from './servers.ts';
 import { prepareStoreFixtures } from './store-fixtures.ts';
-import type { BenchContext, BenchItem, ItemResult } from './types.ts';
+import type { BenchContext, BenchItem, ItemResult, RunStamp } from './types.ts';
 
 const ALL: BenchItem[] = [B1, B2, B3, B4, B5, B6, B7, B8, B9];
 const BENCH_DIR = resolve(import.meta.dirname, '..', '..', 'bench');
@@ -43,6 +47,7 @@ const { values } = parseArgs({
     work: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
     'ours-node-options': { type: 'string', default: '' },
+    'merge-from': { type: 'string' },
   },
 });
 
@@ -56,7 +61,27 @@ if (wanted && items.length !== wanted.size) {
   process.exit(2);
 }
 
+/** The commit the bench runs on (with "+changes" when the tree differs from it), null outside a git checkout. */
+function commitOf(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return null;
+  }
+}
+
+/** The items of an earlier report that this run does not measure, each marked with that run's stamp. */
+function mergedItems(file: string, measured: ItemResult[]): ItemResult[] {
+  const earlier = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  const stamp: RunStamp = earlier.stamp ?? { startedAt: earlier.startedAt, commit: null, loadAtStart: Number.NaN };
+  const have = new Set(measured.map((i) => i.id));
+  return earlier.items.filter((i) => !have.has(i.id)).map((i) => ({ ...i, measuredIn: i.measuredIn ?? stamp }));
+}
+
 const t0 = performance.now();
+const loadAtStart = loadavg()[0]!;
 const stamp = (): string => `[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`;
 const log = (msg: string): void => console.log(`${stamp()} ${msg}`);
 
@@ -139,7 +164,8 @@ try {
       loadGenerator: facts.loadGenerator ?? null,
     },
     sizes,
-    items: results,
+    items: values['merge-from'] ? [...results, ...mergedItems(values['merge-from'], results)].sort((a, b) => ALL.findIndex((i) => i.id === a.id) - ALL.findIndex((i) => i.id === b.id)) : results,
+    stamp: { startedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(), commit: commitOf(), loadAtStart },
   };
   const table = writeReport(outDir, report);
   console.log(`\n${table}\n`);

@@ -32,6 +32,15 @@ export interface ItemResult {
   notes: string[];
   /** Set when the item could not finish; its metrics are then partial. */
   error?: string;
+  /** Set when the item comes from an earlier run (--merge-from): that run's start, commit and load. */
+  measuredIn?: RunStamp;
+}
+
+/** Which run measured something: when it started, on which commit, and the machine's load average then. */
+export interface RunStamp {
+  startedAt: string;
+  commit: string | null;
+  loadAtStart: number;
 }
 
 /** What an item needs to run. */
