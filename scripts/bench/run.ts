@@ -12,6 +12,8 @@
  * --ours-node-options "FLAGS": NODE_OPTIONS for our server (experiments with V8 flags; the report names them).
  * --merge-from FILE: items of an earlier results.json that this run does not measure are copied into this
  * report, marked with the run that measured them (for items too long to repeat, such as B9's ~70 minutes).
+ * --b9-no-reference: B9 without rclone's --vfs-cache-mode full configuration (a reference column, no target;
+ * ~25 of B9's minutes). Always so in quick mode.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     'no-install': { type: 'boolean', default: false },
     'ours-node-options': { type: 'string', default: '' },
     'merge-from': { type: 'string' },
+    'b9-no-reference': { type: 'boolean', default: false },
   },
 });
 
@@ -126,7 +129,7 @@ try {
   log(`emulator on ${emu.url} (latency ${CONDITIONS.apiLatencyMs} ms per call, ${CONDITIONS.bandwidthBytesPerSec / 2 ** 20} MiB/s both ways, limits off)`);
   const facts: Record<string, string> = {};
   const oursEnv = quick ? QUICK_OURS_ENV : {};
-  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir, values['ours-node-options'], oursEnv), workDir, allowInstall: !values['no-install'], log, facts };
+  const ctx: BenchContext = { sizes, quick, emu, fixtures, servers: createLauncher(emu, workDir, values['ours-node-options'], oursEnv), workDir, allowInstall: !values['no-install'], log, facts, b9NoReference: quick || (values['b9-no-reference'] ?? false) };
   const results: ItemResult[] = [];
   for (const item of items) {
     const out: ItemResult = { id: item.id, title: item.title, elapsedMs: 0, metrics: [], notes: [] };

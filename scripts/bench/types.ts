@@ -56,6 +56,8 @@ export interface BenchContext {
   log(msg: string): void;
   /** Facts an item learns that the report's conditions show (B6 sets `loadGenerator`). */
   facts: Record<string, string>;
+  /** B9 without rclone's `--vfs-cache-mode full` reference (quick mode, or --b9-no-reference). */
+  b9NoReference: boolean;
 }
 
 /** One measurement item: fills `out.metrics` and `out.notes` (partial results survive a throw). */
