@@ -43,8 +43,26 @@ export function nodeToEntry(ctx: VfsContext, node: Node | undefined): VfsEntry {
  * (the WebDAV layer keeps its serialised answers of hot folders instead).
  */
 export function nodesToEntries(ctx: VfsContext, nodes: readonly Node[]): VfsEntry[] {
+  return nodes.map(entryBuilder(ctx, nodes));
+}
+
+/** Vfs.readdirVersioned's lazyEntries: the metadata read now, each entry built when the iteration reaches it. */
+export function lazyNodesToEntries(ctx: VfsContext, nodes: readonly Node[]): { ids: string[]; entries: Iterable<VfsEntry> } {
+  const build = entryBuilder(ctx, nodes);
+  return {
+    ids: nodes.map(nodeId),
+    entries: {
+      *[Symbol.iterator]() {
+        for (const n of nodes) yield build(n);
+      },
+    },
+  };
+}
+
+/** Builds the VfsEntry of any of `nodes`, with their metadata read now in one query. */
+function entryBuilder(ctx: VfsContext, nodes: readonly Node[]): (n: Node) => VfsEntry {
   const metas = ctx.store.getMetaMany(nodes.flatMap((n) => (n.remote ? [n.remote.id] : [])));
-  return nodes.map((n) => (n.local ? localToVfs(n.path, n.name, n.local) : remoteToVfs(n.path, n.name, n.remote, metas.get(n.remote.id))));
+  return (n) => (n.local ? localToVfs(n.path, n.name, n.local) : remoteToVfs(n.path, n.name, n.remote, metas.get(n.remote.id)));
 }
 
 /** The id metadata and dead properties are keyed by (undefined node = the root). */

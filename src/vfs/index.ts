@@ -19,7 +19,7 @@ import type { Listing } from '../store/types.ts';
 import { systemClock } from '../util/clock.ts';
 import { silentLogger } from '../util/log.ts';
 import { AboutCache } from './about.ts';
-import { makeDir, nodeId, nodesToEntries, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
+import { lazyNodesToEntries, makeDir, nodeId, nodesToEntries, nodeToEntry, remoteDirOf, type VfsContext } from './context.ts';
 import { copy } from './copy.ts';
 import { EdgeCache } from './edge-cache.ts';
 import { localToVfs, ROOT_ID } from './entry.ts';
@@ -115,7 +115,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       const node = await nodeAt(dir, signal);
       if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: node.path });
       const view = await ctx.tree.view(node?.path ?? '', signal);
-      return { token: view.token, entries: () => nodesToEntries(ctx, view.nodes) };
+      return { token: view.token, entries: () => nodesToEntries(ctx, view.nodes), lazyEntries: () => lazyNodesToEntries(ctx, view.nodes) };
     },
 
     async openRead(file, span, signal) {
@@ -169,7 +169,7 @@ export function createVfs(opts: VfsOptions): Vfs {
       return nodeToEntry(ctx, node);
     },
 
-    propsOf: (entries) => store.getPropsMany(entries.map((e) => e.id)),
+    propsOf: (ids) => store.getPropsMany(ids),
 
     async getProps(at) {
       return store.getProps(nodeId(await nodeAt(at)));

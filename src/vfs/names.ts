@@ -67,9 +67,19 @@ function groupBy<T extends NameCandidate>(items: T[], keyOf: (name: string) => s
   return groups;
 }
 
+/** True when no two of `files` are one name and none is a name in `taken` (keys). */
+function allOwnNames(files: readonly NameCandidate[], taken: ReadonlySet<string>): boolean {
+  const keys = new Set<string>();
+  for (const f of files) {
+    const k = nameKey(f.name);
+    if (keys.has(k) || taken.has(k)) return false;
+    keys.add(k);
+  }
+  return true;
+}
+
 /** Apply the policy to the entries of one folder. Pure and deterministic. */
 export function assignNames<T extends NameCandidate>(items: readonly T[]): NamePolicyResult<T> {
-  const realKeys = new Set(items.map((i) => nameKey(i.name)));
   const taken = new Set<string>();
   const named: Named<T>[] = [];
   const hidden: T[] = [];
@@ -87,10 +97,15 @@ export function assignNames<T extends NameCandidate>(items: readonly T[]): NameP
     hidden.push(...rest);
   }
 
-  const fileGroups = groupBy(
-    items.filter((i) => i.kind === 'file'),
-    nameKey,
-  );
+  const fileItems = items.filter((i) => i.kind === 'file');
+  // The usual folder: no two files of one name, none named like a directory. Every file keeps its own name, and
+  // no per-file group, copy or key set is built (a listing of thousands of files would promote them all).
+  if (allOwnNames(fileItems, taken)) {
+    named.push(...fileItems.map((item) => ({ name: item.name, item })).sort(byName));
+    return { named, hidden };
+  }
+  const realKeys = new Set(items.map((i) => nameKey(i.name)));
+  const fileGroups = groupBy(fileItems, nameKey);
   const files: Named<T>[] = [];
   for (const [, group] of [...fileGroups].sort((a, b) => byName({ name: a[0] }, { name: b[0] }))) {
     let n = 1;

@@ -29,7 +29,7 @@ export function readOnlyVfs(vfs: Vfs): Vfs {
     rename: (_src, dst) => refuse(dst),
     copy: (_src, dst) => refuse(dst),
     setModTime: (path) => refuse(path),
-    propsOf: (entries) => vfs.propsOf(entries),
+    propsOf: (ids) => vfs.propsOf(ids),
     getProps: (path) => vfs.getProps(path),
     patchProps: (path) => refuse(path),
     about: (signal) => vfs.about(signal),

@@ -109,7 +109,14 @@ export function subRootVfs(vfs: Vfs, base: string): Vfs {
     readdir: async (dir, signal) => (await vfs.readdir(toInner(dir), signal)).map(out),
     readdirVersioned: async (dir, signal) => {
       const inner = await vfs.readdirVersioned(toInner(dir), signal);
-      return { token: inner.token, entries: () => inner.entries().map(out) };
+      return {
+        token: inner.token,
+        entries: () => inner.entries().map(out),
+        lazyEntries: () => {
+          const { ids, entries } = inner.lazyEntries();
+          return { ids, entries: mapped(entries, out) };
+        },
+      };
     },
     openRead: async (file, span, signal) => vfs.openRead(toInner(file), span, signal),
     openWrite: (at, opts) =>
@@ -129,7 +136,7 @@ export function subRootVfs(vfs: Vfs, base: string): Vfs {
     rename: (src, dst, opts) => notRoot(src, 'EINVAL', () => notRoot(dst, 'EINVAL', async () => out(await vfs.rename(toInner(src), toInner(dst), opts)))),
     copy: (src, dst, opts) => notRoot(src, 'EINVAL', () => notRoot(dst, 'EINVAL', async () => out(await vfs.copy(toInner(src), toInner(dst), opts)))),
     setModTime: async (at, modTime) => out(await vfs.setModTime(toInner(at), modTime)),
-    propsOf: (entries) => vfs.propsOf(entries),
+    propsOf: (ids) => vfs.propsOf(ids),
     getProps: async (at) => vfs.getProps(toInner(at)),
     patchProps: async (at, ops) => vfs.patchProps(toInner(at), ops),
     about: (signal) => vfs.about(signal),
@@ -139,4 +146,13 @@ export function subRootVfs(vfs: Vfs, base: string): Vfs {
     close: () => vfs.close(),
   };
   return wrapper;
+}
+
+/** `items` mapped through `f` as they are iterated. */
+function mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
+  return {
+    *[Symbol.iterator]() {
+      for (const item of items) yield f(item);
+    },
+  };
 }

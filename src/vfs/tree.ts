@@ -63,9 +63,9 @@ export interface TreeOptions {
   caseInsensitive: boolean;
 }
 
-interface Candidate extends NameCandidate {
-  remote?: RemoteEntry;
-  local?: LocalFile;
+/** A local-only file among the names of a folder (remote entries take part as they are). */
+interface LocalCandidate extends NameCandidate {
+  local: LocalFile;
 }
 
 export class Tree {
@@ -91,8 +91,9 @@ export class Tree {
     const locals = this.#store.listLocal(dir);
     const memo = this.#views.get(listing);
     if (memo && memo.locals === locals && memo.view.path === dir) return listing.partial ? { ...memo.view, relistInMs: this.#cache.relistInMs(listing) } : memo.view;
-    const candidates: Candidate[] = [
-      ...listing.entries.map((e) => ({ name: e.name, kind: e.kind, modTime: e.modTime, id: e.id, remote: e })),
+    // Remote entries are their own name candidates (no wrapper per entry: a big listing would promote them all).
+    const candidates: (RemoteEntry | LocalCandidate)[] = [
+      ...listing.entries,
       ...locals.map((f) => ({ name: baseName(f.path), kind: 'file' as const, modTime: f.modTime, id: f.id, local: f })),
     ];
     const { named, hidden } = assignNames(candidates);
@@ -102,9 +103,9 @@ export class Tree {
     }
     const nodes: Node[] = [];
     for (const { name, item } of named) {
-      if (item.local) nodes.push({ name, path: joinPath(dir, name), kind: 'file', local: item.local });
+      if ('local' in item) nodes.push({ name, path: joinPath(dir, name), kind: 'file', local: item.local });
       // The remote entry's own path string when the shown name is its name (the usual case): one string per entry.
-      else if (item.remote) nodes.push({ name, path: isPathOf(item.remote.path, dir, name) ? item.remote.path : joinPath(dir, name), kind: item.remote.kind, remote: item.remote });
+      else nodes.push({ name, path: isPathOf(item.path, dir, name) ? item.path : joinPath(dir, name), kind: item.kind, remote: item });
     }
     const view = { path: dir, nodes, index: new NameIndex(nodes, (n) => n.name), partial: listing.partial === true, relistInMs: this.#cache.relistInMs(listing), token: {} };
     this.#views.set(listing, { locals, view });

@@ -262,10 +262,10 @@ export interface Vfs {
   setModTime(at: string | VfsNode, modTime: number): Promise<VfsEntry>;
 
   /**
-   * Dead properties of entries already in hand (a listing), by entry id, in one store query; entries without
-   * any are absent from the map. Never throws for a vanished entry (it simply has none).
+   * Dead properties of entries already in hand (a listing), by entry id (`ids`: VfsEntry.id), in one store query;
+   * entries without any are absent from the map. Never throws for a vanished entry (it simply has none).
    */
-  propsOf(entries: readonly VfsEntry[]): Map<string, DeadProp[]>;
+  propsOf(ids: readonly string[]): Map<string, DeadProp[]>;
   /** Dead properties of `at`. Throws ENOENT. */
   getProps(at: string | VfsNode): Promise<DeadProp[]>;
   /** Apply property updates in order, all or nothing. Throws ENOENT, EIO. */
@@ -293,6 +293,12 @@ export interface VersionedListing {
   /** Compare by identity: equal tokens, equal answers. */
   token: object;
   entries(): VfsEntry[];
+  /**
+   * The same entries built one at a time as `entries` is iterated, and their ids at once (for propsOf): an answer
+   * written entry by entry never holds a big folder's entries all at once. The state is taken at the call (call it
+   * before any await, like `entries()`); iterating later, across awaits, still yields that state.
+   */
+  lazyEntries(): { ids: string[]; entries: Iterable<VfsEntry> };
 }
 
 /** One dead-property update of `Vfs.patchProps`. */

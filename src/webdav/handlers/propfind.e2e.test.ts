@@ -35,11 +35,16 @@ function countingReaddir(counter: { n: number; built?: number }, fake?: (path: s
           return async (dir: string | VfsNode, signal?: AbortSignal) => {
             counter.n++;
             const real = fake ? { token: fakeToken, entries: () => fake(typeof dir === 'string' ? dir : dir.entry.path) } : await target.readdirVersioned(dir, signal);
+            const built = (): VfsEntry[] => {
+              counter.built = (counter.built ?? 0) + 1;
+              return real.entries();
+            };
             return {
               token: real.token,
-              entries: () => {
-                counter.built = (counter.built ?? 0) + 1;
-                return real.entries();
+              entries: built,
+              lazyEntries: () => {
+                const entries = built();
+                return { ids: entries.map((e) => e.id), entries };
               },
             };
           };

@@ -130,7 +130,8 @@ export const handlePropfind: Handler = async (s, r) => {
   const key = listing && s.answers && isCacheable(s, q, entry.path) ? answerKey(entry.path, q, lean) : undefined;
   const state = key && listing && s.answers ? s.answers.lookup(key, listing.token, entry.etag) : undefined;
   if (state?.kind === 'hit') return sendWhole(r, state.bytes);
-  const members = listing?.entries() ?? [];
+  // Built one at a time as they are written: a big folder's answer never holds all its entries at once.
+  const members = listing?.lazyEntries() ?? { ids: [], entries: [] };
   const ctx: LivePropContext = {
     locksCovering: (p) => s.locks.locksCovering(p),
     hrefOf: (p, isCollection) => r.href(p, isCollection),
@@ -139,14 +140,14 @@ export const handlePropfind: Handler = async (s, r) => {
   };
   const namespaces: Record<string, string> = { D: DAV_NS, oc: OC_NS };
   if (lean) namespaces.Z = MS_NS;
-  const all = [entry, ...members];
-  const dead = needsDead(q) ? s.vfs.propsOf(all) : new Map<string, DeadProp[]>();
+  const dead = needsDead(q) ? s.vfs.propsOf([entry.id, ...members.ids]) : new Map<string, DeadProp[]>();
   const render = (w: MultistatusWriter, e: VfsEntry): void => w.response(r.href(e.path, e.kind === 'dir'), propstatsOf(e, q, dead.get(e.id) ?? NO_PROPS, ctx, lean));
 
   if (state?.kind === 'build' && key && listing && s.answers) {
     const parts: string[] = [];
     const w = createMultistatusWriter((chunk) => parts.push(chunk), namespaces);
-    for (const e of all) render(w, e);
+    render(w, entry);
+    for (const e of members.entries) render(w, e);
     w.end();
     const bytes = Buffer.from(parts.join(''), 'utf8');
     s.answers.keep(key, listing.token, entry.etag, bytes);
@@ -164,7 +165,8 @@ export const handlePropfind: Handler = async (s, r) => {
     pending = '';
     if (!ok && !r.res.destroyed) await drained(r);
   };
-  for (const e of all) {
+  render(w, entry);
+  for (const e of members.entries) {
     if (r.signal.aborted) return;
     render(w, e);
     if (pending.length >= FLUSH_CHARS) await flush();
