@@ -13,9 +13,11 @@
  */
 import { configDefaults, defineConfig } from 'vitest/config';
 
+// Every pattern is rooted in src/ or test/: an unrooted `**` would make vitest walk the whole checkout, including
+// the FUSE mounts a running bench keeps under bench/tmp.
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];
-const E2E = ['**/*.e2e.test.ts'];
-const SLOW = ['**/*.slow.test.ts'];
+const E2E = ['src/**/*.e2e.test.ts', 'test/**/*.e2e.test.ts'];
+const SLOW = ['src/**/*.slow.test.ts', 'test/**/*.slow.test.ts'];
 
 export default defineConfig({
   test: {
