@@ -79,6 +79,15 @@ export const B8: BenchItem = {
     out.metrics.push(
       judge(metric('RSS after the cold PROPFIND', 'MB', 'lower', full.after, rc.after, { reference: { label: 'ours, empty store', value: empty.after } }), '≤ 1.0× rclone', (m) => m.ratio !== null && m.ratio <= 1),
     );
+    // What the cold listing adds, with a million entries stored against none: the cost must not grow with the
+    // account. (The line above compares absolute RSS with rclone, whose idle is far below ours.)
+    out.metrics.push(
+      judge(
+        metric('RSS the cold PROPFIND adds above idle', 'MB', 'lower', full.after - full.idle, rc.after - rc.idle, { reference: { label: 'ours, empty store', value: empty.after - empty.idle } }),
+        '≤ ours on an empty store + 5 MB',
+        (m) => m.ours !== null && m.ours <= empty.after - empty.idle + 5,
+      ),
+    );
     out.metrics.push(metric('metadata store on disk', 'MB', 'lower', full.store ?? null, null));
   },
 };
