@@ -113,4 +113,35 @@ describe('read-your-writes through the VFS over a lagging remote', () => {
     await vfs.refresh('e/sub');
     expect((await vfs.readdir('e/sub')).map((e) => e.name)).toEqual(['f.bin']);
   });
+
+  it('a refresh expecting entries the service made (a remote upload) lists the folder again until they show', async () => {
+    const kit = makeKit({ vfs: { consistencyGraceMs: 60_000 } });
+    await mkdirAt(kit.backend, 'd');
+    const lag = laggingListings(kit.backend, kit.clock, 5000);
+    const vfs = kit.restart({ remote: lag.remote, consistencyGraceMs: 60_000, dirCacheTimeMs: 300_000 });
+    await lag.snapshot(); // what the service lists for the next 5 s: d empty
+    await kit.clock.advance(6000);
+    // The service fetched a file into d by itself: we know its id only.
+    const made = await putAt(kit.backend, 'd/fetched.bin', Buffer.from('x'));
+    await vfs.refresh('d', { expect: [made.id] });
+    expect((await vfs.readdir('d')).map((e) => e.name)).toEqual([]);
+    await lag.snapshot();
+    await kit.clock.advance(6000);
+    // Well within the dir cache time, the late listing is not trusted: the folder is listed again.
+    expect((await vfs.readdir('d')).map((e) => e.name)).toEqual(['fetched.bin']);
+  });
+
+  it('without expectations, a late listing stands for the dir cache time (what the option is for)', async () => {
+    const kit = makeKit({ vfs: { consistencyGraceMs: 60_000 } });
+    await mkdirAt(kit.backend, 'd');
+    const lag = laggingListings(kit.backend, kit.clock, 5000);
+    const vfs = kit.restart({ remote: lag.remote, consistencyGraceMs: 60_000, dirCacheTimeMs: 300_000 });
+    await lag.snapshot();
+    await kit.clock.advance(6000);
+    await putAt(kit.backend, 'd/fetched.bin', Buffer.from('x'));
+    await vfs.refresh('d');
+    await lag.snapshot();
+    await kit.clock.advance(6000);
+    expect((await vfs.readdir('d')).map((e) => e.name)).toEqual([]);
+  });
 });

@@ -193,7 +193,7 @@ export function createVfs(opts: VfsOptions): Vfs {
     about: (signal) => about.get(signal),
 
     async refresh(path, ropts = {}) {
-      const { path: p, listing: top } = await refreshDir(normPath(path));
+      const { path: p, listing: top } = await refreshDir(normPath(path), ropts.expect);
       if (!ropts.recursive) return;
       const known = new Set(store.listedDirs(p));
       const queue = subdirs(top);
@@ -244,10 +244,11 @@ export function createVfs(opts: VfsOptions): Vfs {
    * Re-list folder `p` (its ancestors come from the cache); returns its canonical path and the new listing.
    * Throws ENOENT, ENOTDIR, and what listing throws.
    */
-  async function refreshDir(p: string): Promise<{ path: string; listing: Listing }> {
+  async function refreshDir(p: string, expect?: readonly string[]): Promise<{ path: string; listing: Listing }> {
     const node = await ctx.tree.lookup(p);
     if (node && node.kind !== 'dir') throw new FsError('ENOTDIR', 'not a directory', { path: p });
     const path = node?.path ?? '';
+    if (expect) cache.expect(path, expect);
     return { path, listing: await cache.refresh(path) };
   }
 

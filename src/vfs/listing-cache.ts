@@ -33,7 +33,7 @@ import type { ListingChange, ListingChangeFeed } from './types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import { raceSignal } from '../util/abort.ts';
-import { RecentWrites } from './consistency.ts';
+import { DEFAULT_CONSISTENCY_GRACE_MS, RecentWrites } from './consistency.ts';
 
 type Mutation = { op: 'upsert'; entry: RemoteEntry } | { op: 'remove'; id: string };
 
@@ -75,6 +75,9 @@ export class ListingCache {
   readonly #o: ListingCacheOptions;
   readonly #minRelist: number;
   readonly #writes: RecentWrites;
+  /** Folder -> ids the service made there on our request, that its listings may show late, and until when. */
+  readonly #expected = new Map<string, { ids: Set<string>; until: number }>();
+  readonly #expectForMs: number;
   readonly #inflight = new Map<string, Inflight>();
   readonly #background = new Set<Promise<unknown>>();
   /** True while a change heard from another gateway is applied (it is not told again). */
@@ -84,6 +87,7 @@ export class ListingCache {
     this.#o = opts;
     this.#minRelist = opts.minRelistMs ?? 0;
     this.#writes = new RecentWrites(opts.clock, opts.consistencyGraceMs);
+    this.#expectForMs = opts.consistencyGraceMs ?? DEFAULT_CONSISTENCY_GRACE_MS;
     opts.changes?.subscribe((c) => this.applyShared(c));
   }
 
@@ -192,6 +196,22 @@ export class ListingCache {
     this.#tell({ op: 'moveTree', src, dst });
   }
 
+  /**
+   * The service made entries `ids` in `dir` on our request, and we know them by id only (a remote upload's
+   * files): until a fetched listing shows them all, or the consistency grace ends, a listing of `dir` that lacks
+   * one is stored already due for a new fetch, so the next read lists the folder again instead of trusting a
+   * late listing for the whole dir cache time.
+   */
+  expect(dir: string, ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const e = this.#expected.get(dir);
+    const until = this.#o.clock.now() + this.#expectForMs;
+    if (e) {
+      for (const id of ids) e.ids.add(id);
+      e.until = until;
+    } else this.#expected.set(dir, { ids: new Set(ids), until });
+  }
+
   /** The listing of `dir` no longer reflects the service (an operation half done): fetch it at the next read. */
   expire(dir: string): void {
     const l = this.#o.store.getListing(dir);
@@ -262,8 +282,19 @@ export class ListingCache {
     if (!f.discarded) {
       this.#o.store.putListing(dir, entries, fetchedAt, partial);
       if (entries.length <= SHARED_LISTING_MAX_ENTRIES) this.#tell({ op: 'listed', dir, entries, fetchedAt, partial });
+      if (this.#stillExpecting(dir, entries)) this.expire(dir);
     }
     return partial ? { entries, fetchedAt, partial } : { entries, fetchedAt };
+  }
+
+  /** True when `dir` waits for entries (expect) that `entries` still lack, within the time allowed. */
+  #stillExpecting(dir: string, entries: RemoteEntry[]): boolean {
+    const e = this.#expected.get(dir);
+    if (!e) return false;
+    for (const x of entries) e.ids.delete(x.id);
+    if (e.ids.size > 0 && this.#o.clock.now() < e.until) return true;
+    this.#expected.delete(dir);
+    return false;
   }
 
   /** `dir` is gone (or is a file now): forget it and drop it from its parent's cached listing. */

@@ -178,6 +178,17 @@ export interface VfsStats extends VfsTransferCounters {
   relistsAvoided: number;
 }
 
+export interface RefreshOptions {
+  /** Walk the whole subtree (below). */
+  recursive?: boolean;
+  /**
+   * Ids of entries the service made in the folder on our request and that it may list late (a remote upload's
+   * files): until a listing shows them (within the consistency grace), the folder stays due for a new listing,
+   * so the next read lists it again rather than trusting a late listing for --dir-cache-time.
+   */
+  expect?: readonly string[];
+}
+
 export interface Vfs {
   /**
    * What is at `path`, looked up once (the root too). Throws ENOENT (missing, or a parent missing), ENOTDIR (a
@@ -280,7 +291,7 @@ export interface Vfs {
    * listings that yield to clients' requests) and drop cached folders that no longer exist. Throws as readdir
    * for `path`; a folder that vanishes during the walk is forgotten, not an error.
    */
-  refresh(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  refresh(path: string, opts?: RefreshOptions): Promise<void>;
   /** Drop cached listings at and below `path` ('' = everything). */
   forget(path?: string): void;
 

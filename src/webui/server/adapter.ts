@@ -84,7 +84,10 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
       const folder = jobFolders.get(id);
       if (job.done && folder !== undefined) {
         jobFolders.delete(id);
-        await vfs.refresh(folder).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), folder }, 'web UI: re-listing after a remote upload failed'));
+        // The service may list the fetched files a few seconds late: the refresh keeps the folder due for a new
+        // listing until they show, instead of trusting a late listing for the whole dir cache time.
+        const expect = job.results.filter((r) => r.status === 'OK' && r.link !== null).map((r) => r.link!);
+        await vfs.refresh(folder, { expect }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), folder }, 'web UI: re-listing after a remote upload failed'));
       }
       return job;
     },
