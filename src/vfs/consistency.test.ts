@@ -114,15 +114,21 @@ describe('read-your-writes through the VFS over a lagging remote', () => {
     expect((await vfs.readdir('e/sub')).map((e) => e.name)).toEqual(['f.bin']);
   });
 
-  it('a refresh expecting entries the service made (a remote upload) lists the folder again until they show', async () => {
+  /** Folder d, listed late by 5 s (empty for now); then the service fetches d/fetched.bin by itself. */
+  async function serviceMadeAFile() {
     const kit = makeKit({ vfs: { consistencyGraceMs: 60_000 } });
     await mkdirAt(kit.backend, 'd');
     const lag = laggingListings(kit.backend, kit.clock, 5000);
     const vfs = kit.restart({ remote: lag.remote, consistencyGraceMs: 60_000, dirCacheTimeMs: 300_000 });
     await lag.snapshot(); // what the service lists for the next 5 s: d empty
     await kit.clock.advance(6000);
-    // The service fetched a file into d by itself: we know its id only.
     const made = await putAt(kit.backend, 'd/fetched.bin', Buffer.from('x'));
+    return { kit, lag, vfs, made };
+  }
+
+  it('a refresh expecting entries the service made (a remote upload) lists the folder again until they show', async () => {
+    const { kit, lag, vfs, made } = await serviceMadeAFile();
+    // We know the file by its id only.
     await vfs.refresh('d', { expect: [made.id] });
     expect((await vfs.readdir('d')).map((e) => e.name)).toEqual([]);
     await lag.snapshot();
@@ -132,13 +138,7 @@ describe('read-your-writes through the VFS over a lagging remote', () => {
   });
 
   it('without expectations, a late listing stands for the dir cache time (what the option is for)', async () => {
-    const kit = makeKit({ vfs: { consistencyGraceMs: 60_000 } });
-    await mkdirAt(kit.backend, 'd');
-    const lag = laggingListings(kit.backend, kit.clock, 5000);
-    const vfs = kit.restart({ remote: lag.remote, consistencyGraceMs: 60_000, dirCacheTimeMs: 300_000 });
-    await lag.snapshot();
-    await kit.clock.advance(6000);
-    await putAt(kit.backend, 'd/fetched.bin', Buffer.from('x'));
+    const { kit, lag, vfs } = await serviceMadeAFile();
     await vfs.refresh('d');
     await lag.snapshot();
     await kit.clock.advance(6000);

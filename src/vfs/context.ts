@@ -3,6 +3,7 @@
  * applied, and transfer counters. Also the helpers every operation needs to turn a node into a VfsEntry and
  * to keep the cache and the store in step after a change (one place for each rule).
  */
+import { mapped } from '../util/iterable.ts';
 import { FsError, isFsError } from '../core/errors.ts';
 import { parentOf } from '../core/path.ts';
 import type { Remote, RemoteEntry } from '../remote/types.ts';
@@ -49,14 +50,7 @@ export function nodesToEntries(ctx: VfsContext, nodes: readonly Node[]): VfsEntr
 /** Vfs.readdirVersioned's lazyEntries: the metadata read now, each entry built when the iteration reaches it. */
 export function lazyNodesToEntries(ctx: VfsContext, nodes: readonly Node[]): { ids: string[]; entries: Iterable<VfsEntry> } {
   const build = entryBuilder(ctx, nodes);
-  return {
-    ids: nodes.map(nodeId),
-    entries: {
-      *[Symbol.iterator]() {
-        for (const n of nodes) yield build(n);
-      },
-    },
-  };
+  return { ids: nodes.map(nodeId), entries: mapped(nodes, build) };
 }
 
 /** Builds the VfsEntry of any of `nodes`, with their metadata read now in one query. */

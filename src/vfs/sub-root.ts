@@ -16,6 +16,7 @@
  * the inner Vfs, or of another sub-root, is refused with EINVAL): they map to the inner handles the wrapper was
  * given. Quota is the account's.
  */
+import { mapped } from '../util/iterable.ts';
 import { FsError } from '../core/errors.ts';
 import { joinPath, normPath } from '../core/path.ts';
 import type { Vfs, VfsEntry, VfsNode, VfsTarget } from './types.ts';
@@ -146,13 +147,4 @@ export function subRootVfs(vfs: Vfs, base: string): Vfs {
     close: () => vfs.close(),
   };
   return wrapper;
-}
-
-/** `items` mapped through `f` as they are iterated. */
-function mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
-  return {
-    *[Symbol.iterator]() {
-      for (const item of items) yield f(item);
-    },
-  };
 }

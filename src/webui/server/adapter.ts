@@ -86,7 +86,7 @@ export function createWebUiBackend(opts: WebUiAdapterOptions): WebUiBackend {
         jobFolders.delete(id);
         // The service may list the fetched files a few seconds late: the refresh keeps the folder due for a new
         // listing until they show, instead of trusting a late listing for the whole dir cache time.
-        const expect = job.results.filter((r) => r.status === 'OK' && r.link !== null).map((r) => r.link!);
+        const expect = job.results.flatMap((r) => (r.status === 'OK' && r.link !== null ? [r.link] : []));
         await vfs.refresh(folder, { expect }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), folder }, 'web UI: re-listing after a remote upload failed'));
       }
       return job;
