@@ -1,7 +1,7 @@
 // A memory probe to preload into a server (`node --import scripts/bench/memory/probe.mjs ...`): every
 // PROBE_EVERY_MS (default 500) ms it prints one line to stderr with VmRSS split into anonymous and file
 // pages, process.memoryUsage() and the V8 heap spaces (committed/used), so that a run shows which of them
-// moves. SIGUSR2 prints a line at once. Only for measurements; nothing in the product loads it.
+// moves. SIGUSR2 prints a line at once (after a full collection with PROBE_GC=1). Only for measurements; nothing in the product loads it.
 import fs from 'node:fs';
 import v8 from 'node:v8';
 
@@ -21,4 +21,8 @@ const dump = (tag) => {
   );
 };
 setInterval(() => dump('tick'), Number(process.env.PROBE_EVERY_MS || 500)).unref();
-process.on('SIGUSR2', () => dump('usr2'));
+process.on('SIGUSR2', () => {
+  // PROBE_GC=1: a full collection first (node runs with --expose-gc), so the line shows what is still reachable.
+  if (process.env.PROBE_GC && typeof globalThis.gc === 'function') globalThis.gc();
+  dump('usr2');
+});
