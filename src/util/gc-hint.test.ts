@@ -15,6 +15,13 @@ describe('createStreamGc', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('runs a full collection instead every majorEvery-th time', () => {
+    const calls: string[] = [];
+    const count = createStreamGc((o) => calls.push(o?.type ?? 'full'), 10, 3);
+    for (let i = 0; i < 7; i++) count(10);
+    expect(calls).toEqual(['minor', 'minor', 'full', 'minor', 'minor', 'full', 'minor']);
+  });
+
   it('does nothing without an exposed collector', () => {
     const count = createStreamGc(undefined, 1);
     expect(() => count(1e9)).not.toThrow();
