@@ -8,7 +8,6 @@
  */
 import type { Readable } from 'node:stream';
 import { inspect } from 'node:util';
-import type { Dispatcher } from 'undici';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
@@ -61,8 +60,6 @@ export interface FichierClientOptions {
   pacer?: Pacer;
   clock?: Clock;
   logger?: Logger;
-  /** undici dispatcher; default a keep-alive Agent owned by the client (closed by `close()`). */
-  dispatcher?: Dispatcher;
   userAgent?: string;
   /** Simultaneous download connections of this client. Default 8. */
   downloadConcurrency?: number;
@@ -109,7 +106,6 @@ export class FichierClient {
       apiKey: opts.apiKey,
       userAgent: opts.userAgent ?? 'fichier-dav/0.1',
       logger,
-      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       ...(opts.observer ? { observer: opts.observer } : {}),
     });
     this.#downloadSlots = createSlots(opts.downloadConcurrency ?? 8);
@@ -307,7 +303,7 @@ export class FichierClient {
     return this.#pacer.stats();
   }
 
-  /** Closes the HTTP connections if the client created its dispatcher. */
+  /** Waits for the requests in flight, then closes the HTTP connections; later requests are refused. */
   close(): Promise<void> {
     return this.#http.close();
   }

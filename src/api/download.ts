@@ -66,7 +66,7 @@ export async function downloadFile(ctx: DownloadContext, tokenUrl: string, opts:
   const release = await ctx.slots.acquire(opts.signal);
   try {
     const answer = await ctx.http.attempt(DOWNLOAD_ENDPOINT, opts.signal, () => fetchChecked(ctx, tokenUrl, range, opts));
-    // undici emits AbortError when a consumer destroys the body to stop early; that is not a crash.
+    // A body destroyed by its consumer to stop early (or cut by an abort) may emit an error; that is not a crash.
     answer.body.on('error', ignore);
     answer.body.once('close', release);
     return ctx.http.countsTransfers ? { ...answer, body: counted(answer.body, ctx.http) } : answer;

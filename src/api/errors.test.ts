@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { classifyFailure, decodeOutcome, FichierApiError, isEscalatedBan, isFloodBan, isTemporaryRefusal, parseFichierCode, parseRetryAfter, transportError } from './errors.ts';
+import { classifyFailure, decodeOutcome, FichierApiError, isEscalatedBan, isFloodBan, isTemporaryRefusal, parseFichierCode, parseRetryAfter, neverSent, transportError } from './errors.ts';
 import { thrownBy } from '../../test/support/errors.ts';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -124,9 +124,12 @@ describe('helpers', () => {
   });
 
   it('makes transport errors retryable for connection failures and keeps the cause', () => {
-    const cause = Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' });
+    const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const err = transportError('file/ls.cgi', cause);
     expect([err.kind, err.retryable, err.cause]).toEqual(['transport', true, cause]);
-    expect(transportError('x', Object.assign(new Error('bad'), { code: 'UND_ERR_INVALID_ARG' })).retryable).toBe(false);
+    expect(neverSent(err)).toBe(false);
+    const connect = transportError('file/ls.cgi', Object.assign(new Error('could not connect'), { code: 'ECONNECT_TIMEOUT' }));
+    expect([connect.retryable, neverSent(connect)]).toEqual([true, true]);
+    expect(transportError('x', Object.assign(new Error('bad'), { code: 'ERR_INVALID_ARG_TYPE' })).retryable).toBe(false);
   });
 });

@@ -239,11 +239,11 @@ export function classifyFailure(
   return new FichierApiError({ ...base, kind: 'refused', retryable: false, advice: '1fichier refused the request' });
 }
 
-/** Transport-level failure codes (undici and node) that are worth retrying. */
-const RETRYABLE_TRANSPORT = /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CLOSED)$/;
+/** Transport-level failure codes (node's, and http.ts's two timeouts) that are worth retrying. */
+const RETRYABLE_TRANSPORT = /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNECT_TIMEOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH)$/;
 
 /** Transport failures that happen before a request can have reached the server (nothing was sent). */
-const NOT_SENT_TRANSPORT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
+const NOT_SENT_TRANSPORT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNECT_TIMEOUT)$/;
 
 /** True when `err` is a transport failure that happened before the request could reach the server. */
 export function neverSent(err: unknown): boolean {

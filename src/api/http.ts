@@ -1,14 +1,20 @@
 /**
- * The HTTP layer under the client: one undici dispatcher (keep-alive), the request headers, and the
- * mapping of "no answer" to a 'transport' FichierApiError. `#headers` is the ONLY place that reads the
- * API key. Nothing here logs or stores headers, and errors never include them.
+ * The HTTP layer under the client: node's own HTTP client with one keep-alive agent per protocol, the request
+ * headers, and the mapping of "no answer" to a 'transport' FichierApiError. `#headers` is the ONLY place that
+ * reads the API key. Nothing here logs or stores headers, and errors never include them.
  *
- * undici is imported on the first request, not at start: its code is a few MB of resident memory that a
- * gateway nobody has asked anything yet does not need (start-up makes no API call).
+ * Why node:http and not undici: the server already runs node's HTTP stack (its parser is native code inside
+ * node), so a client on it costs no memory at all, while loading undici costs ~16 MB of resident memory (its
+ * modules, and its parser, compiled from WebAssembly) in a process that idles at under 70 MB: measured with
+ * `scripts/bench/memory/first-request.ts`, a fresh server went from idle to +26 MB on its first request with
+ * undici, and that is what a big PUT's peak was measured from. The transport needs little of what undici adds
+ * (no HTTP/2, no pipelining, redirects are followed by the caller): keep-alive, streaming bodies both ways,
+ * timeouts and abort, all of which node's client has. node:https is loaded only for an https URL (the real
+ * service), so a gateway in front of the emulator never loads TLS.
  */
-import { Readable } from 'node:stream';
-import type * as Undici from 'undici';
-import type { Dispatcher } from 'undici';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type https from 'node:https';
+import { Readable, pipeline } from 'node:stream';
 import type { Secret } from '../util/secret.ts';
 import type { Logger } from '../util/log.ts';
 import { transportError } from './errors.ts';
@@ -27,10 +33,16 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /**
    * Send on a new connection, closed after this request (`Connection: close`): the upload POST, which some
-   * upload nodes expect alone on its connection (a client SDK for 1fichier needs it). With an injected
-   * dispatcher only the header is sent.
+   * upload nodes expect alone on its connection (a client SDK for 1fichier needs it).
    */
   fresh?: boolean;
+}
+
+/** An answer whose body has not been read: the caller must consume or destroy `body`. */
+export interface HttpResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
 }
 
 export interface HttpText {
@@ -43,69 +55,131 @@ export interface HttpTransportOptions {
   apiKey: Secret;
   userAgent: string;
   logger: Logger;
-  /** Default: a keep-alive Agent owned (and closed) by this transport. */
-  dispatcher?: Dispatcher;
   /** Told of every attempt and transfer (metrics). */
   observer?: ApiObserver;
+  /** Default CONNECT_TIMEOUT_MS and IDLE_TIMEOUT_MS (tests shorten them). */
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 /** Largest body read as text (API answers, error pages); the rest is discarded. */
 const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
+/** How long a connection may take to open: nothing was sent when it fails (the error says so, errors.ts). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a request may see no byte move either way (waiting for the answer's head, or between body chunks). */
+export const IDLE_TIMEOUT_MS = 300_000;
+/** How long an idle keep-alive connection is kept (the server's own Keep-Alive hint is honoured when shorter). */
+const KEEP_ALIVE_MS = 10_000;
+
+/** Error codes of the two timeouts, known to errors.ts. */
+export const CONNECT_TIMEOUT_CODE = 'ECONNECT_TIMEOUT';
+export const IDLE_TIMEOUT_CODE = 'ETIMEDOUT';
+
+type Transport = typeof http | typeof https;
+
 export class HttpTransport {
   readonly #apiKey: Secret;
   readonly #userAgent: string;
   readonly #log: Logger;
-  /** The caller's dispatcher, or ours once the first request created it. */
-  #dispatcher: Dispatcher | undefined;
-  readonly #owned: boolean;
-  #closed: Promise<void> | undefined;
   readonly #observer: ApiObserver | undefined;
+  readonly #connectTimeout: number;
+  readonly #idleTimeout: number;
+  readonly #agents = new Map<Transport, http.Agent>();
+  /** Requests sent and not yet ended (their answer's body included): `close()` waits for them. */
+  readonly #inFlight = new Set<Promise<void>>();
+  #closed: Promise<void> | undefined;
 
   constructor(o: HttpTransportOptions) {
     this.#apiKey = o.apiKey;
     this.#userAgent = o.userAgent;
     this.#log = o.logger;
-    this.#owned = o.dispatcher === undefined;
     this.#observer = o.observer;
-    this.#dispatcher = o.dispatcher;
+    this.#connectTimeout = o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.#idleTimeout = o.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   }
 
   /**
-   * Sends one request and returns undici's response with its body unread (the caller must consume or
-   * dump it). Rejects with a 'transport' FichierApiError when no HTTP answer arrives, or with the
-   * signal's reason when `signal` aborts.
+   * Sends one request and returns the answer with its body unread (the caller must consume or destroy it).
+   * Rejects with a 'transport' FichierApiError when no HTTP answer arrives (connection refused or reset,
+   * either timeout, the transport closed), or with the signal's reason when `signal` aborts. A failure after
+   * the answer arrived is an 'error' event of `body`.
    */
-  async send(req: HttpRequest): Promise<Dispatcher.ResponseData> {
+  async send(req: HttpRequest): Promise<HttpResponse> {
     const started = performance.now();
     this.#log.trace({ endpoint: req.endpoint, method: req.method, url: req.url }, '1fichier request');
-    // As before undici was lazy: a closed transport sends nothing (undici's closed Agent refused it).
-    if (this.#closed !== undefined && this.#dispatcher === undefined) throw transportError(req.endpoint, new Error('the HTTP transport is closed'));
-    const { Agent, Client, request } = await loadUndici();
-    this.#dispatcher ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
-    const oneOff = req.fresh && this.#owned ? new Client(new URL(req.url).origin) : undefined;
-    const headers = req.fresh ? { ...req.headers, connection: 'close' } : req.headers;
+    if (this.#closed !== undefined) throw transportError(req.endpoint, new Error('the HTTP transport is closed'));
     try {
-      const res = await request(req.url, {
-        method: req.method,
-        headers: this.#headers(headers),
-        body: toUndiciBody(req.body),
-        signal: req.signal ?? null,
-        dispatcher: oneOff ?? this.#dispatcher,
-      });
-      if (oneOff) res.body.once('close', () => void oneOff.close().catch(() => undefined));
+      const url = new URL(req.url);
+      const transport: Transport = url.protocol === 'https:' ? await loadHttps() : http;
+      const res = await this.#request(transport, url, req);
       this.#log.debug(
         { endpoint: req.endpoint, method: req.method, status: res.statusCode, ms: Math.round(performance.now() - started) },
         '1fichier response',
       );
       return res;
     } catch (err) {
-      void oneOff?.destroy().catch(() => undefined);
       if (req.signal?.aborted) throw req.signal.reason;
       const e = transportError(req.endpoint, err);
       this.#log.debug({ endpoint: req.endpoint, method: req.method, err: e.message }, '1fichier request failed');
       throw e;
     }
+  }
+
+  #request(transport: Transport, url: URL, req: HttpRequest): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const headers = this.#headers(req.fresh ? { ...req.headers, connection: 'close' } : req.headers);
+      const body = req.body;
+      if ((typeof body === 'string' || body instanceof Uint8Array) && !hasHeader(headers, 'content-length')) {
+        headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+      }
+      const out = transport.request(url, {
+        method: req.method,
+        headers,
+        agent: req.fresh ? false : this.#agent(transport),
+        timeout: this.#idleTimeout,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      let ended!: () => void;
+      const done = new Promise<void>((r) => (ended = r));
+      this.#inFlight.add(done);
+      void done.then(() => this.#inFlight.delete(done));
+      let answer: http.IncomingMessage | undefined;
+      out.once('close', () => {
+        // The request is over when its answer's body is too (or when it failed without one).
+        if (answer === undefined || answer.closed) ended();
+        else answer.once('close', ended);
+      });
+      out.on('error', reject);
+      out.once('timeout', () => out.destroy(codeError(IDLE_TIMEOUT_CODE, `no data for ${this.#idleTimeout} ms`)));
+      out.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => out.destroy(codeError(CONNECT_TIMEOUT_CODE, `could not connect within ${this.#connectTimeout} ms`)), this.#connectTimeout);
+        timer.unref();
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
+      out.once('response', (res) => {
+        answer = res;
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
+      });
+      if (body === undefined) out.end();
+      else if (typeof body === 'string' || body instanceof Uint8Array) out.end(body);
+      else {
+        // A failing source destroys the request (its error rejects above); the request's own failures are
+        // reported by its 'error' event, so the pipeline's result has nothing more to say.
+        pipeline(body instanceof Readable ? body : Readable.from(body, { objectMode: false }), out, () => undefined);
+      }
+    });
+  }
+
+  #agent(transport: Transport): http.Agent {
+    let agent = this.#agents.get(transport);
+    if (agent === undefined) {
+      agent = new transport.Agent({ keepAlive: true, timeout: KEEP_ALIVE_MS, scheduling: 'lifo' });
+      this.#agents.set(transport, agent);
+    }
+    return agent;
   }
 
   /** Like `send`, then reads the whole body as UTF-8 text (capped at 64 MiB). Same rejections. */
@@ -132,9 +206,15 @@ export class HttpTransport {
     return this.#observer?.transfer !== undefined;
   }
 
-  /** Closes the dispatcher if this transport created it. Idempotent: a second call waits for the first. */
+  /**
+   * Refuses new requests, waits for those in flight (their bodies included) to end, then closes the kept-alive
+   * connections. Idempotent: a second call waits for the first.
+   */
   close(): Promise<void> {
-    return (this.#closed ??= this.#owned && this.#dispatcher ? this.#dispatcher.close() : Promise.resolve());
+    return (this.#closed ??= (async () => {
+      while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+      for (const agent of this.#agents.values()) agent.destroy();
+    })());
   }
 
   #headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -142,13 +222,13 @@ export class HttpTransport {
   }
 }
 
-let undici: Promise<typeof Undici> | undefined;
-const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
+let httpsModule: Promise<typeof https> | undefined;
+const loadHttps = (): Promise<typeof https> => (httpsModule ??= import('node:https').then((m) => m.default));
 
-function toUndiciBody(body: HttpBody | undefined): string | Uint8Array | Readable | null {
-  if (body === undefined) return null;
-  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable) return body;
-  return Readable.from(body, { objectMode: false });
+const hasHeader = (headers: Record<string, string>, name: string): boolean => Object.keys(headers).some((k) => k.toLowerCase() === name);
+
+function codeError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
 }
 
 /**
