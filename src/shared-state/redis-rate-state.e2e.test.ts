@@ -22,12 +22,12 @@ afterAll(async () => {
 });
 
 /** Two gateways of one fresh account: separate connections and owners, one clock. */
-function pair(clock = new FakeClock(1_000_000)): { a: SharedRateState; b: SharedRateState; clock: FakeClock; prefix: string; raw: Redis } {
+function pair(clock = new FakeClock(1_000_000), queueGraceMs?: number): { a: SharedRateState; b: SharedRateState; clock: FakeClock; prefix: string; raw: Redis } {
   const prefix = accountPrefix('http://api', `key-${n++}`);
   const mk = (owner: string): SharedRateState => {
     const c = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: false });
     conns.push(c);
-    return createRedisRateState({ redis: c, prefix, owner, clock, probeLeaseMs: 5000, probePollMs: 100 });
+    return createRedisRateState({ redis: c, prefix, owner, clock, probeLeaseMs: 5000, probePollMs: 100, ...(queueGraceMs !== undefined ? { queueGraceMs } : {}) });
   };
   const raw = new Redis({ host: '127.0.0.1', port: redis.port });
   conns.push(raw);
@@ -72,6 +72,17 @@ describe('redis rate state', () => {
     await a.endListing(1, 1200, true, 3000, 30_000);
     expect(await a.claimListing(3, 4200, 60_000)).toEqual({ ok: false, retryAt: 4450 });
     expect(await a.claimListing(3, 4450, 60_000)).toEqual({ ok: true });
+  });
+
+  it('holds the budget for a queued gateway only as long as the grace it was given', async () => {
+    // A time-scaled budget (60 ms between listings) gives a 60 ms grace: a gateway that stopped asking costs the
+    // others one slot, not four.
+    const { a, b } = pair(new FakeClock(1_000_000), 60);
+    expect(await a.claimListing(1, 1000, 60_000)).toEqual({ ok: true });
+    expect(await b.claimListing(2, 1010, 60_000)).toEqual({ ok: false, retryAt: 61_000 });
+    await a.endListing(1, 1020, true, 60, 600);
+    expect(await a.claimListing(3, 1080, 60_000)).toEqual({ ok: false, retryAt: 1140 });
+    expect(await a.claimListing(3, 1140, 60_000)).toEqual({ ok: true });
   });
 
   it('frees a listing lease only for its holder, and lets a lease that died run out', async () => {

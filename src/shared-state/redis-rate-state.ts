@@ -34,6 +34,13 @@ export interface RedisRateStateOptions {
   clock: Clock;
   /** How long state without changes is kept. Default 1 day (longer than any ban and its decay). */
   idleTtlMs?: number;
+  /**
+   * How long the gateway first in the listing queue has to claim the budget once it is free before it loses its
+   * place (scripts.ts CLAIM_LISTING). Default 250 ms: it asks again at the time it was told, so this covers timer
+   * and network delays. Give at most one listing interval: a head that is not coming holds the budget idle for
+   * this long, and a grace longer than the interval wastes more than a whole listing slot each time.
+   */
+  queueGraceMs?: number;
 }
 
 /** A RateState that also tells, for the pacer's probe after a ban, that the probe got an answer. */
@@ -51,11 +58,7 @@ export function createRedisRateState(opts: RedisRateStateOptions): SharedRateSta
   return new RedisRateState(opts);
 }
 
-/**
- * How long the gateway first in the listing queue has to claim the budget once it is free before it loses its
- * place (scripts.ts CLAIM_LISTING): it asks again at the time it was told, so this covers timer and network delays.
- */
-const QUEUE_GRACE_MS = 250;
+export const QUEUE_GRACE_MS = 250;
 
 /** Times go to Redis as whole ms: Lua numbers are doubles, and whole ms of the epoch are exact in them. */
 const ms = (n: number): string => String(Math.ceil(n));
@@ -69,6 +72,7 @@ class RedisRateState implements SharedRateState {
   readonly #probePoll: number;
   readonly #clock: Clock;
   readonly #ttl: number;
+  readonly #queueGrace: number;
   /** The version of the ban this process probes (set when `ban()` made it the prober). */
   #probing: string | undefined;
 
@@ -81,6 +85,7 @@ class RedisRateState implements SharedRateState {
     this.#probePoll = o.probePollMs ?? 250;
     this.#clock = o.clock;
     this.#ttl = o.idleTtlMs ?? 24 * 60 * 60_000;
+    this.#queueGrace = o.queueGraceMs ?? QUEUE_GRACE_MS;
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       if (!(name in this.#redis)) this.#redis.defineCommand(name, { lua });
     }
@@ -115,7 +120,7 @@ class RedisRateState implements SharedRateState {
 
   async claimListing(folderId: number, now: number, leaseMs: number): Promise<ListingClaim> {
     const r = Number(
-      await this.#run('CLAIM_LISTING', [this.#k.list, this.#folderKey(folderId), `${this.#prefix}queue`], [ms(now), ms(leaseMs), this.#owner, QUEUE_GRACE_MS]),
+      await this.#run('CLAIM_LISTING', [this.#k.list, this.#folderKey(folderId), `${this.#prefix}queue`], [ms(now), ms(leaseMs), this.#owner, ms(this.#queueGrace)]),
     );
     return r === 0 ? { ok: true } : { ok: false, retryAt: r };
   }
