@@ -89,7 +89,9 @@ export async function openSharedState(o: SharedStateOptions): Promise<SharedStat
       // The queue's grace is at most one listing interval: under a time-scaled budget (tests) a fixed 250 ms would
       // leave the budget idle for several slots each time a queued gateway stops asking.
       const queueGraceMs = Math.min(QUEUE_GRACE_MS, listIntervalMs);
-      const shared = createRedisRateState({ redis: link.redis, prefix, owner, clock: o.clock, queueGraceMs, ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}) });
+      // A gateway waiting for a folder asks again at least once per listing interval (api/list-budget.ts).
+      const askEveryMs = Math.max(1, listIntervalMs);
+      const shared = createRedisRateState({ redis: link.redis, prefix, owner, clock: o.clock, queueGraceMs, askEveryMs, ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}) });
       failover = createFailoverRateState({ shared, local, link, clock: o.clock, logger: o.logger, share, listIntervalMs, folderIntervalMs, settleMs: 2 * reconnectMaxMs, ...(members ? { members } : {}) });
       return failover;
     },
