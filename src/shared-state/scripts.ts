@@ -90,7 +90,8 @@ return 1
  *   folder is due, it goes to the first of its waiters; a later one is told to wait. A waiter keeps its place
  *   while it keeps asking: a gateway asks again for every folder it waits for at least once per listing interval
  *   (list-budget.ts), so one not seen for staleMs (that interval plus the grace) has gone (its clients went away)
- *   and loses its place. Both keys expire twice staleMs after the last ask: by then every waiter would be stale.
+ *   and loses its place. Both keys expire twice staleMs after the last ask (by then every waiter would count as
+ *   gone; twice, as Redis counts the expiry on its own clock, not the callers').
  * - Account-wide (queue: the gateways that may list a folder now, by when each first asked): the budget, once
  *   free, goes to the oldest of the queue; the others are told to ask again when its grace ends. A head that has
  *   not claimed the budget within graceMs of it becoming free is not coming and leaves the queue.
@@ -99,9 +100,10 @@ return 1
  * for that folder, not for the budget, and as the queue's head it would hold the budget idle for a grace each
  * time. A gateway asks for its candidate folders one after the other, all with the same `now` (list-budget.ts
  * computes it once per pass), so a refusal takes the caller out of the queue only when it has not been allowed
- * a folder at this `now` already (waiter.elig); its place is set aside (waiter.held, heldAt) and given back
- * when the next folder of the same pass, within graceMs, may go, so asking first for a folder that is not due
- * costs no place. The waiter hash expires like the queue.
+ * a folder at this `now` already (waiter.elig). Its place is set aside (waiter.held, heldAt) and given back when
+ * a later folder of the same pass (or any claim within graceMs) may go: asking first for a folder that is not due
+ * costs no place, while a gateway that waited only for folders for longer comes back at the end of the queue.
+ * The waiter hash expires like the queue.
  */
 export const CLAIM_LISTING = `
 local now = tonumber(ARGV[1])
