@@ -148,6 +148,8 @@ class Budget implements ListingBudget {
   async #pump(): Promise<void> {
     while (this.#waiters.length > 0) {
       this.#dirty = false;
+      // One `now` for the whole pass, and every waiting folder asked again at least once per interval: a shared
+      // state tells a pass's claims apart by it and keeps a waiting gateway's place only while it keeps asking.
       const now = this.#clock.now();
       const foreground = this.#waiters.filter((w) => !w.req.background);
       const candidates = foreground.length > 0 ? foreground : this.#waiters;

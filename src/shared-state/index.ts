@@ -18,7 +18,7 @@ import { createSharedFeed, type SharedFeed } from './feed.ts';
 import { createSharedLink, type SharedLink, type SharedLinkOptions } from './link.ts';
 import { startHeartbeat } from './members.ts';
 import type { Membership } from './schedule.ts';
-import { createRedisRateState } from './redis-rate-state.ts';
+import { createRedisRateState, QUEUE_GRACE_MS } from './redis-rate-state.ts';
 
 export const DEFAULT_FALLBACK_SHARE = 0.25;
 
@@ -86,7 +86,12 @@ export async function openSharedState(o: SharedStateOptions): Promise<SharedStat
   });
   return {
     rateState(local, listIntervalMs, folderIntervalMs) {
-      const shared = createRedisRateState({ redis: link.redis, prefix, owner, clock: o.clock, ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}) });
+      // The queue's grace is at most one listing interval: under a time-scaled budget (tests) a fixed 250 ms would
+      // leave the budget idle for several slots each time a queued gateway stops asking.
+      const queueGraceMs = Math.min(QUEUE_GRACE_MS, listIntervalMs);
+      // A gateway waiting for a folder asks again at least once per listing interval (api/list-budget.ts).
+      const askEveryMs = Math.max(1, listIntervalMs);
+      const shared = createRedisRateState({ redis: link.redis, prefix, owner, clock: o.clock, queueGraceMs, askEveryMs, ...(o.probeLeaseMs !== undefined ? { probeLeaseMs: o.probeLeaseMs } : {}) });
       failover = createFailoverRateState({ shared, local, link, clock: o.clock, logger: o.logger, share, listIntervalMs, folderIntervalMs, settleMs: 2 * reconnectMaxMs, ...(members ? { members } : {}) });
       return failover;
     },

@@ -10,7 +10,8 @@
  * frees the role when its lease ends.
  *
  * Keys live under `prefix` (a hash of the API base and the key: the key itself never reaches Redis) and expire:
- * a folder's next-listing time when it passes, the rest after `idleTtlMs` without a change.
+ * a folder's next-listing time when it passes, a folder's waiting order soon after its waiters stop asking, the
+ * listing queue after 10 min without a claim, the rest after `idleTtlMs` without a change.
  *
  * Every method rejects when Redis does not answer (link.ts: no queueing, a short timeout); failover.ts turns that
  * into the local state.
@@ -34,6 +35,19 @@ export interface RedisRateStateOptions {
   clock: Clock;
   /** How long state without changes is kept. Default 1 day (longer than any ban and its decay). */
   idleTtlMs?: number;
+  /**
+   * How long the gateway first in the listing queue has to claim the budget once it is free before it loses its
+   * place (scripts.ts CLAIM_LISTING). Default 250 ms: it asks again at the time it was told, so this covers timer
+   * and network delays. Give at most one listing interval: a head that is not coming holds the budget idle for
+   * this long, and a grace longer than the interval wastes more than a whole listing slot each time.
+   */
+  queueGraceMs?: number;
+  /**
+   * The longest time between two claims of a gateway waiting for a folder: list-budget.ts asks again for every
+   * waiting folder at least once per listing interval, so give that interval. A gateway not seen asking for a
+   * folder for this long plus the grace has gone and loses its place in that folder's order. Default 3000 ms.
+   */
+  askEveryMs?: number;
 }
 
 /** A RateState that also tells, for the pacer's probe after a ban, that the probe got an answer. */
@@ -51,11 +65,9 @@ export function createRedisRateState(opts: RedisRateStateOptions): SharedRateSta
   return new RedisRateState(opts);
 }
 
-/**
- * How long the gateway first in the listing queue has to claim the budget once it is free before it loses its
- * place (scripts.ts CLAIM_LISTING): it asks again at the time it was told, so this covers timer and network delays.
- */
-const QUEUE_GRACE_MS = 250;
+export const QUEUE_GRACE_MS = 250;
+/** The default listing interval (api/list-budget.ts), the longest a waiting gateway goes without asking again. */
+const ASK_EVERY_MS = 3000;
 
 /** Times go to Redis as whole ms: Lua numbers are doubles, and whole ms of the epoch are exact in them. */
 const ms = (n: number): string => String(Math.ceil(n));
@@ -69,6 +81,8 @@ class RedisRateState implements SharedRateState {
   readonly #probePoll: number;
   readonly #clock: Clock;
   readonly #ttl: number;
+  readonly #queueGrace: number;
+  readonly #askEvery: number;
   /** The version of the ban this process probes (set when `ban()` made it the prober). */
   #probing: string | undefined;
 
@@ -81,6 +95,8 @@ class RedisRateState implements SharedRateState {
     this.#probePoll = o.probePollMs ?? 250;
     this.#clock = o.clock;
     this.#ttl = o.idleTtlMs ?? 24 * 60 * 60_000;
+    this.#queueGrace = o.queueGraceMs ?? QUEUE_GRACE_MS;
+    this.#askEvery = o.askEveryMs ?? ASK_EVERY_MS;
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       if (!(name in this.#redis)) this.#redis.defineCommand(name, { lua });
     }
@@ -114,14 +130,14 @@ class RedisRateState implements SharedRateState {
   }
 
   async claimListing(folderId: number, now: number, leaseMs: number): Promise<ListingClaim> {
-    const r = Number(
-      await this.#run('CLAIM_LISTING', [this.#k.list, this.#folderKey(folderId), `${this.#prefix}queue`], [ms(now), ms(leaseMs), this.#owner, QUEUE_GRACE_MS]),
-    );
+    const p = this.#prefix;
+    const keys = [this.#k.list, this.#folderKey(folderId), `${p}queue`, `${p}fwait:${folderId}`, `${p}fseen:${folderId}`, `${p}waiter:${this.#owner}`];
+    const r = Number(await this.#run('CLAIM_LISTING', keys, [ms(now), ms(leaseMs), this.#owner, ms(this.#queueGrace), ms(this.#askEvery + this.#queueGrace), this.#ttl]));
     return r === 0 ? { ok: true } : { ok: false, retryAt: r };
   }
 
   async endListing(folderId: number, endedAt: number, sent: boolean, intervalMs: number, folderIntervalMs: number): Promise<void> {
-    await this.#run('END_LISTING', [this.#k.list, this.#folderKey(folderId)], [this.#owner, sent ? '1' : '0', ms(endedAt + intervalMs), ms(endedAt + folderIntervalMs), ms(endedAt)]);
+    await this.#run('END_LISTING', [this.#k.list, this.#folderKey(folderId)], [this.#owner, sent ? '1' : '0', ms(endedAt + intervalMs), ms(endedAt + folderIntervalMs), ms(endedAt), this.#ttl]);
   }
 
   async mergeBack(nextListingAt: number, nextCallAt: number): Promise<void> {

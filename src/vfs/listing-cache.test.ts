@@ -48,6 +48,28 @@ describe('listing cache', () => {
     expect(remote.calls.list).toBe(2);
   });
 
+  it('counts a listing fresh from its answer, not from before a wait for the listing budget', async () => {
+    const { remote, clock, restart } = await seeded();
+    // Every listing waits longer than the cache time before it is sent (as behind a busy listing budget).
+    const waiting = new Proxy(remote, {
+      get(target, key) {
+        if (key === 'list') {
+          return async (...args: Parameters<Remote['list']>) => {
+            await clock.advance(TTL + 1000);
+            return target.list(...args);
+          };
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const vfs = restart({ remote: waiting });
+    await vfs.readdir('');
+    expect(remote.calls.list).toBe(1);
+    await vfs.readdir('');
+    expect(remote.calls.list).toBe(1);
+  });
+
   it('answers 50 concurrent stats of one cold folder with one listing', async () => {
     const { vfs, remote } = await seeded();
     await vfs.readdir('a');

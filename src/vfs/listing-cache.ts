@@ -264,7 +264,6 @@ export class ListingCache {
   }
 
   async #run(dir: string, f: Inflight, background: boolean): Promise<Listing> {
-    const fetchedAt = this.#o.clock.now();
     this.counters.listings += 1;
     let entries: RemoteEntry[];
     let partial = false;
@@ -274,6 +273,11 @@ export class ListingCache {
       if (isFsError(err, 'ENOENT') || isFsError(err, 'ENOTDIR')) this.#vanished(dir);
       throw err;
     }
+    // Stamped when the answer arrived, not when it was asked for: a listing may wait for the listing budget
+    // (up to the per-folder interval) before it is sent, and counting its freshness from before that wait made it
+    // stale on arrival whenever the wait outlasted --dir-cache-time. The overlay of recent writes stays right:
+    // it drops a record only when the listing shows the change (writes.apply).
+    const fetchedAt = this.#o.clock.now();
     for (const m of f.mutations) {
       if (m.op === 'upsert') entries = [...entries.filter((e) => e.id !== m.entry.id), m.entry];
       else entries = entries.filter((e) => e.id !== m.id);
